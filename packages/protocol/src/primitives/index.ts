@@ -1,0 +1,13 @@
+import { createWebPrimitives } from "./web-primitives.js";
+import type { Primitives } from "./primitives.js";
+
+export type { AesGcmKey, Primitives, Sha256Stream } from "./primitives.js";
+export { createWebPrimitives } from "./web-primitives.js";
+
+let shared: Promise<Primitives> | undefined;
+
+/** The runtime's fastest primitives (this entry: browsers), created once and shared. */
+export function loadPrimitives(): Promise<Primitives> {
+  shared ??= createWebPrimitives();
+  return shared;
+}
