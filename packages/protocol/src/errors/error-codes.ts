@@ -7,25 +7,82 @@ import { AckStatus } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
  * about one received frame.
  */
 export const ERROR_CODES = {
-  CYXW_ERR_TRUNCATED: { ack: AckStatus.ACK_FCS_ERROR, summary: "The frame is shorter than its header and trailer, or than its declared payload." },
-  CYXW_ERR_TRAILING_BYTES: { ack: AckStatus.ACK_FCS_ERROR, summary: "The message holds bytes after the frame's trailer." },
-  CYXW_ERR_MAGIC: { ack: AckStatus.ACK_FCS_ERROR, summary: "The frame does not start with the magic 0x43595857 (\"CYXW\")." },
-  CYXW_ERR_VERSION: { ack: AckStatus.ACK_FCS_ERROR, summary: "The frame's protocol version is not one this build speaks (1)." },
-  CYXW_ERR_PAYLOAD_TOO_LARGE: { ack: AckStatus.ACK_FCS_ERROR, summary: "The declared payload_size exceeds the receiver's bound; rejected before any allocation." },
-  CYXW_ERR_UNKNOWN_FLAGS: { ack: AckStatus.ACK_FCS_ERROR, summary: "The frame sets flag bits this protocol version does not define." },
-  CYXW_ERR_FCS: { ack: AckStatus.ACK_FCS_ERROR, summary: "The CRC-32 over header and payload does not match the frame's FCS." },
-  CYXW_ERR_CHECKSUM: { ack: AckStatus.ACK_CHECKSUM_MISMATCH, summary: "The SHA-256 of the payload does not match the frame's checksum." },
-  CYXW_ERR_OUT_OF_ORDER: { ack: AckStatus.ACK_OUT_OF_ORDER, summary: "The frame's sequence is beyond the receiver's reorder window (or beyond the last chunk); send it again later." },
-  CYXW_ERR_DUPLICATE: { ack: AckStatus.ACK_DUPLICATE, summary: "The frame's sequence was already accepted (a duplicate or a replay); it was discarded." },
-  CYXW_ERR_FLAGS_MISMATCH: { ack: AckStatus.ACK_CHECKSUM_MISMATCH, summary: "The frame's flags (ENCRYPTED, COMPRESSED, LAST_FRAME) disagree with the declared manifest." },
-  CYXW_ERR_MERKLE_PROOF: { ack: AckStatus.ACK_CHECKSUM_MISMATCH, summary: "The chunk's digest is not the leaf the declared Merkle root commits to at that index (data tampered or misplaced)." },
-  CYXW_ERR_DECRYPT: { ack: AckStatus.ACK_DECRYPT_ERROR, summary: "The chunk did not authenticate under the dataset key at its index and position (wrong key, or reordered, spliced or truncated data)." },
-  CYXW_ERR_DECOMPRESS: { ack: AckStatus.ACK_DECRYPT_ERROR, summary: "The chunk did not decompress to exactly its declared size (corrupt data or a decompression bomb)." },
-  CYXW_ERR_WRONG_KEY: { ack: undefined, summary: "The key given does not match the manifest's key check: it is not this dataset's key." },
-  CYXW_ERR_MANIFEST: { ack: undefined, summary: "The manifest is malformed or inconsistent (sizes, counts, digests or Merkle root disagree)." },
+  CYXW_ERR_TRUNCATED: {
+    ack: AckStatus.ACK_FCS_ERROR,
+    summary: "The frame is shorter than its header and trailer, or than its declared payload.",
+  },
+  CYXW_ERR_TRAILING_BYTES: {
+    ack: AckStatus.ACK_FCS_ERROR,
+    summary: "The message holds bytes after the frame's trailer.",
+  },
+  CYXW_ERR_MAGIC: {
+    ack: AckStatus.ACK_FCS_ERROR,
+    summary: 'The frame does not start with the magic 0x43595857 ("CYXW").',
+  },
+  CYXW_ERR_VERSION: {
+    ack: AckStatus.ACK_FCS_ERROR,
+    summary: "The frame's protocol version is not one this build speaks (1).",
+  },
+  CYXW_ERR_PAYLOAD_TOO_LARGE: {
+    ack: AckStatus.ACK_FCS_ERROR,
+    summary: "The declared payload_size exceeds the receiver's bound; rejected before any allocation.",
+  },
+  CYXW_ERR_UNKNOWN_FLAGS: {
+    ack: AckStatus.ACK_FCS_ERROR,
+    summary: "The frame sets flag bits this protocol version does not define.",
+  },
+  CYXW_ERR_FCS: {
+    ack: AckStatus.ACK_FCS_ERROR,
+    summary: "The CRC-32 over header and payload does not match the frame's FCS.",
+  },
+  CYXW_ERR_CHECKSUM: {
+    ack: AckStatus.ACK_CHECKSUM_MISMATCH,
+    summary: "The SHA-256 of the payload does not match the frame's checksum.",
+  },
+  CYXW_ERR_OUT_OF_ORDER: {
+    ack: AckStatus.ACK_OUT_OF_ORDER,
+    summary:
+      "The frame's sequence is beyond the receiver's reorder window (or beyond the last chunk); send it again later.",
+  },
+  CYXW_ERR_DUPLICATE: {
+    ack: AckStatus.ACK_DUPLICATE,
+    summary: "The frame's sequence was already accepted (a duplicate or a replay); it was discarded.",
+  },
+  CYXW_ERR_FLAGS_MISMATCH: {
+    ack: AckStatus.ACK_CHECKSUM_MISMATCH,
+    summary: "The frame's flags (ENCRYPTED, COMPRESSED, LAST_FRAME) disagree with the declared manifest.",
+  },
+  CYXW_ERR_MERKLE_PROOF: {
+    ack: AckStatus.ACK_CHECKSUM_MISMATCH,
+    summary:
+      "The chunk's digest is not the leaf the declared Merkle root commits to at that index (data tampered or misplaced).",
+  },
+  CYXW_ERR_DECRYPT: {
+    ack: AckStatus.ACK_DECRYPT_ERROR,
+    summary:
+      "The chunk did not authenticate under the dataset key at its index and position (wrong key, or reordered, spliced or truncated data).",
+  },
+  CYXW_ERR_DECOMPRESS: {
+    ack: AckStatus.ACK_DECRYPT_ERROR,
+    summary: "The chunk did not decompress to exactly its declared size (corrupt data or a decompression bomb).",
+  },
+  CYXW_ERR_WRONG_KEY: {
+    ack: undefined,
+    summary: "The key given does not match the manifest's key check: it is not this dataset's key.",
+  },
+  CYXW_ERR_MANIFEST: {
+    ack: undefined,
+    summary: "The manifest is malformed or inconsistent (sizes, counts, digests or Merkle root disagree).",
+  },
   CYXW_ERR_SIGNATURE: { ack: undefined, summary: "A signature does not verify under the claimed Ed25519 public key." },
-  CYXW_ERR_KEY_UNWRAP: { ack: undefined, summary: "A wrapped dataset key could not be unwrapped with this recipient's key." },
-  CYXW_ERR_BAD_KEY: { ack: undefined, summary: "A public key is malformed or of low order, so no shared secret can be derived from it." },
+  CYXW_ERR_KEY_UNWRAP: {
+    ack: undefined,
+    summary: "A wrapped dataset key could not be unwrapped with this recipient's key.",
+  },
+  CYXW_ERR_BAD_KEY: {
+    ack: undefined,
+    summary: "A public key is malformed or of low order, so no shared secret can be derived from it.",
+  },
   CYXW_ERR_INCOMPLETE: { ack: undefined, summary: "The data ended before every chunk the manifest declares was seen." },
 } as const satisfies Record<string, { ack: AckStatus | undefined; summary: string }>;
 

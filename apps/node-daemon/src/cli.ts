@@ -1,0 +1,75 @@
+import { Command, CommanderError, Option } from "commander";
+import { packCommand } from "./commands/pack.js";
+import { unpackCommand } from "./commands/unpack.js";
+import { verifyCommand } from "./commands/verify.js";
+import { ExitCode } from "./exit-codes.js";
+import { createOutput } from "./output.js";
+
+/**
+ * The `cyxwiz` command line. Exit codes: 0 ok, 1 verification failed, 2 bad usage or input.
+ * Results go to stdout (`--json` for one JSON object), progress and notes to stderr.
+ */
+export function buildProgram(): Command {
+  const program = new Command("cyxwiz")
+    .description("CyxWiz: move machine-learning datasets securely, chunked, hashed, encrypted and verified")
+    .version("0.1.0")
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("pack")
+    .description("chunk, compress, encrypt and frame a file into <dir> (manifest.json + frames.cyxw); prints the Merkle root")
+    .argument("<file>", "the file to pack")
+    .requiredOption("--out <dir>", "directory to write the manifest and frames to")
+    .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
+    .addOption(new Option("--compress <codec>", "compression codec (skipped when the first chunk shrinks less than 1.1x)").choices(["zstd", "lz4", "snappy", "none"]).default("none"))
+    .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
+    .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
+    .option("--name <name>", "dataset name for the manifest (default: the file's name)")
+    .option("--classification <level>", "public, internal, confidential, restricted or top-secret", "public")
+    .option("--json", "print the result as JSON on stdout")
+    .action((file: string, opts) => packCommand(file, opts, createOutput(opts.json === true)));
+
+  program
+    .command("verify")
+    .description("re-check every frame of a packed directory: FCS, SHA-256, sequence, Merkle proof, and with the key decryption")
+    .argument("<dir>", "a directory written by cyxwiz pack")
+    .option("--key-file <path>", "dataset key file, to also decrypt and check every chunk")
+    .option("--json", "print the result as JSON on stdout")
+    .action((dir: string, opts) => verifyCommand(dir, opts, createOutput(opts.json === true)));
+
+  program
+    .command("unpack")
+    .description("verify a packed directory and restore the original bytes")
+    .argument("<dir>", "a directory written by cyxwiz pack")
+    .requiredOption("--out <file>", "where to write the restored file")
+    .option("--key-file <path>", "dataset key file (required for encrypted datasets)")
+    .option("--json", "print the result as JSON on stdout")
+    .action((dir: string, opts) => unpackCommand(dir, opts, createOutput(opts.json === true)));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never lets a stack trace reach the user for expected errors. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed.
+      return e.exitCode === 0 ? ExitCode.OK : ExitCode.BAD_INPUT;
+    }
+    const err = e as { name?: string; message?: string; exitCode?: number };
+    if (err.name === "CliError" && typeof err.exitCode === "number") {
+      process.stderr.write(`cyxwiz: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`cyxwiz: unexpected error: ${err.message ?? String(e)}\n`);
+    if (process.env.CYXWIZ_DEBUG !== undefined) process.stderr.write(`${(e as Error).stack}\n`);
+    return ExitCode.BAD_INPUT;
+  }
+}
+
+process.exitCode = await main(process.argv);

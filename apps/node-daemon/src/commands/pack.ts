@@ -1,0 +1,126 @@
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { basename } from "node:path";
+import { chunkToFrame, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
+import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/compress";
+import { createChunkCipher } from "@cyxwiz/protocol/crypto";
+import { DataClassification } from "@cyxwiz/protocol/gen";
+import { openFileByteSource } from "@cyxwiz/protocol/node";
+import { loadPrimitives } from "@cyxwiz/protocol/primitives";
+import { badInput } from "../exit-codes.js";
+import { readOrCreateKeyFile } from "../key-file.js";
+import { framesPath, manifestPath, manifestToJson } from "../pack-dir.js";
+import { createProgress, parseSize } from "../progress.js";
+import { hex, type Output } from "../output.js";
+
+export interface PackOptions {
+  out: string;
+  chunkSize?: string;
+  compress?: string;
+  encrypt?: boolean;
+  keyFile?: string;
+  name?: string;
+  classification?: string;
+  json?: boolean;
+}
+
+/** `cyxwiz pack <file> --out <dir>`: chunks, compresses, encrypts and frames a file; prints the Merkle root. */
+export async function packCommand(file: string, opts: PackOptions, out: Output): Promise<void> {
+  const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseSize(opts.chunkSize);
+  if (chunkSize === undefined || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw badInput(`--chunk-size must be a size from 1 byte to ${MAX_CHUNK_SIZE} bytes (e.g. 4MiB), got ${opts.chunkSize}`);
+  }
+  let codec: CodecName = "none";
+  if (opts.compress !== undefined) {
+    try {
+      codec = codecName(codecFromName(opts.compress));
+    } catch (e) {
+      throw badInput(`--compress: ${(e as Error).message}`);
+    }
+  }
+  if (opts.encrypt === true && opts.keyFile === undefined) throw badInput("--encrypt needs --key-file <path> (created with a new key if it does not exist)");
+  if (opts.encrypt !== true && opts.keyFile !== undefined) throw badInput("--key-file is only used with --encrypt");
+  const classification = parseClassification(opts.classification);
+
+  let source: Awaited<ReturnType<typeof openFileByteSource>>;
+  try {
+    source = await openFileByteSource(file);
+  } catch (e) {
+    throw badInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  try {
+    const primitives = await loadPrimitives();
+    let cipher;
+    if (opts.encrypt === true && opts.keyFile !== undefined) {
+      const { key, created } = await readOrCreateKeyFile(opts.keyFile);
+      if (created) out.note(`wrote a new dataset key to ${opts.keyFile} (mode 0600): keep it, it is the only way to read this dataset`);
+      const made = await createChunkCipher(primitives, key);
+      key.fill(0);
+      if (!made.ok) throw badInput(made.error.message);
+      cipher = made.value;
+    }
+    await mkdir(opts.out, { recursive: true });
+    const framesTmp = `${framesPath(opts.out)}.partial`;
+    const progress = createProgress("pack", source.size);
+    const chunker = createChunker(primitives, source, {
+      chunkSize,
+      codec,
+      ...(cipher === undefined ? {} : { cipher }),
+      metadata: { name: opts.name ?? basename(file), type: "opaque", classification },
+      onProgress: (done) => progress.update(done),
+    });
+    const sink = createWriteStream(framesTmp);
+    let storedBytes = 0;
+    try {
+      for await (const chunk of chunker.chunks()) {
+        const frame = await chunkToFrame(primitives, chunk);
+        storedBytes += chunk.stored.length;
+        if (!sink.write(frame)) await once(sink, "drain");
+      }
+      sink.end();
+      await once(sink, "finish");
+    } catch (e) {
+      sink.destroy();
+      await rm(framesTmp, { force: true });
+      throw e;
+    }
+    progress.finish();
+    const manifest = chunker.manifest();
+    // Frames first, manifest last: a directory with a manifest is a complete pack.
+    await rename(framesTmp, framesPath(opts.out));
+    await writeFile(`${manifestPath(opts.out)}.partial`, manifestToJson(manifest));
+    await rename(`${manifestPath(opts.out)}.partial`, manifestPath(opts.out));
+    const meta = manifest.metadata!;
+    const result = {
+      file,
+      out: opts.out,
+      merkleRoot: hex(meta.merkleRoot),
+      numChunks: meta.numChunks,
+      chunkSize: meta.chunkSize,
+      totalSize: Number(meta.totalSize),
+      storedSize: storedBytes,
+      framesSize: (await stat(framesPath(opts.out))).size,
+      codec: codecName(manifest.codec),
+      encrypted: cipher !== undefined,
+    };
+    out.result(
+      result,
+      `packed ${file} into ${opts.out}: ${result.numChunks} chunks of up to ${chunkSize} bytes, ` +
+        `${result.totalSize} -> ${result.storedSize} bytes stored (codec ${result.codec}${result.encrypted ? ", AES-256-GCM" : ""})\n` +
+        `merkle root ${result.merkleRoot}`,
+    );
+  } finally {
+    await source.close();
+  }
+}
+
+export function parseClassification(text: string | undefined): DataClassification {
+  if (text === undefined) return DataClassification.PUBLIC;
+  const key = text.toUpperCase().replace(/-/g, "_") as keyof typeof DataClassification;
+  const value = DataClassification[key];
+  if (typeof value !== "number") {
+    throw badInput(`--classification must be one of public, internal, confidential, restricted, top-secret; got ${text}`);
+  }
+  return value;
+}

@@ -1,0 +1,31 @@
+/**
+ * Random-access bytes the chunker reads one chunk at a time, so memory stays bounded by the
+ * chunk size whatever the dataset's size. Browsers wrap a `Blob`/`File` (`blobByteSource`), Node
+ * wraps a file (`openFileByteSource` in `@cyxwiz/protocol/node`).
+ */
+export interface ByteSource {
+  /** Total bytes. */
+  readonly size: number;
+  /** Reads `length` bytes at `offset` (fewer only at the end). */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** A source over a `Blob` or `File`, reading each range with `slice().arrayBuffer()`. */
+export function blobByteSource(blob: CyxwizBlobLike): ByteSource {
+  return {
+    size: blob.size,
+    async read(offset, length) {
+      return new Uint8Array(await blob.slice(offset, Math.min(blob.size, offset + length)).arrayBuffer());
+    },
+  };
+}
+
+/** A source over bytes already in memory (views, no copies). */
+export function bytesByteSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    async read(offset, length) {
+      return bytes.subarray(offset, Math.min(bytes.length, offset + length));
+    },
+  };
+}

@@ -1,0 +1,270 @@
+import { create } from "@bufbuild/protobuf";
+import { type ChunkCodec, loadCodec } from "../compress/index.js";
+import type { ChunkCipher } from "../crypto/index.js";
+import { ackStatusOf, type ErrorCode, failure, type ProtocolFailure } from "../errors/error-codes.js";
+import { decodeFrame, equalDigests } from "../frame/frame-codec.js";
+import { describeFlags, FrameFlag } from "../frame/frame-format.js";
+import { AckStatus, type DataChunk, type TransferAck, TransferAckSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
+import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import { type MerkleProof, verifyMerkleProof } from "../merkle/index.js";
+import type { Primitives } from "../primitives/primitives.js";
+import { err, ok, type Result } from "../result.js";
+import { type CheckedManifest, checkManifest } from "./manifest-check.js";
+
+/** A verified chunk handed to the store. */
+export interface ReceivedChunk {
+  readonly index: number;
+  /** SHA-256 of `stored`, verified against the declared Merkle root. */
+  readonly digest: Uint8Array;
+  /** The bytes as stored and framed (ciphertext when encrypted). */
+  readonly stored: Uint8Array;
+  /** The plaintext, when the receiver holds the key (or the data is not encrypted). */
+  readonly plaintext?: Uint8Array;
+}
+
+/** What the receiver asks its transport to do. */
+export type ReceiverEvent =
+  | { readonly kind: "ack"; readonly ack: TransferAck }
+  | { readonly kind: "retransmit"; readonly index: number; readonly reason: ErrorCode }
+  | { readonly kind: "durable"; readonly index: number; readonly bytes: number }
+  | { readonly kind: "complete"; readonly merkleRoot: Uint8Array };
+
+export interface ChunkReceiverOptions {
+  readonly primitives: Primitives;
+  /** The manifest declared at InitiateTransfer; checked before anything is received. */
+  readonly manifest: DatasetManifest;
+  readonly transferId: string;
+  /** When given, chunks are decrypted (seed §5.4 step 4); a gateway holding only ciphertext omits it. */
+  readonly cipher?: ChunkCipher;
+  /** Persists a verified chunk; must resolve only once the chunk is durable (step 7 acks after). */
+  readonly store: (chunk: ReceivedChunk) => Promise<void>;
+  /** Chunk indexes already durable from an earlier connection (resume). */
+  readonly durable?: Iterable<number>;
+  /** Frames this far ahead of the next expected chunk are buffered; further ones are refused. Default 16. */
+  readonly reorderWindow?: number;
+  readonly maxPayloadBytes?: number;
+}
+
+export interface ChunkReceiver {
+  /** Feeds one CYXW frame (one WebSocket message). Calls are processed strictly one at a time. */
+  receiveFrame(bytes: Uint8Array): Promise<ReceiverEvent[]>;
+  /** Feeds one DataChunk of the StreamData RPC: the same verification, with its own fcs and proof. */
+  receiveDataChunk(chunk: DataChunk): Promise<ReceiverEvent[]>;
+  /** Chunk indexes not yet durable, ascending (TransferStatus.missing_chunks). */
+  missingChunks(): number[];
+  readonly chunksDurable: number;
+  readonly bytesDurable: number;
+  readonly numChunks: number;
+  readonly complete: boolean;
+}
+
+/** One chunk arriving by either transport, after FCS and SHA-256 were checked. */
+interface Arrival {
+  readonly index: number;
+  readonly flags: number;
+  readonly payload: Uint8Array;
+  readonly digest: Uint8Array;
+  readonly proof?: MerkleProof;
+}
+
+/**
+ * The seed's chunk verification (§5.4) as a transport-free state machine: frames in; acks,
+ * retransmit requests, "durable" and "complete" events out. Order: FCS → SHA-256 → sequence
+ * (reorder buffer, duplicates and replays dropped) → decrypt → decompress → Merkle proof against
+ * the declared root → store → ack. A chunk is acked only after `store` resolved.
+ *
+ * @returns CYXW_ERR_MANIFEST if the declared manifest is inconsistent.
+ */
+export async function createChunkReceiver(options: ChunkReceiverOptions): Promise<Result<ChunkReceiver, ProtocolFailure>> {
+  const checked = checkManifest(options.manifest, options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes });
+  if (!checked.ok) return checked;
+  const facts: CheckedManifest = checked.value;
+  const { manifest, tree, numChunks } = facts;
+  const root = manifest.metadata!.merkleRoot;
+  if (!facts.encrypted && options.cipher !== undefined) {
+    return err(failure("CYXW_ERR_MANIFEST", "a key was given but the manifest's chunks are not encrypted"));
+  }
+  const readable = !facts.encrypted || options.cipher !== undefined;
+  const codec: ChunkCodec | undefined =
+    readable && manifest.codec !== CompressionCodec.NONE ? await loadCodec(manifest.codec) : undefined;
+  const window = options.reorderWindow ?? 16;
+  const durable = new Set<number>();
+  let bytesDurable = 0;
+  for (const i of options.durable ?? []) {
+    if (Number.isInteger(i) && i >= 0 && i < numChunks && !durable.has(i)) {
+      durable.add(i);
+      bytesDurable += manifest.storedSizes[i]!;
+    }
+  }
+  const buffered = new Map<number, Arrival>();
+  let nextExpected = 0;
+  const advance = () => {
+    while (nextExpected < numChunks && durable.has(nextExpected)) nextExpected++;
+  };
+  advance();
+
+  const ack = (index: number, status: AckStatus, message = ""): ReceiverEvent => ({
+    kind: "ack",
+    ack: create(TransferAckSchema, { transferId: options.transferId, chunkIndex: index, status, errorMessage: message }),
+  });
+  const refuse = (index: number, f: ProtocolFailure, retransmit: boolean): ReceiverEvent[] => {
+    const events: ReceiverEvent[] = [ack(index, ackStatusOf(f.code) ?? AckStatus.ACK_CHECKSUM_MISMATCH, `${f.code}: ${f.message}`)];
+    if (retransmit) events.push({ kind: "retransmit", index, reason: f.code });
+    return events;
+  };
+
+  /** Steps 3-7 for an arrival whose FCS and checksum were verified. */
+  async function accept(arrival: Arrival): Promise<ReceiverEvent[]> {
+    const i = arrival.index;
+    if (i >= numChunks) {
+      return refuse(i, failure("CYXW_ERR_OUT_OF_ORDER", `sequence ${i} is beyond the last chunk (${numChunks - 1})`), false);
+    }
+    if (durable.has(i) || buffered.has(i)) {
+      return [ack(i, AckStatus.ACK_DUPLICATE, `CYXW_ERR_DUPLICATE: chunk ${i} was already received; this copy was discarded`)];
+    }
+    if (i >= nextExpected + window) {
+      return refuse(
+        i,
+        failure("CYXW_ERR_OUT_OF_ORDER", `chunk ${i} is more than ${window} chunks ahead of the next expected chunk ${nextExpected}`),
+        false,
+      );
+    }
+    if (i > nextExpected) {
+      buffered.set(i, arrival); // seed §5.4 step 3: buffer and reorder
+      return [];
+    }
+    const events: ReceiverEvent[] = [];
+    let current: Arrival | undefined = arrival;
+    while (current !== undefined) {
+      events.push(...(await process(current)));
+      if (!durable.has(current.index)) break; // refused: the sender retransmits it, later ones wait in the buffer
+      advance();
+      current = buffered.get(nextExpected);
+      if (current !== undefined) buffered.delete(nextExpected);
+    }
+    if (durable.size === numChunks) events.push({ kind: "complete", merkleRoot: root.slice() });
+    return events;
+  }
+
+  async function process(a: Arrival): Promise<ReceiverEvent[]> {
+    const i = a.index;
+    const last = i === numChunks - 1;
+    const expectEncrypted = facts.encrypted;
+    const expectCompressed = manifest.compressed[i]!;
+    if (
+      ((a.flags & FrameFlag.ENCRYPTED) !== 0) !== expectEncrypted ||
+      ((a.flags & FrameFlag.COMPRESSED) !== 0) !== expectCompressed ||
+      ((a.flags & FrameFlag.LAST_FRAME) !== 0) !== last
+    ) {
+      return refuse(
+        i,
+        failure(
+          "CYXW_ERR_FLAGS_MISMATCH",
+          `chunk ${i} has flags ${describeFlags(a.flags)}; the manifest says ${expectEncrypted ? "" : "not "}encrypted, ${expectCompressed ? "" : "not "}compressed, ${last ? "" : "not "}last`,
+        ),
+        true,
+      );
+    }
+    let plaintext: Uint8Array | undefined;
+    if (readable) {
+      let body = a.payload;
+      if (options.cipher !== undefined) {
+        const opened = await options.cipher.open(i, last, a.payload);
+        if (!opened.ok) return refuse(i, opened.error, true);
+        body = opened.value;
+      }
+      const plainSize = manifest.plainSizes[i]!;
+      if (expectCompressed && codec !== undefined) {
+        const unpacked = codec.decompress(body, plainSize);
+        if (!unpacked.ok) return refuse(i, unpacked.error, true);
+        body = unpacked.value;
+      } else if (body.length !== plainSize) {
+        return refuse(i, failure("CYXW_ERR_DECOMPRESS", `chunk ${i} holds ${body.length} plaintext bytes; the manifest declares ${plainSize}`), true);
+      }
+      plaintext = body;
+    }
+    const proof = a.proof ?? tree.proof(i);
+    if (!verifyMerkleProof(a.digest, proof, root)) {
+      return refuse(i, failure("CYXW_ERR_MERKLE_PROOF", `chunk ${i}'s digest is not the leaf the declared Merkle root commits to at index ${i}`), true);
+    }
+    await options.store({ index: i, digest: a.digest, stored: a.payload, ...(plaintext === undefined ? {} : { plaintext }) });
+    durable.add(i);
+    bytesDurable += a.payload.length;
+    const events: ReceiverEvent[] = [{ kind: "durable", index: i, bytes: a.payload.length }];
+    if ((a.flags & FrameFlag.REQUIRES_ACK) !== 0) events.push(ack(i, AckStatus.ACK_OK));
+    return events;
+  }
+
+  const claimedIndex = (bytes: Uint8Array): number => {
+    if (bytes.length < 16) return 0;
+    const seq = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(8);
+    return seq < BigInt(numChunks) ? Number(seq) : 0;
+  };
+
+  async function onFrame(bytes: Uint8Array): Promise<ReceiverEvent[]> {
+    const decoded = await decodeFrame(
+      options.primitives,
+      bytes,
+      options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes },
+    );
+    if (!decoded.ok) {
+      // Steps 1-2 failed: the frame is damaged; ask for the chunk it claims to be again.
+      const index = claimedIndex(bytes);
+      return refuse(index, decoded.error, bytes.length >= 16 && !durable.has(index));
+    }
+    const f = decoded.value;
+    const index = f.sequence > 0xffff_ffffn ? numChunks : Number(f.sequence);
+    return accept({ index, flags: f.flags, payload: f.payload, digest: f.checksum });
+  }
+
+  async function onDataChunk(c: DataChunk): Promise<ReceiverEvent[]> {
+    const i = c.chunkIndex;
+    if (c.transferId !== options.transferId) {
+      return refuse(i, failure("CYXW_ERR_MANIFEST", `the chunk belongs to transfer ${JSON.stringify(c.transferId)}, not this one`), false);
+    }
+    if (c.sequence !== BigInt(i)) {
+      return refuse(i, failure("CYXW_ERR_OUT_OF_ORDER", `chunk ${i} carries sequence ${c.sequence}; chunk frames use sequence = chunk index`), false);
+    }
+    const fcs = options.primitives.crc32(c.payload);
+    if (fcs !== c.fcs) return refuse(i, failure("CYXW_ERR_FCS", `chunk ${i}: the payload's CRC-32 does not match its fcs`), true);
+    const digest = await options.primitives.sha256(c.payload);
+    if (!equalDigests(digest, c.checksum)) {
+      return refuse(i, failure("CYXW_ERR_CHECKSUM", `chunk ${i}: the payload's SHA-256 does not match its checksum`), true);
+    }
+    const flags =
+      (facts.encrypted ? FrameFlag.ENCRYPTED : 0) |
+      (i < numChunks && manifest.compressed[i] ? FrameFlag.COMPRESSED : 0) |
+      (c.isLast ? FrameFlag.LAST_FRAME : 0) |
+      FrameFlag.REQUIRES_ACK;
+    const proof = c.merkleProof.length > 0 ? { index: i, leafCount: numChunks, path: c.merkleProof } : undefined;
+    return accept({ index: i, flags, payload: c.payload, digest, ...(proof === undefined ? {} : { proof }) });
+  }
+
+  // One arrival at a time: the state above is not safe to interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  return ok({
+    receiveFrame: (bytes) => serialized(() => onFrame(bytes)),
+    receiveDataChunk: (chunk) => serialized(() => onDataChunk(chunk)),
+    missingChunks() {
+      const missing: number[] = [];
+      for (let i = 0; i < numChunks; i++) if (!durable.has(i)) missing.push(i);
+      return missing;
+    },
+    get chunksDurable() {
+      return durable.size;
+    },
+    get bytesDurable() {
+      return bytesDurable;
+    },
+    numChunks,
+    get complete() {
+      return durable.size === numChunks;
+    },
+  });
+}

@@ -1,0 +1,166 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { type ChunkCodec, type CodecName, loadCodec, worthCompressing } from "../compress/index.js";
+import type { ChunkCipher } from "../crypto/index.js";
+import { encodeFrame } from "../frame/frame-codec.js";
+import { DEFAULT_MAX_PAYLOAD_BYTES, FrameFlag } from "../frame/frame-format.js";
+import { DataClassification, DatasetMetadataSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
+import { CompressionCodec, type DatasetManifest, DatasetManifestSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import { createMerkleBuilder } from "../merkle/index.js";
+import type { Primitives } from "../primitives/primitives.js";
+import type { ByteSource } from "./byte-source.js";
+
+/** 4 MiB, the default chunk size (ARCHITECTURE §4). */
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+/** Chunks must leave room in a frame for codec expansion and the 16-byte GCM tag. */
+export const MAX_CHUNK_SIZE = DEFAULT_MAX_PAYLOAD_BYTES - 64 * 1024;
+
+export interface ChunkerOptions {
+  /** Plaintext bytes per chunk (default 4 MiB). */
+  readonly chunkSize?: number;
+  /** Compression, opt-in per dataset (default "none"). Switched off automatically when the first chunk shrinks less than 1.1x. */
+  readonly codec?: CodecName;
+  /** Encrypts every chunk when given (ARCHITECTURE §4 STREAM construction). */
+  readonly cipher?: ChunkCipher;
+  /** The seed's dataset metadata (§5.2 DatasetMetadata); sizes, counts and the root are filled in. */
+  readonly metadata: {
+    readonly name: string;
+    readonly type?: string;
+    readonly classification?: DataClassification;
+    readonly numSamples?: bigint;
+    readonly shape?: readonly bigint[];
+    readonly dtype?: string;
+  };
+  /** Called after each chunk with plaintext bytes done and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One chunk, ready to store or frame. */
+export interface PackedChunk {
+  readonly index: number;
+  readonly last: boolean;
+  /** Plaintext bytes before compression and encryption. */
+  readonly plainSize: number;
+  /** Whether `stored` is compressed. */
+  readonly compressed: boolean;
+  /** The bytes as stored and sent: compressed?, then encrypted?. */
+  readonly stored: Uint8Array;
+  /** SHA-256 of `stored`: the Merkle leaf's input and the frame checksum. */
+  readonly digest: Uint8Array;
+  /** Frame flags for this chunk: COMPRESSED, ENCRYPTED, LAST_FRAME as they apply. */
+  readonly flags: number;
+}
+
+export interface Chunker {
+  /** The chunks in order. Memory is bounded: one chunk in work and one being read ahead. */
+  chunks(): AsyncGenerator<PackedChunk, void, undefined>;
+  /**
+   * The manifest, complete once `chunks()` has run to its end.
+   * @throws Error if called before every chunk was produced.
+   */
+  manifest(): DatasetManifest;
+}
+
+/**
+ * Turns a byte source into chunks (chunk → compress? → encrypt? → SHA-256), building the
+ * manifest (sizes, digests, Merkle root, codec, cipher parameters) as it goes (seed §5.3 step 5
+ * needs the root; ARCHITECTURE §4).
+ *
+ * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE.
+ * @example
+ * const chunker = createChunker(primitives, blobByteSource(file), { metadata: { name: "mnist" } });
+ * for await (const chunk of chunker.chunks()) socket.send(await chunkToFrame(primitives, chunk));
+ * const manifest = chunker.manifest();
+ */
+export function createChunker(primitives: Primitives, source: ByteSource, options: ChunkerOptions): Chunker {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new RangeError(`chunk size must be an integer from 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
+  }
+  const numChunks = Math.max(1, Math.ceil(source.size / chunkSize));
+  const merkle = createMerkleBuilder();
+  const plainSizes: number[] = [];
+  const storedSizes: number[] = [];
+  const digests: Uint8Array[] = [];
+  const compressedFlags: boolean[] = [];
+  let codecUsed: CompressionCodec = CompressionCodec.NONE;
+  let done: DatasetManifest | undefined;
+
+  async function* chunks(): AsyncGenerator<PackedChunk, void, undefined> {
+    let codec: ChunkCodec | undefined = options.codec === undefined || options.codec === "none" ? undefined : await loadCodec(options.codec);
+    codecUsed = codec?.codec ?? CompressionCodec.NONE;
+    const read = (i: number) => source.read(i * chunkSize, Math.min(chunkSize, source.size - i * chunkSize));
+    let next = read(0);
+    for (let index = 0; index < numChunks; index++) {
+      const plain = await next;
+      const last = index === numChunks - 1;
+      if (!last) next = read(index + 1); // read ahead while this chunk is processed
+      let body = plain;
+      let compressed = false;
+      if (codec !== undefined) {
+        const packed = codec.compress(plain);
+        if (index === 0 && !worthCompressing(plain.length, packed.length)) {
+          // The issue's rule: compression is skipped for the whole dataset when its first chunk
+          // shrinks less than ~1.1x (random or already-compressed data only costs time).
+          codec = undefined;
+          codecUsed = CompressionCodec.NONE;
+        } else if (packed.length < plain.length) {
+          body = packed;
+          compressed = true;
+        }
+      }
+      const stored = options.cipher === undefined ? body : await options.cipher.seal(index, last, body);
+      const digest = await primitives.sha256(stored);
+      merkle.append(digest);
+      plainSizes.push(plain.length);
+      storedSizes.push(stored.length);
+      digests.push(digest);
+      compressedFlags.push(compressed);
+      const flags =
+        (compressed ? FrameFlag.COMPRESSED : 0) |
+        (options.cipher === undefined ? 0 : FrameFlag.ENCRYPTED) |
+        (last ? FrameFlag.LAST_FRAME : 0);
+      options.onProgress?.(index * chunkSize + plain.length, source.size);
+      yield { index, last, plainSize: plain.length, compressed, stored, digest, flags };
+    }
+    const meta = options.metadata;
+    done = create(DatasetManifestSchema, {
+      formatVersion: 1,
+      metadata: create(DatasetMetadataSchema, {
+        name: meta.name,
+        type: meta.type ?? "",
+        totalSize: BigInt(source.size),
+        numSamples: meta.numSamples ?? 0n,
+        shape: meta.shape === undefined ? [] : [...meta.shape],
+        dtype: meta.dtype ?? "",
+        merkleRoot: merkle.root(),
+        numChunks,
+        chunkSize,
+        classification: meta.classification ?? DataClassification.PUBLIC,
+      }),
+      codec: codecUsed,
+      ...(options.cipher === undefined ? {} : { cipher: options.cipher.parameters }),
+      plainSizes,
+      storedSizes,
+      chunkDigests: digests,
+      compressed: compressedFlags,
+      createdAt: timestampNow(),
+    });
+  }
+
+  return {
+    chunks,
+    manifest() {
+      if (done === undefined) throw new Error("the manifest is complete only after every chunk has been read from chunks()");
+      return done;
+    },
+  };
+}
+
+/**
+ * The CYXW frame carrying one chunk (docs/wire-format.md): payload = the stored bytes,
+ * sequence = chunk index, checksum = the chunk digest the chunker already computed.
+ */
+export function chunkToFrame(primitives: Primitives, chunk: PackedChunk, extraFlags = 0): Promise<Uint8Array> {
+  return encodeFrame(primitives, { sequence: chunk.index, flags: chunk.flags | extraFlags, payload: chunk.stored, checksum: chunk.digest });
+}

@@ -1,0 +1,8 @@
+export { blobByteSource, bytesByteSource } from "./byte-source.js";
+export type { ByteSource } from "./byte-source.js";
+export { chunkToFrame, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "./chunker.js";
+export type { Chunker, ChunkerOptions, PackedChunk } from "./chunker.js";
+export { checkManifest, MAX_CHUNKS } from "./manifest-check.js";
+export type { CheckedManifest } from "./manifest-check.js";
+export { createChunkReceiver } from "./chunk-receiver.js";
+export type { ChunkReceiver, ChunkReceiverOptions, ReceivedChunk, ReceiverEvent } from "./chunk-receiver.js";

@@ -1,0 +1,68 @@
+import { failure, type ProtocolFailure } from "../errors/error-codes.js";
+import { equalDigests } from "../frame/frame-codec.js";
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "../frame/frame-format.js";
+import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import { MerkleTree } from "../merkle/index.js";
+import { err, ok, type Result } from "../result.js";
+
+/** Largest chunk count a manifest may declare (a u32 index; see docs/wire-format.md). */
+export const MAX_CHUNKS = 0xffff_ffff;
+
+/** What a checked manifest guarantees, with the Merkle tree rebuilt from its digests. */
+export interface CheckedManifest {
+  readonly manifest: DatasetManifest;
+  readonly tree: MerkleTree;
+  readonly numChunks: number;
+  readonly encrypted: boolean;
+}
+
+/**
+ * Checks that a manifest is internally consistent before anything trusts it: one entry per chunk
+ * in every per-chunk list, sizes that add up to the declared total, stored sizes within the frame
+ * bound, 32-byte digests, a named codec, and a Merkle root that really is the root of the digests.
+ * A manifest that lies about sizes or digests fails here with CYXW_ERR_MANIFEST.
+ */
+export function checkManifest(
+  manifest: DatasetManifest,
+  options: { maxPayloadBytes?: number } = {},
+): Result<CheckedManifest, ProtocolFailure> {
+  const bad = (message: string) => err(failure("CYXW_ERR_MANIFEST", message));
+  const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  if (manifest.formatVersion !== 1) return bad(`manifest format_version is ${manifest.formatVersion}; expected 1`);
+  const meta = manifest.metadata;
+  if (meta === undefined) return bad("manifest has no metadata");
+  const n = meta.numChunks;
+  if (n < 1 || n > MAX_CHUNKS) return bad(`manifest declares ${n} chunks; a dataset has 1 to ${MAX_CHUNKS}`);
+  const lists: Array<[string, number]> = [
+    ["plain_sizes", manifest.plainSizes.length],
+    ["stored_sizes", manifest.storedSizes.length],
+    ["chunk_digests", manifest.chunkDigests.length],
+    ["compressed", manifest.compressed.length],
+  ];
+  for (const [name, length] of lists) {
+    if (length !== n) return bad(`manifest declares ${n} chunks but lists ${length} ${name}`);
+  }
+  if (meta.chunkSize < 1) return bad("manifest chunk_size must be at least 1 byte");
+  let total = 0n;
+  for (let i = 0; i < n; i++) {
+    const plain = manifest.plainSizes[i]!;
+    if (plain > meta.chunkSize) return bad(`chunk ${i} declares ${plain} plaintext bytes, more than chunk_size ${meta.chunkSize}`);
+    if (i < n - 1 && plain === 0) return bad(`chunk ${i} is empty but is not the last chunk`);
+    total += BigInt(plain);
+    const stored = manifest.storedSizes[i]!;
+    if (stored > max) return bad(`chunk ${i} declares ${stored} stored bytes; the frame limit is ${max}`);
+    if (manifest.chunkDigests[i]!.length !== 32) return bad(`chunk ${i} digest is ${manifest.chunkDigests[i]!.length} bytes, not 32`);
+  }
+  if (total !== meta.totalSize) return bad(`chunk sizes add up to ${total} bytes but total_size says ${meta.totalSize}`);
+  if (manifest.codec === CompressionCodec.UNSPECIFIED || CompressionCodec[manifest.codec] === undefined) {
+    return bad(`manifest codec ${manifest.codec} is not a known compression codec`);
+  }
+  if (manifest.codec === CompressionCodec.NONE && manifest.compressed.some(Boolean)) {
+    return bad("manifest codec is none but some chunks are marked compressed");
+  }
+  const tree = MerkleTree.fromDigests(manifest.chunkDigests);
+  if (meta.merkleRoot.length !== 32 || !equalDigests(tree.root, meta.merkleRoot)) {
+    return bad("manifest merkle_root is not the Merkle root of its chunk digests");
+  }
+  return ok({ manifest, tree, numChunks: n, encrypted: manifest.cipher !== undefined });
+}

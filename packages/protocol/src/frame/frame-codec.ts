@@ -1,0 +1,144 @@
+import { failure, type ProtocolFailure } from "../errors/error-codes.js";
+import type { Primitives } from "../primitives/primitives.js";
+import { err, ok, type Result } from "../result.js";
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  describeFlags,
+  FRAME_HEADER_BYTES,
+  FRAME_MAGIC,
+  FRAME_OVERHEAD_BYTES,
+  FRAME_TRAILER_BYTES,
+  FRAME_VERSION,
+  type Frame,
+  type FrameHeader,
+  KNOWN_FLAGS,
+  MAX_SEQUENCE,
+} from "./frame-format.js";
+
+/** What to put in a frame. */
+export interface FrameInput {
+  readonly sequence: bigint | number;
+  readonly flags: number;
+  readonly payload: Uint8Array;
+  /**
+   * SHA-256 of `payload` when the caller already has it (the chunker computed it for the Merkle
+   * leaf), so the payload is hashed once, not twice. It is trusted: pass only a digest of these
+   * exact bytes.
+   */
+  readonly checksum?: Uint8Array;
+}
+
+export interface DecodeOptions {
+  /** Frames declaring a larger payload are rejected before anything is allocated. */
+  readonly maxPayloadBytes?: number;
+}
+
+/**
+ * Encodes one CYXW frame (seed §4.2) into a single buffer: header, payload, FCS, checksum.
+ *
+ * @throws RangeError for a sequence outside 0..2^64-1, unknown flag bits, or a payload over 4 GiB.
+ * @example
+ * const frame = await encodeFrame(primitives, { sequence: 0, flags: FrameFlag.LAST_FRAME, payload });
+ */
+export async function encodeFrame(primitives: Primitives, input: FrameInput): Promise<Uint8Array> {
+  const sequence = BigInt(input.sequence);
+  if (sequence < 0n || sequence > MAX_SEQUENCE) throw new RangeError(`frame sequence must be 0..2^64-1, got ${sequence}`);
+  if ((input.flags & ~KNOWN_FLAGS) !== 0 || input.flags < 0) {
+    throw new RangeError(`frame flags ${describeFlags(input.flags)} include bits protocol version 1 does not define`);
+  }
+  const n = input.payload.length;
+  if (n > 0xffff_ffff - FRAME_OVERHEAD_BYTES) throw new RangeError(`frame payload of ${n} bytes does not fit a u32 size`);
+  if (input.checksum !== undefined && input.checksum.length !== 32) {
+    throw new RangeError(`frame checksum must be 32 bytes, got ${input.checksum.length}`);
+  }
+  const checksum = input.checksum ?? (await primitives.sha256(input.payload));
+  const out = new Uint8Array(n + FRAME_OVERHEAD_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, FRAME_MAGIC);
+  view.setUint32(4, FRAME_VERSION);
+  view.setBigUint64(8, sequence);
+  view.setUint32(16, n);
+  view.setUint32(20, input.flags);
+  out.set(input.payload, FRAME_HEADER_BYTES);
+  view.setUint32(FRAME_HEADER_BYTES + n, primitives.crc32(out.subarray(0, FRAME_HEADER_BYTES + n)));
+  out.set(checksum, FRAME_HEADER_BYTES + n + 4);
+  return out;
+}
+
+/**
+ * Reads and checks a frame header: length, magic, version, flags and the payload bound, all
+ * before any allocation (a hostile payload_size costs nothing).
+ */
+export function decodeFrameHeader(bytes: Uint8Array, options: DecodeOptions = {}): Result<FrameHeader, ProtocolFailure> {
+  const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  if (bytes.length < FRAME_HEADER_BYTES) {
+    return err(failure("CYXW_ERR_TRUNCATED", `frame has ${bytes.length} bytes, fewer than the ${FRAME_HEADER_BYTES}-byte header`));
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  if (magic !== FRAME_MAGIC) {
+    return err(failure("CYXW_ERR_MAGIC", `frame magic is 0x${magic.toString(16).padStart(8, "0")}, expected 0x43595857 ("CYXW")`));
+  }
+  const version = view.getUint32(4);
+  if (version !== FRAME_VERSION) {
+    return err(failure("CYXW_ERR_VERSION", `frame version is ${version}; this build speaks version ${FRAME_VERSION}`));
+  }
+  const sequence = view.getBigUint64(8);
+  const payloadSize = view.getUint32(16);
+  const flags = view.getUint32(20);
+  if ((flags & ~KNOWN_FLAGS) !== 0) {
+    return err(failure("CYXW_ERR_UNKNOWN_FLAGS", `frame ${sequence} sets undefined flag bits (${describeFlags(flags)})`));
+  }
+  if (payloadSize > max) {
+    return err(failure("CYXW_ERR_PAYLOAD_TOO_LARGE", `frame ${sequence} declares a ${payloadSize}-byte payload; the limit is ${max}`));
+  }
+  return ok({ version, sequence, payloadSize, flags });
+}
+
+/**
+ * Decodes one complete frame and verifies it: header checks, exact length, FCS (CRC-32 over
+ * header + payload), then SHA-256 of the payload (seed §5.4 steps 1 and 2). Never throws for bad
+ * bytes: every failure is a typed result whose code maps to an AckStatus.
+ */
+export async function decodeFrame(
+  primitives: Primitives,
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Promise<Result<Frame, ProtocolFailure>> {
+  const header = decodeFrameHeader(bytes, options);
+  if (!header.ok) return header;
+  const { sequence, payloadSize } = header.value;
+  const expected = payloadSize + FRAME_OVERHEAD_BYTES;
+  if (bytes.length < expected) {
+    return err(failure("CYXW_ERR_TRUNCATED", `frame ${sequence} has ${bytes.length} bytes; its header declares ${expected}`));
+  }
+  if (bytes.length > expected) {
+    return err(failure("CYXW_ERR_TRAILING_BYTES", `frame ${sequence} is followed by ${bytes.length - expected} unexpected bytes`));
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const trailer = FRAME_HEADER_BYTES + payloadSize;
+  const fcs = view.getUint32(trailer);
+  const computedFcs = primitives.crc32(bytes.subarray(0, trailer));
+  if (computedFcs !== fcs) {
+    return err(failure("CYXW_ERR_FCS", `frame ${sequence}: FCS is 0x${hex32(fcs)}, computed 0x${hex32(computedFcs)}`));
+  }
+  const payload = bytes.subarray(FRAME_HEADER_BYTES, trailer);
+  const checksum = bytes.subarray(trailer + 4, trailer + FRAME_TRAILER_BYTES);
+  const digest = await primitives.sha256(payload);
+  if (!equalDigests(digest, checksum)) {
+    return err(failure("CYXW_ERR_CHECKSUM", `frame ${sequence}: the payload's SHA-256 does not match the frame's checksum`));
+  }
+  return ok({ ...header.value, payload, fcs, checksum });
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Constant-time comparison of two digests (STYLE §11). */
+export function equalDigests(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}

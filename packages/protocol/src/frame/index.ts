@@ -1,0 +1,16 @@
+export {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  describeFlags,
+  FRAME_HEADER_BYTES,
+  FRAME_MAGIC,
+  FRAME_OVERHEAD_BYTES,
+  FRAME_TRAILER_BYTES,
+  FRAME_VERSION,
+  FrameFlag,
+  KNOWN_FLAGS,
+  MAX_SEQUENCE,
+} from "./frame-format.js";
+export type { Frame, FrameHeader } from "./frame-format.js";
+export { decodeFrame, decodeFrameHeader, encodeFrame, equalDigests } from "./frame-codec.js";
+export type { DecodeOptions, FrameInput } from "./frame-codec.js";
+export { splitFrames } from "./frame-reader.js";
