@@ -16,7 +16,7 @@ await build({
     {
       name: "external-npm-packages",
       setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) =>
+        b.onResolve({ filter: /^[^./#]/ }, (args) =>
           args.path.startsWith("@cyxwiz/") ? undefined : { path: args.path, external: true },
         );
       },

@@ -4,10 +4,22 @@ import { defineConfig } from "vitest/config";
 /** The shared test data beside the project (../shared), reachable from tests as "@shared/...". */
 export const sharedDir = fileURLToPath(new URL("../../../shared", import.meta.url));
 
+/** Which runtime a test file runs in, for the few tests that check runtime-specific wiring. */
+export type TestRuntime = "node" | "browser";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Read with `inject("runtime")`: "node" under this config, "browser" under vitest.browser.config.ts. */
+    runtime: TestRuntime;
+  }
+}
+
+/** Node run: every test file, including the Node-only `*.node.test.ts`. */
 export default defineConfig({
   resolve: { alias: { "@shared": sharedDir } },
   test: {
     include: ["src/**/*.test.ts"],
     testTimeout: 60_000,
+    provide: { runtime: "node" },
   },
 });

@@ -1,9 +1,9 @@
 import { createNodePrimitives } from "./node-primitives.js";
 import type { Primitives } from "./primitives.js";
 
+export { createNodePrimitives } from "./node-primitives.js";
 export type { AesGcmKey, Primitives, Sha256Stream } from "./primitives.js";
 export { createWebPrimitives } from "./web-primitives.js";
-export { createNodePrimitives } from "./node-primitives.js";
 
 let shared: Promise<Primitives> | undefined;
 

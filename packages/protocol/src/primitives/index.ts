@@ -1,5 +1,5 @@
-import { createWebPrimitives } from "./web-primitives.js";
 import type { Primitives } from "./primitives.js";
+import { createWebPrimitives } from "./web-primitives.js";
 
 export type { AesGcmKey, Primitives, Sha256Stream } from "./primitives.js";
 export { createWebPrimitives } from "./web-primitives.js";

@@ -45,8 +45,8 @@ export async function createWebPrimitives(options: { forceFallback?: boolean } =
     crc32(...parts) {
       crc.init();
       for (const p of parts) crc.update(p);
-      const d = crc.digest("binary");
-      return ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
+      const d = crc.digest("binary"); // 4 bytes, big-endian (the conventional CRC-32 byte order)
+      return new DataView(d.buffer, d.byteOffset, 4).getUint32(0);
     },
     async importAesGcmKey(key) {
       checkAesGcmArgs(key);

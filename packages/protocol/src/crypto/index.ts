@@ -1,0 +1,18 @@
+/**
+ * `@cyxwiz/protocol/crypto`: the chunk AEAD stream, dataset-key wrapping, Ed25519 identities and
+ * signed manifests (seed §4.4, ARCHITECTURE §4; docs/crypto.md). Hand-picked exports (STYLE §4).
+ */
+export { type ChunkCipher, createChunkCipher, decryptStream, encryptStream, STREAM_ALGORITHM } from "./chunk-cipher.js";
+export {
+  generateIdentity,
+  type Identity,
+  identityFromSeed,
+  nodeIdFromPublicKey,
+  parseIdentity,
+  serializeIdentity,
+  signMessage,
+  verifySignature,
+} from "./identity.js";
+export { generateX25519KeyPair, hkdfSha256, KEY_WRAP_INFO, x25519SharedSecret } from "./key-agreement.js";
+export { generateDatasetKey, unwrapDatasetKey, wrapDatasetKey } from "./key-wrap.js";
+export { openSignedManifest, signManifest } from "./signed-manifest.js";

@@ -1,0 +1,63 @@
+import { fileURLToPath } from "node:url";
+import { playwright } from "@vitest/browser-playwright";
+import { defineConfig } from "vitest/config";
+import { sharedDir } from "./vitest.config.js";
+
+/** The monorepo root: vite must still serve the package's own files and the hoisted node_modules. */
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * Browser run: the same test files minus the Node-only `*.node.test.ts`, in headless Chromium.
+ * The browser is Debian's `/usr/bin/chromium` (MACHINE-NOTES: `playwright install` cannot download
+ * here); `--enable-unsafe-webgpu` exposes the SwiftShader WebGPU adapter, and `--no-sandbox` is
+ * needed as root. Vite resolves with browser conditions, so `@cyxwiz/protocol/primitives` maps to
+ * its `default` (web) entry here, and to its `node` entry under vitest.config.ts.
+ */
+export default defineConfig({
+  resolve: { alias: { "@shared": sharedDir } },
+  server: { fs: { allow: [repoRoot, sharedDir] } },
+  // Pre-bundle every dependency the tests import, so a fresh clone's first run does not stop to
+  // re-optimise and reload the page mid-run ("Failed to fetch dynamically imported module").
+  optimizeDeps: {
+    include: [
+      "@noble/ciphers/aes.js",
+      "@noble/ciphers/utils.js",
+      "@noble/curves/ed25519.js",
+      "@noble/hashes/hkdf.js",
+      "@noble/hashes/sha2.js",
+      "@noble/hashes/utils.js",
+      "@bufbuild/protobuf",
+      "@bufbuild/protobuf/wkt",
+      "@bufbuild/protobuf/codegenv2",
+      "hash-wasm",
+      "fast-check",
+    ],
+  },
+  test: {
+    include: ["src/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/*.node.test.ts"],
+    testTimeout: 60_000,
+    provide: { runtime: "browser" },
+    browser: {
+      enabled: true,
+      headless: true,
+      screenshotFailures: false,
+      provider: playwright({
+        launchOptions: {
+          executablePath: "/usr/bin/chromium",
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-unsafe-webgpu",
+          ],
+        },
+      }),
+      instances: [{ browser: "chromium" }],
+    },
+  },
+});

@@ -1,0 +1,64 @@
+# Installs what the project needs and is missing. Sourced by scripts/test.sh and scripts/start.sh
+# from the repository root; each function is idempotent and cheap when nothing is missing.
+
+# Node ≥ 20.19 (@noble/* 2.x and Vite need it); the machine's Node is never replaced from here.
+ensure_node() {
+  if ! command -v node >/dev/null 2>&1; then
+    echo "Node.js ≥ 20.19 is required and not installed (Debian: install it from NodeSource or nodejs.org)." >&2
+    return 1
+  fi
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    echo "Node.js ≥ 20.19 is required; found $(node --version)." >&2
+    return 1
+  fi
+}
+
+# `npm ci` when node_modules is missing or older than package-lock.json. npm rewrites
+# node_modules/.package-lock.json on every install, so its age is the age of the install.
+#
+# The registry these machines reach lacks some platform-only optional packages (for example
+# @biomejs/cli-darwin-arm64, @turbo/windows-64), so `npm install` cannot record them in the
+# lockfile and `npm ci` then rejects the lockfile as out of sync (EUSAGE "Missing: ... from lock
+# file") before fetching anything. In that one case fall back to `npm install`, which resolves
+# the same tree, and say so loudly if it had to change package-lock.json.
+ensure_npm_deps() {
+  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
+    return 0
+  fi
+  echo "==> npm ci (node_modules is missing or older than package-lock.json)"
+  local out
+  out=$(mktemp -t cyxwiz-npm-ci.XXXXXX)
+  if npm ci --no-audit --no-fund >"$out" 2>&1; then
+    grep -vE '^npm warn' "$out" || true
+    rm -f "$out"
+    return 0
+  fi
+  if ! grep -q 'EUSAGE' "$out" || ! grep -q 'from lock file' "$out"; then
+    cat "$out" >&2
+    rm -f "$out"
+    return 1
+  fi
+  echo "==> npm ci rejected the lockfile for missing optional packages:"
+  grep -E 'Missing: .* from lock file' "$out" | sed 's/^npm error /    /'
+  echo "==> falling back to npm install"
+  cp package-lock.json "$out"
+  npm install --no-audit --no-fund
+  if ! cmp -s "$out" package-lock.json; then
+    echo "WARNING: npm install changed package-lock.json: it was out of date with package.json; review and commit it." >&2
+  fi
+  rm -f "$out"
+}
+
+# Debian's Chromium for the browser test run (Playwright's own download cannot run here).
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then
+    return 0
+  fi
+  echo "==> apt-get install chromium (/usr/bin/chromium is missing)"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium
+}
