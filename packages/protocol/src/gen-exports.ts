@@ -6,3 +6,4 @@ export * from "./gen/cyxwiz/data/v1/data_transfer_pb.js";
 export * from "./gen/cyxwiz/data/v1/manifest_pb.js";
 export * from "./gen/cyxwiz/data/v1/dataset_service_pb.js";
 export * from "./gen/cyxwiz/data/v1/auth_service_pb.js";
+export * from "./gen/cyxwiz/data/v1/frame_stream_pb.js";

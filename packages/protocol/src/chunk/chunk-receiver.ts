@@ -9,7 +9,7 @@ import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/ma
 import { type MerkleProof, verifyMerkleProof } from "../merkle/index.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
-import { type CheckedManifest, checkManifest } from "./manifest-check.js";
+import { type CheckedManifest, checkManifest, MAX_CHUNKS } from "./manifest-check.js";
 
 /** A verified chunk handed to the store. */
 export interface ReceivedChunk {
@@ -27,12 +27,32 @@ export type ReceiverEvent =
   | { readonly kind: "ack"; readonly ack: TransferAck }
   | { readonly kind: "retransmit"; readonly index: number; readonly reason: ErrorCode }
   | { readonly kind: "durable"; readonly index: number; readonly bytes: number }
-  | { readonly kind: "complete"; readonly merkleRoot: Uint8Array };
+  /** Every chunk is durable. `merkleRoot` is the declared root (absent in streaming mode). */
+  | { readonly kind: "complete"; readonly merkleRoot?: Uint8Array };
+
+/**
+ * What a receiver in streaming mode knows before the manifest exists (an upload sent in one pass,
+ * docs/upload-protocol.md): the chunk count and whether chunks are encrypted and may be compressed.
+ */
+export interface StreamingExpectation {
+  readonly numChunks: number;
+  readonly encrypted: boolean;
+  readonly mayBeCompressed: boolean;
+}
 
 export interface ChunkReceiverOptions {
   readonly primitives: Primitives;
-  /** The manifest declared at InitiateTransfer; checked before anything is received. */
-  readonly manifest: DatasetManifest;
+  /**
+   * Full mode: the manifest, checked before anything is received; every chunk is then decrypted
+   * (with `cipher`), decompressed and Merkle-verified on arrival. Give this or `streaming`.
+   */
+  readonly manifest?: DatasetManifest;
+  /**
+   * Streaming mode: no manifest yet. Chunks are checked (FCS, SHA-256, sequence, flags), stored
+   * and their digests reported; the Merkle root is verified when the manifest is committed
+   * (`checkCommit`). Give this or `manifest`.
+   */
+  readonly streaming?: StreamingExpectation;
   readonly transferId: string;
   /** When given, chunks are decrypted (seed §5.4 step 4); a gateway holding only ciphertext omits it. */
   readonly cipher?: ChunkCipher;
@@ -76,24 +96,35 @@ interface Arrival {
  * @returns CYXW_ERR_MANIFEST if the declared manifest is inconsistent.
  */
 export async function createChunkReceiver(options: ChunkReceiverOptions): Promise<Result<ChunkReceiver, ProtocolFailure>> {
-  const checked = checkManifest(options.manifest, options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes });
-  if (!checked.ok) return checked;
-  const facts: CheckedManifest = checked.value;
-  const { manifest, tree, numChunks } = facts;
-  const root = manifest.metadata!.merkleRoot;
-  if (!facts.encrypted && options.cipher !== undefined) {
-    return err(failure("CYXW_ERR_MANIFEST", "a key was given but the manifest's chunks are not encrypted"));
+  if ((options.manifest === undefined) === (options.streaming === undefined)) {
+    throw new TypeError("createChunkReceiver needs exactly one of `manifest` (full mode) or `streaming`");
   }
-  const readable = !facts.encrypted || options.cipher !== undefined;
+  let full: CheckedManifest | undefined;
+  if (options.manifest !== undefined) {
+    const checked = checkManifest(options.manifest, options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes });
+    if (!checked.ok) return checked;
+    full = checked.value;
+  }
+  const streaming = options.streaming;
+  if (streaming !== undefined && (!Number.isInteger(streaming.numChunks) || streaming.numChunks < 1 || streaming.numChunks > MAX_CHUNKS)) {
+    return err(failure("CYXW_ERR_MANIFEST", `a transfer has 1 to ${MAX_CHUNKS} chunks, not ${streaming.numChunks}`));
+  }
+  const numChunks = full?.numChunks ?? streaming!.numChunks;
+  const encrypted = full?.encrypted ?? streaming!.encrypted;
+  const manifest = full?.manifest;
+  if (!encrypted && options.cipher !== undefined) {
+    return err(failure("CYXW_ERR_MANIFEST", "a key was given but the chunks are not encrypted"));
+  }
+  const readable = full !== undefined && (!encrypted || options.cipher !== undefined);
   const codec: ChunkCodec | undefined =
-    readable && manifest.codec !== CompressionCodec.NONE ? await loadCodec(manifest.codec) : undefined;
+    readable && manifest!.codec !== CompressionCodec.NONE ? await loadCodec(manifest!.codec) : undefined;
   const window = options.reorderWindow ?? 16;
   const durable = new Set<number>();
   let bytesDurable = 0;
   for (const i of options.durable ?? []) {
     if (Number.isInteger(i) && i >= 0 && i < numChunks && !durable.has(i)) {
       durable.add(i);
-      bytesDurable += manifest.storedSizes[i]!;
+      bytesDurable += manifest?.storedSizes[i] ?? 0;
     }
   }
   const buffered = new Map<number, Arrival>();
@@ -142,25 +173,25 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
       current = buffered.get(nextExpected);
       if (current !== undefined) buffered.delete(nextExpected);
     }
-    if (durable.size === numChunks) events.push({ kind: "complete", merkleRoot: root.slice() });
+    if (durable.size === numChunks) {
+      events.push(full === undefined ? { kind: "complete" } : { kind: "complete", merkleRoot: full.manifest.metadata!.merkleRoot.slice() });
+    }
     return events;
   }
 
   async function process(a: Arrival): Promise<ReceiverEvent[]> {
     const i = a.index;
     const last = i === numChunks - 1;
-    const expectEncrypted = facts.encrypted;
-    const expectCompressed = manifest.compressed[i]!;
-    if (
-      ((a.flags & FrameFlag.ENCRYPTED) !== 0) !== expectEncrypted ||
-      ((a.flags & FrameFlag.COMPRESSED) !== 0) !== expectCompressed ||
-      ((a.flags & FrameFlag.LAST_FRAME) !== 0) !== last
-    ) {
+    const isCompressed = (a.flags & FrameFlag.COMPRESSED) !== 0;
+    const compressedOk = manifest === undefined ? !isCompressed || streaming!.mayBeCompressed : isCompressed === manifest.compressed[i];
+    if (((a.flags & FrameFlag.ENCRYPTED) !== 0) !== encrypted || !compressedOk || ((a.flags & FrameFlag.LAST_FRAME) !== 0) !== last) {
       return refuse(
         i,
         failure(
           "CYXW_ERR_FLAGS_MISMATCH",
-          `chunk ${i} has flags ${describeFlags(a.flags)}; the manifest says ${expectEncrypted ? "" : "not "}encrypted, ${expectCompressed ? "" : "not "}compressed, ${last ? "" : "not "}last`,
+          `chunk ${i} has flags ${describeFlags(a.flags)}; the transfer expects ${encrypted ? "" : "un"}encrypted chunks, ` +
+            `${manifest === undefined ? (streaming!.mayBeCompressed ? "compressed or not" : "uncompressed") : manifest.compressed[i] ? "compressed" : "uncompressed"}, ` +
+            `and this one ${last ? "" : "not "}last`,
         ),
         true,
       );
@@ -173,8 +204,8 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
         if (!opened.ok) return refuse(i, opened.error, true);
         body = opened.value;
       }
-      const plainSize = manifest.plainSizes[i]!;
-      if (expectCompressed && codec !== undefined) {
+      const plainSize = manifest!.plainSizes[i]!;
+      if (isCompressed && codec !== undefined) {
         const unpacked = codec.decompress(body, plainSize);
         if (!unpacked.ok) return refuse(i, unpacked.error, true);
         body = unpacked.value;
@@ -183,9 +214,11 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
       }
       plaintext = body;
     }
-    const proof = a.proof ?? tree.proof(i);
-    if (!verifyMerkleProof(a.digest, proof, root)) {
-      return refuse(i, failure("CYXW_ERR_MERKLE_PROOF", `chunk ${i}'s digest is not the leaf the declared Merkle root commits to at index ${i}`), true);
+    if (full !== undefined) {
+      const proof = a.proof ?? full.tree.proof(i);
+      if (!verifyMerkleProof(a.digest, proof, full.manifest.metadata!.merkleRoot)) {
+        return refuse(i, failure("CYXW_ERR_MERKLE_PROOF", `chunk ${i}'s digest is not the leaf the declared Merkle root commits to at index ${i}`), true);
+      }
     }
     await options.store({ index: i, digest: a.digest, stored: a.payload, ...(plaintext === undefined ? {} : { plaintext }) });
     durable.add(i);
@@ -232,8 +265,8 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
       return refuse(i, failure("CYXW_ERR_CHECKSUM", `chunk ${i}: the payload's SHA-256 does not match its checksum`), true);
     }
     const flags =
-      (facts.encrypted ? FrameFlag.ENCRYPTED : 0) |
-      (i < numChunks && manifest.compressed[i] ? FrameFlag.COMPRESSED : 0) |
+      (encrypted ? FrameFlag.ENCRYPTED : 0) |
+      (i < numChunks && manifest?.compressed[i] === true ? FrameFlag.COMPRESSED : 0) |
       (c.isLast ? FrameFlag.LAST_FRAME : 0) |
       FrameFlag.REQUIRES_ACK;
     const proof = c.merkleProof.length > 0 ? { index: i, leafCount: numChunks, path: c.merkleProof } : undefined;

@@ -66,3 +66,49 @@ export function checkManifest(
   }
   return ok({ manifest, tree, numChunks: n, encrypted: manifest.cipher !== undefined });
 }
+
+/** What the receiver saw of a transfer sent in streaming mode. */
+export interface ReceivedTransfer {
+  readonly numChunks: number;
+  readonly encrypted: boolean;
+  /** The digest stored for each chunk index (all of them, once the transfer is complete). */
+  readonly digests: ReadonlyMap<number, Uint8Array>;
+  /** The root declared at InitiateTransfer, if the client declared one (empty or absent: none). */
+  readonly declaredRoot?: Uint8Array;
+}
+
+/**
+ * Checks the manifest a client commits at the end of a streaming upload against what was
+ * received (docs/upload-protocol.md §4): a consistent manifest, the same chunk count and
+ * encryption, every chunk received with exactly the manifest's digest, and the declared root if
+ * there was one. This is where a streaming upload's Merkle root is verified.
+ *
+ * @returns CYXW_ERR_INCOMPLETE if chunks are missing, CYXW_ERR_MANIFEST for any disagreement.
+ */
+export function checkCommit(
+  manifest: DatasetManifest,
+  received: ReceivedTransfer,
+  options: { maxPayloadBytes?: number } = {},
+): Result<CheckedManifest, ProtocolFailure> {
+  const checked = checkManifest(manifest, options);
+  if (!checked.ok) return checked;
+  const bad = (message: string) => err(failure("CYXW_ERR_MANIFEST", message));
+  const { numChunks, encrypted } = checked.value;
+  if (numChunks !== received.numChunks) return bad(`the manifest declares ${numChunks} chunks; the transfer was initiated with ${received.numChunks}`);
+  if (encrypted !== received.encrypted) return bad(`the manifest says ${encrypted ? "" : "un"}encrypted; the transfer was initiated ${received.encrypted ? "" : "un"}encrypted`);
+  const missing: number[] = [];
+  for (let i = 0; i < numChunks; i++) {
+    const d = received.digests.get(i);
+    if (d === undefined) missing.push(i);
+    else if (!equalDigests(d, manifest.chunkDigests[i]!)) return bad(`chunk ${i} was received with a different digest than the manifest lists`);
+  }
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 10).join(", ");
+    return err(failure("CYXW_ERR_INCOMPLETE", `${missing.length} of ${numChunks} chunks have not been received (${shown}${missing.length > 10 ? ", ..." : ""})`));
+  }
+  const declared = received.declaredRoot;
+  if (declared !== undefined && declared.length > 0 && !equalDigests(declared, manifest.metadata!.merkleRoot)) {
+    return bad("the manifest's Merkle root is not the root declared when the transfer was initiated");
+  }
+  return checked;
+}
