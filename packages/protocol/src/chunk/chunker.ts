@@ -14,9 +14,6 @@ import type { ByteSource } from "./byte-source.js";
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Chunks must leave room in a frame for codec expansion and the 16-byte GCM tag. */
 export const MAX_CHUNK_SIZE = DEFAULT_MAX_PAYLOAD_BYTES - 64 * 1024;
-/** Chunks processed ahead of the consumer by default: enough to keep two cores busy. */
-export const DEFAULT_IN_FLIGHT = 2;
-const MAX_IN_FLIGHT = 8;
 
 export interface ChunkerOptions {
   /** Plaintext bytes per chunk (default 4 MiB). */
@@ -36,13 +33,6 @@ export interface ChunkerOptions {
   };
   /** Called after each chunk with plaintext bytes done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
-  /**
-   * Chunks read, sealed and hashed ahead while the consumer holds the current one (default 2;
-   * 1 to 8). `crypto.subtle` runs off the calling thread, so in a browser the next chunks' AES-GCM
-   * and SHA-256 overlap each other and the consumer's framing (MACHINE-NOTES: 4 AES-GCM in flight
-   * 730 MB/s vs 500 sequential). Each one holds up to two chunk-sized buffers (plain, stored).
-   */
-  readonly inFlight?: number;
 }
 
 /** One chunk, ready to store or frame. */
@@ -62,10 +52,7 @@ export interface PackedChunk {
 }
 
 export interface Chunker {
-  /**
-   * The chunks in order. Memory is bounded: the chunk the consumer holds plus `inFlight` chunks
-   * being read, sealed and hashed ahead.
-   */
+  /** The chunks in order. Memory is bounded: one chunk in work and one being read ahead. */
   chunks(): AsyncGenerator<PackedChunk, void, undefined>;
   /**
    * The manifest, complete once `chunks()` has run to its end.
@@ -79,7 +66,7 @@ export interface Chunker {
  * manifest (sizes, digests, Merkle root, codec, cipher parameters) as it goes (seed §5.3 step 5
  * needs the root; ARCHITECTURE §4).
  *
- * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE, or `inFlight` outside 1..8.
+ * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE.
  * @example
  * const chunker = createChunker(primitives, blobByteSource(file), { metadata: { name: "mnist" } });
  * for await (const chunk of chunker.chunks()) socket.send(await chunkToFrame(primitives, chunk));
@@ -89,10 +76,6 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw new RangeError(`chunk size must be an integer from 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
-  }
-  const inFlight = options.inFlight ?? DEFAULT_IN_FLIGHT;
-  if (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > MAX_IN_FLIGHT) {
-    throw new RangeError(`inFlight must be an integer from 1 to ${MAX_IN_FLIGHT}, got ${inFlight}`);
   }
   const numChunks = Math.max(1, Math.ceil(source.size / chunkSize));
   const merkle = createMerkleBuilder();
@@ -107,18 +90,11 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
     let codec: ChunkCodec | undefined = options.codec === undefined || options.codec === "none" ? undefined : await loadCodec(options.codec);
     codecUsed = codec?.codec ?? CompressionCodec.NONE;
     const read = (i: number) => source.read(i * chunkSize, Math.min(chunkSize, source.size - i * chunkSize));
-    // The first chunk decides whether compression stays on for the whole dataset, so the chunks
-    // started ahead of it wait for that verdict before compressing.
-    let firstDecided: () => void = () => {};
-    const firstDecision = new Promise<void>((resolve) => {
-      firstDecided = resolve;
-    });
-
-    /** Read → compress? → encrypt? → SHA-256 of one chunk; several run at once, each on its own index. */
-    const pack = async (index: number): Promise<PackedChunk> => {
+    let next = read(0);
+    for (let index = 0; index < numChunks; index++) {
+      const plain = await next;
       const last = index === numChunks - 1;
-      const plain = await read(index);
-      if (index > 0) await firstDecision;
+      if (!last) next = read(index + 1); // read ahead while this chunk is processed
       let body = plain;
       let compressed = false;
       if (codec !== undefined) {
@@ -133,41 +109,19 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
           compressed = true;
         }
       }
-      if (index === 0) firstDecided();
-      // Each (index, last) pair is sealed exactly once, whatever order the chunks finish in.
       const stored = options.cipher === undefined ? body : await options.cipher.seal(index, last, body);
       const digest = await primitives.sha256(stored);
+      merkle.append(digest);
+      plainSizes.push(plain.length);
+      storedSizes.push(stored.length);
+      digests.push(digest);
+      compressedFlags.push(compressed);
       const flags =
         (compressed ? FrameFlag.COMPRESSED : 0) |
         (options.cipher === undefined ? 0 : FrameFlag.ENCRYPTED) |
         (last ? FrameFlag.LAST_FRAME : 0);
-      return { index, last, plainSize: plain.length, compressed, stored, digest, flags };
-    };
-
-    const ahead: Promise<PackedChunk>[] = [];
-    let started = 0;
-    const startMore = () => {
-      while (started < numChunks && ahead.length < inFlight) {
-        const packing = pack(started++);
-        // Awaited in order below; this keeps a failure of a chunk the consumer never reaches (it
-        // stopped early, or an earlier chunk failed) from surfacing as an unhandled rejection.
-        packing.catch(() => {});
-        ahead.push(packing);
-      }
-    };
-    startMore();
-    for (let index = 0; index < numChunks; index++) {
-      const packing = ahead.shift();
-      if (packing === undefined) throw new Error(`chunker bug: chunk ${index} was never started`);
-      const chunk = await packing;
-      startMore(); // keep `inFlight` chunks in work while the consumer frames and sends this one
-      merkle.append(chunk.digest);
-      plainSizes.push(chunk.plainSize);
-      storedSizes.push(chunk.stored.length);
-      digests.push(chunk.digest);
-      compressedFlags.push(chunk.compressed);
-      options.onProgress?.(index * chunkSize + chunk.plainSize, source.size);
-      yield chunk;
+      options.onProgress?.(index * chunkSize + plain.length, source.size);
+      yield { index, last, plainSize: plain.length, compressed, stored, digest, flags };
     }
     const meta = options.metadata;
     done = create(DatasetManifestSchema, {

@@ -1,0 +1,168 @@
+/**
+ * The browser side of the Chromium ingest benchmark (bench/ingest-chromium.ts bundles this file
+ * with esbuild and serves it). The same bundle runs in two places:
+ *
+ * - on the page, where it installs `globalThis.cyxwizIngestBench` with `inPage(options)` and
+ *   `inWorker(options)`, which the Node side calls through Playwright's `page.evaluate`;
+ * - in a dedicated module Worker started from the same URL, where it answers one `run` message
+ *   (the dashboard runs its pipeline in a Worker, so that is the figure that matters).
+ *
+ * Each run measures, over the same random bytes: the browser's native ceiling (raw
+ * `crypto.subtle` AES-256-GCM encrypt + SHA-256 digest per chunk, nothing else), then the
+ * protocol's ingest and verify pipelines with the web primitives (bench/ingest-pipeline.ts, the
+ * code the Node run measures too). The three are interleaved, best of `repeats` each, so a burst
+ * of load from other work on the shared machine hits them alike.
+ */
+import { createWebPrimitives } from "../src/primitives/web-primitives.js";
+import { ceiling, ingest, type PipelineRun, verify } from "./ingest-pipeline.js";
+
+/** What the Node side asks for. */
+export interface BrowserIngestOptions {
+  readonly totalMiB: number;
+  readonly chunkSize: number;
+  readonly repeats: number;
+}
+
+/** One run's figures (MB = 10^6 bytes), the fields of ingest-node.json plus where it ran. */
+export interface BrowserIngestRun {
+  readonly where: "worker" | "page";
+  readonly userAgent: string;
+  readonly primitives: string;
+  readonly totalBytes: number;
+  readonly chunkSize: number;
+  readonly compression: "none";
+  readonly repeats: number;
+  readonly ceilingMBps: number;
+  readonly ingestMBps: number;
+  readonly verifyMBps: number;
+  readonly ingestRatio: number;
+  readonly verifyRatio: number;
+}
+
+/** The page-side API the Node driver calls. */
+export interface IngestBenchApi {
+  inPage(options: BrowserIngestOptions): Promise<BrowserIngestRun>;
+  inWorker(options: BrowserIngestOptions): Promise<BrowserIngestRun>;
+}
+
+// The bench is type-checked with Node's types (tsconfig.node.json), which have no DOM: the few
+// Worker and page globals used here are declared narrowly.
+interface MessageLike {
+  readonly data: unknown;
+}
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  onmessage: ((event: MessageLike) => void) | null;
+  onerror: ((event: { readonly message?: string }) => void) | null;
+}
+interface BrowserGlobals {
+  readonly WorkerGlobalScope?: unknown;
+  readonly Worker: new (url: string | URL, options: { type: "module" }) => WorkerLike;
+  readonly navigator: { readonly userAgent: string };
+  postMessage(message: unknown): void;
+  onmessage: ((event: MessageLike) => void) | null;
+  cyxwizIngestBench?: IngestBenchApi;
+}
+const g = globalThis as unknown as BrowserGlobals;
+
+/** crypto.getRandomValues fills at most 65,536 bytes per call. */
+const RANDOM_PIECE = 64 * 1024;
+
+/** The page's or worker's Web Crypto; the bench needs both halves of it. */
+function webCrypto() {
+  const c = globalThis.crypto;
+  if (c?.subtle === undefined) throw new Error("crypto.subtle is missing: the page is not a secure context");
+  return { getRandomValues: c.getRandomValues.bind(c), subtle: c.subtle };
+}
+
+function randomData(bytes: number): Uint8Array {
+  const { getRandomValues } = webCrypto();
+  const data = new Uint8Array(bytes);
+  for (let off = 0; off < bytes; off += RANDOM_PIECE)
+    getRandomValues(data.subarray(off, Math.min(bytes, off + RANDOM_PIECE)));
+  return data;
+}
+
+/** Measures ceiling, ingest and verify in this thread (page or worker). */
+async function measure(where: BrowserIngestRun["where"], o: BrowserIngestOptions): Promise<BrowserIngestRun> {
+  const { subtle } = webCrypto();
+  const data = randomData(o.totalMiB * 1024 * 1024);
+  const key = randomData(32);
+  const p = await createWebPrimitives();
+  const rawKey = await subtle.importKey("raw", key, { name: "AES-GCM" }, false, ["encrypt"]);
+  const nonce = new Uint8Array(12);
+  const nonceView = new DataView(nonce.buffer);
+  const native = (): Promise<PipelineRun> =>
+    ceiling(data, o.chunkSize, async (chunk, i) => {
+      nonceView.setUint32(8, i);
+      const sealed = await subtle.encrypt({ name: "AES-GCM", iv: nonce }, rawKey, chunk);
+      await subtle.digest("SHA-256", new Uint8Array(sealed));
+    });
+
+  let bestCeiling: PipelineRun | undefined;
+  let bestIngest: Awaited<ReturnType<typeof ingest>> | undefined;
+  let bestVerify: PipelineRun | undefined;
+  for (let r = 0; r < o.repeats; r++) {
+    const c = await native();
+    if (bestCeiling === undefined || c.mbPerSecond > bestCeiling.mbPerSecond) bestCeiling = c;
+    const ing = await ingest(p, data, o.chunkSize, key);
+    if (bestIngest === undefined || ing.result.mbPerSecond > bestIngest.result.mbPerSecond) bestIngest = ing;
+    const ver = await verify(p, ing.frames, ing.cipher);
+    if (bestVerify === undefined || ver.mbPerSecond > bestVerify.mbPerSecond) bestVerify = ver;
+  }
+  if (bestCeiling === undefined || bestIngest === undefined || bestVerify === undefined) {
+    throw new RangeError(`repeats must be at least 1, got ${o.repeats}`);
+  }
+  return {
+    where,
+    userAgent: g.navigator.userAgent,
+    primitives: p.name,
+    totalBytes: data.length,
+    chunkSize: o.chunkSize,
+    compression: "none",
+    repeats: o.repeats,
+    ceilingMBps: bestCeiling.mbPerSecond,
+    ingestMBps: bestIngest.result.mbPerSecond,
+    verifyMBps: bestVerify.mbPerSecond,
+    ingestRatio: bestIngest.result.mbPerSecond / bestCeiling.mbPerSecond,
+    verifyRatio: bestVerify.mbPerSecond / bestCeiling.mbPerSecond,
+  };
+}
+
+type WorkerReply =
+  | { readonly ok: true; readonly run: BrowserIngestRun }
+  | { readonly ok: false; readonly error: string };
+
+/** Starts a module Worker on this very bundle, runs the measurement there, and ends the Worker. */
+function inWorker(options: BrowserIngestOptions): Promise<BrowserIngestRun> {
+  return new Promise((resolve, reject) => {
+    const worker = new g.Worker(new URL(import.meta.url), { type: "module" });
+    worker.onmessage = (event) => {
+      worker.terminate();
+      const reply = event.data as WorkerReply;
+      if (reply.ok) resolve(reply.run);
+      else reject(new Error(`in the worker: ${reply.error}`));
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(`the worker failed: ${event.message ?? "unknown error"}`));
+    };
+    worker.postMessage(options);
+  });
+}
+
+if (g.WorkerGlobalScope !== undefined) {
+  g.onmessage = (event) => {
+    measure("worker", event.data as BrowserIngestOptions).then(
+      (run) => g.postMessage({ ok: true, run } satisfies WorkerReply),
+      (e: unknown) =>
+        g.postMessage({
+          ok: false,
+          error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+        } satisfies WorkerReply),
+    );
+  };
+} else {
+  g.cyxwizIngestBench = { inPage: (options) => measure("page", options), inWorker };
+}
