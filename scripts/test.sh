@@ -34,7 +34,7 @@ run_step() {
   fi
 }
 
-run_step install bash -c 'set -euo pipefail; source scripts/lib/ensure-installed.sh; ensure_node; ensure_chromium; ensure_npm_deps'
+run_step install bash -c 'set -euo pipefail; source scripts/lib/ensure-installed.sh; ensure_node; ensure_chromium; ensure_postgres; ensure_npm_deps'
 if [[ ${statuses[0]} -ne 0 ]]; then
   echo "==> install failed; nothing else can run." >&2
   exit 1

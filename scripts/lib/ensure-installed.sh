@@ -62,3 +62,19 @@ ensure_chromium() {
   "${sudo[@]}" apt-get update
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium
 }
+
+# Debian's PostgreSQL server binaries for the gateway's metadata-store tests, which start a
+# throwaway cluster of their own (apps/gateway/test-support/postgres-global-setup.ts) and fail
+# without them. The package's own "main" cluster is left alone.
+ensure_postgres() {
+  if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    return 0
+  fi
+  echo "==> apt-get install postgresql (/usr/lib/postgresql/*/bin/initdb is missing)"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y postgresql
+}

@@ -12,6 +12,18 @@ export interface GatewayConfig {
   readonly host: string;
   /** Metadata, chunks and keys (CYXWIZ_DATA_DIR, default ./.cyxwiz-data under the project). */
   readonly dataDir: string;
+  /** A PostgreSQL server (DATABASE_URL); unset: embedded PGlite in the data directory. */
+  readonly databaseUrl: string | undefined;
+  /** Lifetime of a sign-in token (CYXWIZ_SESSION_HOURS, default 12). */
+  readonly sessionHours: number;
+  /** Requests per minute per user and per IP (CYXWIZ_RATE_LIMIT, default 1200). */
+  readonly rateLimitPerMinute: number;
+  /** Unacknowledged frames a client may have in flight (CYXWIZ_WINDOW, default 8). */
+  readonly window: number;
+  /** Largest frame payload accepted (CYXWIZ_MAX_PAYLOAD_BYTES, default 16 MiB). */
+  readonly maxPayloadBytes: number;
+  /** Structured logs level (LOG_LEVEL, default info; "silent" turns them off). */
+  readonly logLevel: string;
 }
 
 /** A configuration error names the variable and what it should look like. */
@@ -19,13 +31,32 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** Reads the configuration from environment variables, with defaults that work on one machine. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, root = projectRoot): GatewayConfig {
   const portText = env.PORT ?? "8080";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number 0-65535, got ${JSON.stringify(portText)}`);
+  const databaseUrl = env.DATABASE_URL === undefined || env.DATABASE_URL === "" ? undefined : env.DATABASE_URL;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL");
+  }
   return {
     port,
     host: env.HOST ?? "127.0.0.1",
     dataDir: resolve(root, env.CYXWIZ_DATA_DIR ?? ".cyxwiz-data"),
+    databaseUrl,
+    sessionHours: integer(env, "CYXWIZ_SESSION_HOURS", 12, 1, 24 * 365),
+    rateLimitPerMinute: integer(env, "CYXWIZ_RATE_LIMIT", 1200, 1, 1_000_000),
+    window: integer(env, "CYXWIZ_WINDOW", 8, 1, 256),
+    maxPayloadBytes: integer(env, "CYXWIZ_MAX_PAYLOAD_BYTES", 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    logLevel: env.LOG_LEVEL ?? "info",
   };
 }

@@ -1,23 +1,88 @@
-import { describe, expect, it } from "vitest";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningGateway, startGateway } from "../test-support/gateway-harness.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { buildGateway } from "./gateway.js";
 
-describe("gateway shell", () => {
-  it("answers /healthz and serves the dashboard page", async () => {
-    const app = await buildGateway(loadConfig({ CYXWIZ_DATA_DIR: "/tmp/cyxwiz-test" }));
-    const health = await app.inject({ method: "GET", url: "/healthz" });
-    expect(health.statusCode).toBe(200);
-    expect(health.json()).toEqual({ status: "ok", dataDir: "/tmp/cyxwiz-test" });
-    const page = await app.inject({ method: "GET", url: "/" });
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain("CyxWiz");
-    await app.close();
-  });
+let gw: RunningGateway;
+beforeAll(async () => {
+  gw = await startGateway();
+});
+afterAll(async () => {
+  await gw.stop();
+});
 
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+    return "ok";
+  } catch (e) {
+    return Code[ConnectError.from(e).code];
+  }
+};
+
+describe("gateway: configuration and first start", () => {
   it("reads its configuration from the environment with working defaults, and names a bad variable", () => {
     const c = loadConfig({}, "/srv/cyxwiz");
-    expect(c).toEqual({ port: 8080, host: "127.0.0.1", dataDir: "/srv/cyxwiz/.cyxwiz-data" });
+    expect(c.port).toBe(8080);
+    expect(c.host).toBe("127.0.0.1");
+    expect(c.dataDir).toBe("/srv/cyxwiz/.cyxwiz-data");
+    expect(c.databaseUrl).toBeUndefined();
     expect(() => loadConfig({ PORT: "eighty" })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT must be a port number/);
+    expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ CYXWIZ_WINDOW: "0" })).toThrow(/CYXWIZ_WINDOW/);
+  });
+
+  it("creates the admin account once, with its password and API token in 0600 files", async () => {
+    expect(gw.gateway.firstStart.created).toBe(true);
+    for (const f of ["admin-token", "admin-password", "jwt-key", "escrow-key"]) {
+      expect((await stat(join(gw.dataDir, f))).mode & 0o777, f).toBe(0o600);
+    }
+    const who = await gw.clients(gw.adminToken).auth.whoAmI({});
+    expect(who).toMatchObject({ username: "admin", admin: true });
+  });
+
+  it("answers /healthz, /metrics (Prometheus text) and serves the dashboard", async () => {
+    const health = await gw.gateway.app.inject({ method: "GET", url: "/healthz" });
+    expect(health.json()).toEqual({ status: "ok", store: "pglite" });
+    const metrics = await gw.gateway.app.inject({ method: "GET", url: "/metrics" });
+    expect(metrics.headers["content-type"]).toMatch(/text\/plain/);
+    expect(metrics.body).toContain("cyxwiz_chunks_stored_total");
+    const page = await gw.gateway.app.inject({ method: "GET", url: "/" });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("CyxWiz");
+  });
+});
+
+describe("gateway: accounts", () => {
+  it("signs in with the first-start password and refuses a wrong one", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const password = (await readFile(join(gw.dataDir, "admin-password"), "utf8")).trim();
+    const anon = gw.clients("");
+    const login = await anon.auth.login({ username: "admin", password });
+    expect(login.token.split(".")).toHaveLength(3);
+    expect(await codeOf(anon.auth.login({ username: "admin", password: "wrong-password" }))).toBe("Unauthenticated");
+    expect(await codeOf(anon.auth.login({ username: "nobody", password }))).toBe("Unauthenticated");
+  });
+
+  it("refuses requests without a valid token, and lets only admins create accounts", async () => {
+    expect(await codeOf(gw.clients("").datasets.listDatasets({}))).toBe("Unauthenticated");
+    expect(await codeOf(gw.clients("not.a.jwt").datasets.listDatasets({}))).toBe("Unauthenticated");
+    const admin = gw.clients(gw.adminToken);
+    await admin.auth.createUser({ username: "carol", password: "carol-password" });
+    const { token } = await gw.clients("").auth.login({ username: "carol", password: "carol-password" });
+    expect(await codeOf(gw.clients(token).auth.createUser({ username: "dave", password: "dave-password" }))).toBe("PermissionDenied");
+    expect(await codeOf(admin.auth.createUser({ username: "carol", password: "another-password" }))).toBe("AlreadyExists");
+    expect(await codeOf(admin.auth.createUser({ username: "../etc", password: "password123" }))).toBe("InvalidArgument");
+  });
+
+  it("refuses an expired token with a message saying so", async () => {
+    const { issueToken } = await import("./auth/session-tokens.js");
+    const { token } = await issueToken(gw.gateway.deps.secrets.jwtKey, { username: "admin", admin: true }, -1);
+    const e = await gw.clients(token).datasets.listDatasets({}).catch((x) => ConnectError.from(x));
+    expect(e).toBeInstanceOf(ConnectError);
+    expect((e as ConnectError).rawMessage).toMatch(/expired/);
   });
 });

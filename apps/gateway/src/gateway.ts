@@ -1,17 +1,115 @@
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Code, ConnectError, type ConnectRouter, createContextValues } from "@connectrpc/connect";
+import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import { AuthService, DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
+import { loadPrimitives } from "@cyxwiz/protocol/primitives";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
+import { ensureAdmin, type FirstStart } from "./auth/first-start.js";
+import { loadGatewaySecrets } from "./auth/gateway-secrets.js";
+import { verifyToken } from "./auth/session-tokens.js";
 import type { GatewayConfig } from "./config.js";
+import { FRAMES_SUBPROTOCOL, registerFramesRoute } from "./data-plane/frames-route.js";
+import type { GatewayDeps } from "./gateway-deps.js";
+import { createDualProtocolServer } from "./http/dual-protocol-server.js";
+import { createGatewayMetrics } from "./http/gateway-metrics.js";
+import { createAuthInterceptor } from "./rpc/auth-interceptor.js";
+import { createAuthService } from "./rpc/auth-service.js";
+import { createDatasetService } from "./rpc/dataset-service.js";
+import { createDataTransferService } from "./rpc/data-transfer-service.js";
+import { clientAddressKey } from "./rpc/request-context.js";
+import { createDirectoryBlobStore, openMetadataStore } from "./store/index.js";
+import { createTransferHub } from "./transfers/transfer-hub.js";
 
-/** Where the built dashboard lives (apps/web). */
-const dashboardIndex = new URL("../../web/public/index.html", import.meta.url);
+/** The built dashboard (apps/web, `next build` with static export), served at `/`. */
+const dashboardDir = fileURLToPath(new URL("../../web/out/", import.meta.url));
+const landingPage = new URL("../../web/public/index.html", import.meta.url);
+
+export interface BuiltGateway {
+  readonly app: FastifyInstance;
+  readonly deps: GatewayDeps;
+  readonly firstStart: FirstStart;
+}
 
 /**
- * Builds the gateway without listening (STYLE §13). This first cut serves the health check and
- * the dashboard's landing page; the control and data planes arrive with the upload work.
+ * Builds the gateway without listening (STYLE §13): metadata store (PGlite or PostgreSQL), chunk
+ * blobs, keys, the Connect services (Connect, gRPC and gRPC-Web on one endpoint), the frames
+ * WebSocket, rate limits, /healthz, /metrics, and the dashboard. Close it with `app.close()`.
  */
-export async function buildGateway(config: GatewayConfig, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false });
-  app.get("/healthz", async () => ({ status: "ok", dataDir: config.dataDir }));
-  app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(await readFile(dashboardIndex, "utf8")));
-  return app;
+export async function buildGateway(config: GatewayConfig, options: { logger?: boolean } = {}): Promise<BuiltGateway> {
+  await mkdir(config.dataDir, { recursive: true });
+  const app = Fastify({
+    logger: options.logger === false || config.logLevel === "silent" ? false : { level: config.logLevel },
+    serverFactory: createDualProtocolServer,
+    bodyLimit: config.maxPayloadBytes + 1024 * 1024,
+  });
+  const store = await openMetadataStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger: app.log });
+  const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"));
+  const secrets = await loadGatewaySecrets(config.dataDir);
+  const primitives = await loadPrimitives();
+  const metrics = createGatewayMetrics();
+  const hub = createTransferHub({ store, blobs, primitives, maxPayloadBytes: config.maxPayloadBytes, metrics, log: app.log });
+  const deps: GatewayDeps = { config, store, blobs, hub, secrets, primitives, metrics, log: app.log };
+  const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey);
+  app.addHook("onClose", async () => {
+    await store.close();
+  });
+
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: "1 minute",
+    // Per user when the request carries a valid token, else per IP (ARCHITECTURE §7).
+    keyGenerator: async (req) => {
+      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+      const v = bearer === undefined ? undefined : await verifyToken(secrets.jwtKey, bearer);
+      return v?.ok === true ? `user:${v.principal.username}` : `ip:${req.ip}`;
+    },
+  });
+
+  await app.register(websocket, {
+    options: {
+      maxPayload: config.maxPayloadBytes + 1024,
+      perMessageDeflate: false,
+      handleProtocols: (protocols: Set<string>) => (protocols.has(FRAMES_SUBPROTOCOL) ? FRAMES_SUBPROTOCOL : false),
+    },
+  });
+  await registerFramesRoute(app, deps);
+
+  const routes = (router: ConnectRouter) => {
+    router.service(DataTransferService, createDataTransferService(deps));
+    router.service(DatasetService, createDatasetService(deps));
+    router.service(AuthService, createAuthService(deps));
+  };
+  await app.register(fastifyConnectPlugin, {
+    routes,
+    interceptors: [
+      createAuthInterceptor(secrets.jwtKey),
+      (next) => async (req) => {
+        try {
+          return await next(req);
+        } catch (e) {
+          const ce = ConnectError.from(e);
+          metrics.rpcErrors.inc({ code: Code[ce.code] ?? String(ce.code) });
+          if (ce.code === Code.Internal) app.log.error({ err: ce.cause ?? e, method: req.method.name }, "rpc failed");
+          else app.log.info({ code: Code[ce.code], method: req.method.name, message: ce.rawMessage }, "rpc refused");
+          throw ce;
+        }
+      },
+    ],
+    contextValues: (req) => createContextValues().set(clientAddressKey, req.ip),
+  });
+
+  app.get("/healthz", async () => ({ status: "ok", store: store.driverKind }));
+  app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  if (existsSync(join(dashboardDir, "index.html"))) {
+    await app.register(fastifyStatic, { root: dashboardDir, extensions: ["html"] });
+  } else {
+    app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(await readFile(landingPage, "utf8")));
+  }
+  return { app, deps, firstStart };
 }

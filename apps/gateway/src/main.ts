@@ -1,15 +1,28 @@
-import { mkdir } from "node:fs/promises";
 import { ConfigError, loadConfig } from "./config.js";
 import { buildGateway } from "./gateway.js";
 
 try {
   const config = loadConfig();
-  await mkdir(config.dataDir, { recursive: true });
-  const app = await buildGateway(config, { logger: true });
+  const { app, firstStart } = await buildGateway(config);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
-  process.stdout.write(`\nCyxWiz gateway is up. Open http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/\n  data directory: ${config.dataDir}\n\n`);
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const lines = [
+    "",
+    `CyxWiz gateway is up. Open http://${host}:${port}/`,
+    `  data directory: ${config.dataDir} (metadata: ${config.databaseUrl === undefined ? "embedded PGlite" : "PostgreSQL"})`,
+    firstStart.created
+      ? `  first start: created the admin account. Password: ${firstStart.passwordPath}  API token: ${firstStart.tokenPath}`
+      : `  admin password: ${firstStart.passwordPath}  API token: ${firstStart.tokenPath}`,
+    "",
+  ];
+  process.stdout.write(lines.join("\n"));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void app.close().then(() => process.exit(0));
+    });
+  }
 } catch (e) {
   process.stderr.write(`cyxwiz gateway: ${e instanceof ConfigError ? e.message : (e as Error).stack}\n`);
   process.exit(2);

@@ -10,8 +10,14 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
+/** The part of a `Blob` or `File` the chunker reads (declared here: the core has no DOM types). */
+export interface BlobLike {
+  readonly size: number;
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
 /** A source over a `Blob` or `File`, reading each range with `slice().arrayBuffer()`. */
-export function blobByteSource(blob: CyxwizBlobLike): ByteSource {
+export function blobByteSource(blob: BlobLike): ByteSource {
   return {
     size: blob.size,
     async read(offset, length) {

@@ -1,7 +1,9 @@
 export { blobByteSource, bytesByteSource } from "./byte-source.js";
-export type { ByteSource } from "./byte-source.js";
+export type { BlobLike, ByteSource } from "./byte-source.js";
 export { chunkToFrame, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "./chunker.js";
 export type { Chunker, ChunkerOptions, PackedChunk } from "./chunker.js";
+export { createChunkPacker, decideCodec } from "./chunk-packer.js";
+export type { ChunkPacker, ChunkPackerOptions } from "./chunk-packer.js";
 export { checkCommit, checkManifest, MAX_CHUNKS } from "./manifest-check.js";
 export type { CheckedManifest, ReceivedTransfer } from "./manifest-check.js";
 export { createChunkReceiver } from "./chunk-receiver.js";

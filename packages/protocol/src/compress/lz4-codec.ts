@@ -1,3 +1,4 @@
+/// <reference path="./lz4js.d.ts" />
 import lz4js from "lz4js";
 import { CompressionCodec } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { ok } from "../result.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../test-support/primitives-contract.js";
 import rfc5869 from "../../test-vectors/rfc5869-hkdf-sha256.json";
 import rfc7748 from "../../test-vectors/rfc7748-x25519.json";
-import { generateX25519KeyPair, hkdfSha256, KEY_WRAP_INFO, x25519SharedSecret } from "./key-agreement.js";
+import { generateX25519KeyPair, hkdfSha256, KEY_WRAP_INFO, x25519PublicKey, x25519SharedSecret } from "./key-agreement.js";
 
 const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
@@ -160,5 +160,13 @@ describe("HKDF-SHA256 (RFC 5869)", () => {
     for (const n of [-1, 8161, 1.5, Number.NaN]) {
       expect(() => hkdfSha256(ikm, new Uint8Array(0), "", n), `length ${n}`).toThrow(RangeError);
     }
+  });
+});
+
+describe("x25519PublicKey", () => {
+  it("reloads the public key of a stored secret key", () => {
+    const pair = generateX25519KeyPair();
+    expect(x25519PublicKey(pair.secretKey)).toEqual(pair.publicKey);
+    expect(() => x25519PublicKey(new Uint8Array(31))).toThrow(RangeError);
   });
 });

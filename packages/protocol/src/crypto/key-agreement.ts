@@ -36,6 +36,15 @@ export function generateX25519KeyPair(): { secretKey: Uint8Array; publicKey: Uin
 }
 
 /**
+ * The X25519 public key of a 32-byte secret key (to reload a stored key pair).
+ * @throws TypeError / RangeError for a secret key that is not 32 bytes.
+ */
+export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
+  checkBytes("secretKey", secretKey, 32);
+  return x25519.getPublicKey(secretKey);
+}
+
+/**
  * X25519(secretKey, publicKey) (RFC 7748 §5; seed §4.4 `KeyExchange::DeriveSharedSecret`).
  * Public keys of small order are refused before the ladder runs (@noble/curves keeps the same
  * blocklist as libsodium): they would give the all-zero secret RFC 7748 §6.1 tells us to reject,

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cyxwiz/data/v1/auth_service.proto.
  */
 export const file_cyxwiz_data_v1_auth_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFjeXh3aXovZGF0YS92MS9hdXRoX3NlcnZpY2UucHJvdG8SDmN5eHdpei5kYXRhLnYxIjIKDExvZ2luUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJgCg1Mb2dpblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHVzZXJuYW1lGAMgASgJIg8KDVdob0FtSVJlcXVlc3QiMQoOV2hvQW1JUmVzcG9uc2USEAoIdXNlcm5hbWUYASABKAkSDQoFYWRtaW4YAiABKAgynAEKC0F1dGhTZXJ2aWNlEkQKBUxvZ2luEhwuY3l4d2l6LmRhdGEudjEuTG9naW5SZXF1ZXN0Gh0uY3l4d2l6LmRhdGEudjEuTG9naW5SZXNwb25zZRJHCgZXaG9BbUkSHS5jeXh3aXouZGF0YS52MS5XaG9BbUlSZXF1ZXN0Gh4uY3l4d2l6LmRhdGEudjEuV2hvQW1JUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiFjeXh3aXovZGF0YS92MS9hdXRoX3NlcnZpY2UucHJvdG8SDmN5eHdpei5kYXRhLnYxIjIKDExvZ2luUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJgCg1Mb2dpblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHVzZXJuYW1lGAMgASgJIg8KDVdob0FtSVJlcXVlc3QiMQoOV2hvQW1JUmVzcG9uc2USEAoIdXNlcm5hbWUYASABKAkSDQoFYWRtaW4YAiABKAgiRgoRQ3JlYXRlVXNlclJlcXVlc3QSEAoIdXNlcm5hbWUYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSDQoFYWRtaW4YAyABKAgiJgoSQ3JlYXRlVXNlclJlc3BvbnNlEhAKCHVzZXJuYW1lGAEgASgJMvEBCgtBdXRoU2VydmljZRJECgVMb2dpbhIcLmN5eHdpei5kYXRhLnYxLkxvZ2luUmVxdWVzdBodLmN5eHdpei5kYXRhLnYxLkxvZ2luUmVzcG9uc2USRwoGV2hvQW1JEh0uY3l4d2l6LmRhdGEudjEuV2hvQW1JUmVxdWVzdBoeLmN5eHdpei5kYXRhLnYxLldob0FtSVJlc3BvbnNlElMKCkNyZWF0ZVVzZXISIS5jeXh3aXouZGF0YS52MS5DcmVhdGVVc2VyUmVxdWVzdBoiLmN5eHdpei5kYXRhLnYxLkNyZWF0ZVVzZXJSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message cyxwiz.data.v1.LoginRequest
@@ -102,6 +102,50 @@ export const WhoAmIResponseSchema: GenMessage<WhoAmIResponse> = /*@__PURE__*/
   messageDesc(file_cyxwiz_data_v1_auth_service, 3);
 
 /**
+ * @generated from message cyxwiz.data.v1.CreateUserRequest
+ */
+export type CreateUserRequest = Message<"cyxwiz.data.v1.CreateUserRequest"> & {
+  /**
+   * @generated from field: string username = 1;
+   */
+  username: string;
+
+  /**
+   * @generated from field: string password = 2;
+   */
+  password: string;
+
+  /**
+   * @generated from field: bool admin = 3;
+   */
+  admin: boolean;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.CreateUserRequest.
+ * Use `create(CreateUserRequestSchema)` to create a new message.
+ */
+export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 4);
+
+/**
+ * @generated from message cyxwiz.data.v1.CreateUserResponse
+ */
+export type CreateUserResponse = Message<"cyxwiz.data.v1.CreateUserResponse"> & {
+  /**
+   * @generated from field: string username = 1;
+   */
+  username: string;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.CreateUserResponse.
+ * Use `create(CreateUserResponseSchema)` to create a new message.
+ */
+export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 5);
+
+/**
  * @generated from service cyxwiz.data.v1.AuthService
  */
 export const AuthService: GenService<{
@@ -124,6 +168,16 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof WhoAmIRequestSchema;
     output: typeof WhoAmIResponseSchema;
+  },
+  /**
+   * Creates an account (admins only).
+   *
+   * @generated from rpc cyxwiz.data.v1.AuthService.CreateUser
+   */
+  createUser: {
+    methodKind: "unary";
+    input: typeof CreateUserRequestSchema;
+    output: typeof CreateUserResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_cyxwiz_data_v1_auth_service, 0);

@@ -1,0 +1,19 @@
+import type { Primitives } from "@cyxwiz/protocol/primitives";
+import type { FastifyBaseLogger } from "fastify";
+import type { GatewaySecrets } from "./auth/gateway-secrets.js";
+import type { GatewayConfig } from "./config.js";
+import type { GatewayMetrics } from "./http/gateway-metrics.js";
+import type { BlobStore, MetadataStore } from "./store/index.js";
+import type { TransferHub } from "./transfers/transfer-hub.js";
+
+/** What the gateway's handlers share: built once in buildGateway. */
+export interface GatewayDeps {
+  readonly config: GatewayConfig;
+  readonly store: MetadataStore;
+  readonly blobs: BlobStore;
+  readonly hub: TransferHub;
+  readonly secrets: GatewaySecrets;
+  readonly primitives: Primitives;
+  readonly metrics: GatewayMetrics;
+  readonly log: FastifyBaseLogger;
+}

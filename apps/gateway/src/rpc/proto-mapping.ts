@@ -1,0 +1,99 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  CompressionCodec,
+  DataClassification,
+  type DatasetVersion,
+  DatasetVersionSchema,
+  DatasetStatus as ProtoDatasetStatus,
+  TransferState as ProtoTransferState,
+} from "@cyxwiz/protocol/gen";
+import type { Classification, Codec, DatasetVersionSummary, TransferState } from "../store/index.js";
+
+const classificationByProto: Record<DataClassification, Classification> = {
+  [DataClassification.PUBLIC]: "public",
+  [DataClassification.INTERNAL]: "internal",
+  [DataClassification.CONFIDENTIAL]: "confidential",
+  [DataClassification.RESTRICTED]: "restricted",
+  [DataClassification.TOP_SECRET]: "top_secret",
+};
+
+/** The store's classification for a proto value, or undefined for an unknown number. */
+export function classificationFromProto(c: DataClassification): Classification | undefined {
+  return classificationByProto[c];
+}
+
+export function classificationToProto(c: Classification): DataClassification {
+  const entry = Object.entries(classificationByProto).find(([, v]) => v === c);
+  return Number(entry![0]) as DataClassification;
+}
+
+/** Whether data of this classification may have its key escrowed to the gateway (seed §4.3). */
+export function escrowAllowed(c: Classification): boolean {
+  return c === "public" || c === "internal";
+}
+
+const codecByProto: Partial<Record<CompressionCodec, Codec>> = {
+  [CompressionCodec.NONE]: "none",
+  [CompressionCodec.ZSTD]: "zstd",
+  [CompressionCodec.LZ4]: "lz4",
+  [CompressionCodec.SNAPPY]: "snappy",
+};
+
+export function codecToProto(c: Codec): CompressionCodec {
+  const entry = Object.entries(codecByProto).find(([, v]) => v === c);
+  return Number(entry![0]) as CompressionCodec;
+}
+
+export function transferStateToProto(s: TransferState): ProtoTransferState {
+  switch (s) {
+    case "pending":
+      return ProtoTransferState.PENDING;
+    case "in_progress":
+      return ProtoTransferState.IN_PROGRESS;
+    case "verifying":
+      return ProtoTransferState.VERIFYING;
+    case "completed":
+      return ProtoTransferState.COMPLETED;
+    case "failed":
+      return ProtoTransferState.FAILED;
+    case "cancelled":
+      return ProtoTransferState.CANCELLED;
+  }
+}
+
+/** The proto form of a stored dataset version. */
+export function datasetVersionToProto(v: DatasetVersionSummary): DatasetVersion {
+  return create(DatasetVersionSchema, {
+    ref: `${v.name}@v${v.version}`,
+    name: v.name,
+    version: v.version,
+    owner: v.owner,
+    classification: classificationToProto(v.classification),
+    status: v.status === "ready" ? ProtoDatasetStatus.READY : ProtoDatasetStatus.CORRUPT,
+    totalSize: BigInt(v.totalSize),
+    storedSize: BigInt(v.storedSize),
+    numChunks: v.numChunks,
+    chunkSize: v.chunkSize,
+    merkleRoot: v.merkleRoot,
+    codec: codecToProto(v.codec),
+    encrypted: v.encrypted,
+    keyEscrowed: v.keyEscrowed,
+    transferId: v.transferId,
+    createdAt: timestampFromDate(v.createdAt),
+  });
+}
+
+/** A dataset reference: "name", "name@v3", "owner/name" or "owner/name@v3". */
+export interface DatasetRef {
+  readonly owner: string | undefined;
+  readonly name: string;
+  readonly version: number | undefined;
+}
+
+/** Parses a dataset reference, or undefined when it is not one. */
+export function parseDatasetRef(ref: string): DatasetRef | undefined {
+  const m = /^(?:([^/@\s]+)\/)?([^/@]+?)(?:@v([1-9][0-9]{0,8}))?$/.exec(ref.trim());
+  if (m === null) return undefined;
+  return { owner: m[1], name: m[2]!, version: m[3] === undefined ? undefined : Number(m[3]) };
+}

@@ -1,0 +1,134 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { BlobStore } from "./blob-store.js";
+import { checkBytes } from "./input-validation.js";
+import { StoreError } from "./store-error.js";
+
+/** Temporary files live here, inside the store's tree, so the final rename never crosses a file system. */
+const tempDirName = ".tmp";
+/** A temp file this old belongs to a write that died (crash, kill): swept at start-up. */
+const staleTempAgeMs = 60 * 60 * 1000;
+
+function sha256(bytes: Uint8Array): Buffer {
+  return createHash("sha256").update(bytes).digest();
+}
+
+function isErrno(e: unknown, ...codes: string[]): boolean {
+  return typeof e === "object" && e !== null && codes.includes((e as { code?: unknown }).code as string);
+}
+
+/** fsyncs a directory so a rename or a new entry in it survives a crash. */
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } catch (e) {
+    // Some file systems cannot fsync a directory; the rename is still atomic there.
+    if (!isErrno(e, "EINVAL", "EISDIR", "EPERM", "ENOTSUP")) throw e;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A {@link BlobStore} in a local directory: the blob with digest `ab12…` is the file
+ * `<dir>/ab/ab12…` (256 fan-out directories keep each directory small).
+ *
+ * A put writes `<dir>/.tmp/<random>`, fsyncs it, renames it into place and fsyncs the directory,
+ * so after a crash a blob is either whole or absent, never half written (ARCHITECTURE §5). Temp
+ * files older than an hour are swept when the store is created.
+ *
+ * @example
+ * const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"));
+ * await blobs.put(digest, bytes);
+ */
+export async function createDirectoryBlobStore(dir: string): Promise<BlobStore> {
+  const tempDir = join(dir, tempDirName);
+  await mkdir(tempDir, { recursive: true });
+  const now = Date.now();
+  for (const name of await readdir(tempDir)) {
+    const path = join(tempDir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && now - info.mtimeMs > staleTempAgeMs) await rm(path, { force: true });
+  }
+
+  const pathOf = (digest: Uint8Array): { shard: string; file: string } => {
+    const hex = Buffer.from(checkBytes(digest, "digest", 32)).toString("hex");
+    const shard = join(dir, hex.slice(0, 2));
+    return { shard, file: join(shard, hex) };
+  };
+
+  const exists = async (file: string): Promise<boolean> => {
+    try {
+      await stat(file);
+      return true;
+    } catch (e) {
+      if (isErrno(e, "ENOENT")) return false;
+      throw e;
+    }
+  };
+
+  return {
+    async put(digest, bytes) {
+      const { shard, file } = pathOf(digest);
+      if (!(bytes instanceof Uint8Array)) throw new StoreError("invalid_argument", "bytes must be a Uint8Array");
+      if (!sha256(bytes).equals(digest)) {
+        throw new StoreError("digest_mismatch", `the bytes do not hash to ${Buffer.from(digest).toString("hex")}`);
+      }
+      if (await exists(file)) return;
+      // A new fan-out directory is itself an entry in `dir` that must survive a crash.
+      if ((await mkdir(shard, { recursive: true })) !== undefined) await syncDirectory(dir);
+      // Each writer has its own temp file; concurrent puts of one digest each rename identical
+      // bytes into place, and the last rename wins harmlessly.
+      const temp = join(tempDir, `${randomBytes(12).toString("hex")}.part`);
+      const handle = await open(temp, "wx", 0o644);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } catch (e) {
+        await handle.close();
+        await rm(temp, { force: true });
+        throw e;
+      }
+      await handle.close();
+      try {
+        await rename(temp, file);
+      } catch (e) {
+        await rm(temp, { force: true });
+        throw e;
+      }
+      await syncDirectory(shard);
+    },
+
+    async get(digest) {
+      const { file } = pathOf(digest);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch (e) {
+        if (isErrno(e, "ENOENT")) return undefined;
+        throw e;
+      }
+      if (!sha256(bytes).equals(digest)) {
+        throw new StoreError(
+          "corrupt_blob",
+          `blob ${Buffer.from(digest).toString("hex")} no longer matches its digest`,
+        );
+      }
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+
+    has: async (digest) => exists(pathOf(digest).file),
+
+    async delete(digest) {
+      try {
+        await unlink(pathOf(digest).file);
+        return true;
+      } catch (e) {
+        if (isErrno(e, "ENOENT")) return false;
+        throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// The gateway's storage layer (ARCHITECTURE §5): what the rest of the gateway may use.
+export type { AuditEntry, AuditLog } from "./audit-log.js";
+export type { BlobStore } from "./blob-store.js";
+export {
+  type DatasetRepository,
+  type DatasetStatus,
+  type DatasetVersionRecord,
+  type DatasetVersionSummary,
+  datasetStatuses,
+  type NewDatasetVersion,
+} from "./dataset-repository.js";
+export { createDirectoryBlobStore } from "./directory-blob-store.js";
+export {
+  createMetadataStore,
+  type MetadataStore,
+  type MetadataStoreOptions,
+  openMetadataStore,
+} from "./metadata-store.js";
+export { hashPassword, type PasswordHashOptions, verifyPassword } from "./password-hash.js";
+export type { SqlDriver } from "./sql-driver.js";
+export { isStoreError, STORE_ERROR_CODES, StoreError, type StoreErrorCode } from "./store-error.js";
+export type { StoreLogger } from "./store-logger.js";
+export {
+  type ChunkRecord,
+  type Classification,
+  type Codec,
+  classifications,
+  codecs,
+  type DeleteResult,
+  type NewTransfer,
+  type TransferRecord,
+  type TransferRepository,
+  type TransferState,
+  transferStates,
+} from "./transfer-repository.js";
+export type { UserRecord, UserRepository } from "./user-repository.js";

@@ -1,0 +1,289 @@
+import {
+  checkBoolean,
+  checkBytes,
+  checkDatasetName,
+  checkInteger,
+  checkOneOf,
+  checkTransferId,
+  checkUsername,
+} from "./input-validation.js";
+import type { SqlDriver, SqlQueryable } from "./sql-driver.js";
+import {
+  bytes,
+  date,
+  mapWriteError,
+  maxInt32,
+  notFound,
+  num,
+  optionalBytes,
+  type Row,
+  sameBytes,
+} from "./sql-values.js";
+import { StoreError } from "./store-error.js";
+
+/** Data classification (seed §4.3), lowercase as stored. */
+export const classifications = ["public", "internal", "confidential", "restricted", "top_secret"] as const;
+export type Classification = (typeof classifications)[number];
+
+/** Compression codec of a dataset's chunks, as stored. */
+export const codecs = ["none", "zstd", "lz4", "snappy"] as const;
+export type Codec = (typeof codecs)[number];
+
+/** The seed's TransferState (seed §5.2), lowercase as stored. */
+export const transferStates = ["pending", "in_progress", "verifying", "completed", "failed", "cancelled"] as const;
+export type TransferState = (typeof transferStates)[number];
+
+/** States after which a transfer changes no more. */
+export const finishedStates: ReadonlySet<TransferState> = new Set(["completed", "failed", "cancelled"]);
+
+/** What an upload declares when it starts (seed §5.2 InitiateTransfer). */
+export interface NewTransfer {
+  readonly id: string;
+  readonly owner: string;
+  /** The dataset name the upload is meant to become. */
+  readonly name: string;
+  readonly classification: Classification;
+  readonly numChunks: number;
+  /** Bytes per chunk before compression and encryption. */
+  readonly chunkSize: number;
+  /** Bytes of the whole dataset before compression and encryption. */
+  readonly totalSize: number;
+  /** The Merkle root, when the client declared it up front; commit must then match it. */
+  readonly merkleRoot?: Uint8Array | undefined;
+  readonly encrypted: boolean;
+  readonly compression: Codec;
+}
+
+/** A stored transfer. */
+export interface TransferRecord extends Omit<NewTransfer, "merkleRoot"> {
+  readonly merkleRoot: Uint8Array | undefined;
+  readonly state: TransferState;
+  readonly createdAt: Date;
+  /** When the state last changed. */
+  readonly updatedAt: Date;
+}
+
+/** One stored chunk of a transfer: its digest is the SHA-256 of the bytes as stored (ARCHITECTURE §4). */
+export interface ChunkRecord {
+  readonly index: number;
+  readonly digest: Uint8Array;
+  readonly storedSize: number;
+}
+
+/**
+ * What a deletion removed. `unreferencedDigests` are the chunk digests that no remaining dataset
+ * version or transfer refers to any more: the caller deletes those blobs.
+ */
+export interface DeleteResult {
+  readonly versionsDeleted: number;
+  readonly unreferencedDigests: Uint8Array[];
+}
+
+/** Uploads and their recorded chunks. */
+export interface TransferRepository {
+  /**
+   * Records a new upload in state `pending`.
+   * @throws StoreError `invalid_argument`, `not_found` (unknown owner), `already_exists` (id taken).
+   */
+  create(transfer: NewTransfer): Promise<TransferRecord>;
+  /** @throws StoreError `invalid_argument`, `not_found`. */
+  get(id: string): Promise<TransferRecord>;
+  /**
+   * Records that chunk `index` is stored with this digest and stored size. Idempotent: recording
+   * the same chunk again is a no-op that reports `duplicate: true` (a resent frame, seed §5.2).
+   * @throws StoreError `invalid_argument` (index beyond the declared chunk count, bad digest),
+   *   `not_found`, `conflict` when the index is already recorded with a different digest or
+   *   size, or when the transfer is finished.
+   */
+  recordChunk(
+    transferId: string,
+    index: number,
+    digest: Uint8Array,
+    storedSize: number,
+  ): Promise<{ duplicate: boolean }>;
+  /**
+   * The recorded chunks, by ascending index.
+   * @throws StoreError `invalid_argument`, `not_found`.
+   */
+  chunks(transferId: string): Promise<ChunkRecord[]>;
+  /**
+   * Moves a transfer to another state. A finished transfer (completed, failed, cancelled) keeps
+   * its state; `completed` is reached only by committing it ({@link DatasetRepository.createVersion}).
+   * Setting the current state again is a no-op.
+   * @throws StoreError `invalid_argument`, `not_found`, `conflict`.
+   */
+  setState(id: string, state: TransferState): Promise<TransferRecord>;
+  /**
+   * Deletes an uncommitted transfer (abandoned, failed, cancelled) and its chunk records.
+   * @throws StoreError `invalid_argument`, `not_found`, `conflict` when a dataset version uses it.
+   */
+  delete(id: string): Promise<DeleteResult>;
+}
+
+/** A transfers row as a TransferRecord. */
+export function toTransfer(r: Row): TransferRecord {
+  return {
+    id: String(r.id),
+    owner: String(r.owner),
+    name: String(r.name),
+    state: r.state as TransferState,
+    classification: r.classification as Classification,
+    numChunks: num(r.num_chunks),
+    chunkSize: num(r.chunk_size),
+    totalSize: num(r.total_size),
+    merkleRoot: optionalBytes(r.merkle_root),
+    encrypted: r.encrypted === true,
+    compression: r.compression as Codec,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+/**
+ * Deletes the given transfers and their chunk records; returns the digests no remaining chunk
+ * record refers to. One statement finds them: the CTE's DELETE is not visible to its own query,
+ * hence the explicit exclusion of the deleted transfers.
+ */
+export async function releaseTransfers(tx: SqlQueryable, transferIds: string[]): Promise<Uint8Array[]> {
+  if (transferIds.length === 0) return [];
+  const { rows } = await tx.query(
+    `WITH gone AS (DELETE FROM transfer_chunks WHERE transfer_id = ANY($1::text[]) RETURNING digest)
+     SELECT DISTINCT g.digest FROM gone g
+     WHERE NOT EXISTS (
+       SELECT 1 FROM transfer_chunks c WHERE c.digest = g.digest AND c.transfer_id <> ALL($1::text[])
+     )`,
+    [transferIds],
+  );
+  await tx.query("DELETE FROM transfers WHERE id = ANY($1::text[])", [transferIds]);
+  return rows.map((r) => bytes(r.digest));
+}
+
+/** The transfers repository over `db`. */
+export function createTransferRepository(db: SqlDriver): TransferRepository {
+  async function get(q: SqlQueryable, id: string, lock = ""): Promise<TransferRecord> {
+    const { rows } = await q.query(`SELECT * FROM transfers WHERE id = $1 ${lock}`, [id]);
+    if (rows[0] === undefined) throw notFound(`transfer ${id} not found`);
+    return toTransfer(rows[0]);
+  }
+
+  return {
+    async create(t) {
+      const id = checkTransferId(t.id);
+      const values = [
+        id,
+        checkUsername(t.owner, "owner"),
+        checkDatasetName(t.name),
+        checkOneOf(t.classification, "classification", classifications),
+        checkInteger(t.numChunks, "numChunks", 0, maxInt32),
+        checkInteger(t.chunkSize, "chunkSize", 1, maxInt32),
+        checkInteger(t.totalSize, "totalSize", 0, Number.MAX_SAFE_INTEGER),
+        t.merkleRoot === undefined ? null : checkBytes(t.merkleRoot, "merkleRoot", 32),
+        checkBoolean(t.encrypted, "encrypted"),
+        checkOneOf(t.compression, "compression", codecs),
+      ];
+      try {
+        const { rows } = await db.query(
+          `INSERT INTO transfers (id, owner, name, classification, num_chunks, chunk_size, total_size, merkle_root, encrypted, compression)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+          values,
+        );
+        return toTransfer(rows[0] as Row);
+      } catch (e) {
+        throw mapWriteError(e, { unique: `transfer ${id} already exists`, foreignKey: `user ${t.owner} not found` });
+      }
+    },
+
+    get: async (id) => get(db, checkTransferId(id)),
+
+    async recordChunk(transferId, index, digest, storedSize) {
+      const id = checkTransferId(transferId, "transferId");
+      checkInteger(index, "index", 0, maxInt32);
+      checkBytes(digest, "digest", 32);
+      checkInteger(storedSize, "storedSize", 0, maxInt32);
+      return db.transaction(async (tx) => {
+        // FOR SHARE: concurrent chunk records proceed together, while a commit (FOR UPDATE)
+        // waits for them and so counts every chunk recorded before it.
+        const t = await get(tx, id, "FOR SHARE");
+        if (index >= t.numChunks) {
+          throw new StoreError("invalid_argument", `index ${index} is beyond transfer ${id}'s ${t.numChunks} chunks`);
+        }
+        const compare = async (): Promise<{ duplicate: boolean }> => {
+          const { rows } = await tx.query(
+            "SELECT digest, stored_size FROM transfer_chunks WHERE transfer_id = $1 AND chunk_index = $2",
+            [id, index],
+          );
+          const r = rows[0] as Row;
+          if (!sameBytes(bytes(r.digest), digest) || num(r.stored_size) !== storedSize) {
+            throw new StoreError(
+              "conflict",
+              `chunk ${index} of transfer ${id} is already recorded with a different digest`,
+            );
+          }
+          return { duplicate: true };
+        };
+        const existing = await tx.query("SELECT 1 FROM transfer_chunks WHERE transfer_id = $1 AND chunk_index = $2", [
+          id,
+          index,
+        ]);
+        if (existing.rows.length > 0) return compare();
+        if (finishedStates.has(t.state)) {
+          throw new StoreError("conflict", `transfer ${id} is ${t.state}; it takes no more chunks`);
+        }
+        const inserted = await tx.query(
+          `INSERT INTO transfer_chunks (transfer_id, chunk_index, digest, stored_size) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (transfer_id, chunk_index) DO NOTHING`,
+          [id, index, digest, storedSize],
+        );
+        // Zero rows: a concurrent call recorded this index first; compare with what it stored.
+        return inserted.rowCount === 1 ? { duplicate: false } : compare();
+      });
+    },
+
+    async chunks(transferId) {
+      const id = checkTransferId(transferId, "transferId");
+      return db.transaction(async (tx) => {
+        await get(tx, id);
+        const { rows } = await tx.query(
+          "SELECT chunk_index, digest, stored_size FROM transfer_chunks WHERE transfer_id = $1 ORDER BY chunk_index",
+          [id],
+        );
+        return rows.map((r) => ({
+          index: num(r.chunk_index),
+          digest: bytes(r.digest),
+          storedSize: num(r.stored_size),
+        }));
+      });
+    },
+
+    async setState(transferId, state) {
+      const id = checkTransferId(transferId);
+      checkOneOf(state, "state", transferStates);
+      if (state === "completed") {
+        throw new StoreError("invalid_argument", "a transfer completes by being committed (datasets.createVersion)");
+      }
+      return db.transaction(async (tx) => {
+        const t = await get(tx, id, "FOR UPDATE");
+        if (t.state === state) return t;
+        if (finishedStates.has(t.state))
+          throw new StoreError("conflict", `transfer ${id} is ${t.state}; its state is final`);
+        const { rows } = await tx.query(
+          "UPDATE transfers SET state = $2, updated_at = now() WHERE id = $1 RETURNING *",
+          [id, state],
+        );
+        return toTransfer(rows[0] as Row);
+      });
+    },
+
+    async delete(transferId) {
+      const id = checkTransferId(transferId);
+      return db.transaction(async (tx) => {
+        await get(tx, id, "FOR UPDATE");
+        const used = await tx.query("SELECT 1 FROM dataset_versions WHERE transfer_id = $1", [id]);
+        if (used.rows.length > 0) {
+          throw new StoreError("conflict", `transfer ${id} is a dataset version's; delete the version instead`);
+        }
+        return { versionsDeleted: 0, unreferencedDigests: await releaseTransfers(tx, [id]) };
+      });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { type ChunkReceiver, createChunkReceiver, type ReceiverEvent } from "@cyxwiz/protocol/chunk";
+import type { Primitives } from "@cyxwiz/protocol/primitives";
+import type { FastifyBaseLogger } from "fastify";
+import type { GatewayMetrics } from "../http/gateway-metrics.js";
+import type { BlobStore, MetadataStore, TransferRecord } from "../store/index.js";
+
+/**
+ * The live side of uploads: one streaming-mode chunk receiver per transfer (docs/upload-protocol.md
+ * §2), rebuilt from the database after a restart, so both transports (WebSocket frames and the
+ * StreamData RPC) feed the same state machine. A verified chunk is stored content-addressed, then
+ * recorded; the receiver acks it only after both.
+ *
+ * Receivers hold only the reorder buffer in memory; which chunks are durable lives in the
+ * database (ARCHITECTURE §8), so any gateway replica can continue a transfer.
+ */
+export interface TransferHub {
+  /** The receiver of an in-progress transfer (created on first use). */
+  receiver(transfer: TransferRecord): Promise<ChunkReceiver>;
+  /** Forgets a transfer's receiver (cancelled, committed, deleted). */
+  drop(transferId: string): void;
+}
+
+export function createTransferHub(deps: {
+  store: MetadataStore;
+  blobs: BlobStore;
+  primitives: Primitives;
+  maxPayloadBytes: number;
+  metrics: GatewayMetrics;
+  log: FastifyBaseLogger;
+}): TransferHub {
+  const receivers = new Map<string, Promise<ChunkReceiver>>();
+
+  async function build(transfer: TransferRecord): Promise<ChunkReceiver> {
+    const recorded = await deps.store.transfers.chunks(transfer.id);
+    let started = transfer.state === "in_progress";
+    const made = await createChunkReceiver({
+      primitives: deps.primitives,
+      transferId: transfer.id,
+      streaming: { numChunks: transfer.numChunks, encrypted: transfer.encrypted, mayBeCompressed: transfer.compression !== "none" },
+      durable: recorded.map((c) => c.index),
+      maxPayloadBytes: deps.maxPayloadBytes,
+      reorderWindow: 32,
+      store: async (chunk) => {
+        await deps.blobs.put(chunk.digest, chunk.stored);
+        await deps.store.transfers.recordChunk(transfer.id, chunk.index, chunk.digest, chunk.stored.length);
+        deps.metrics.chunksStored.inc();
+        deps.metrics.bytesStored.inc(chunk.stored.length);
+        if (!started) {
+          started = true;
+          await deps.store.transfers.setState(transfer.id, "in_progress");
+        }
+      },
+    });
+    if (!made.ok) throw new Error(`${made.error.code}: ${made.error.message}`);
+    return made.value;
+  }
+
+  return {
+    receiver(transfer) {
+      let r = receivers.get(transfer.id);
+      if (r === undefined) {
+        r = build(transfer);
+        receivers.set(transfer.id, r);
+        r.catch(() => receivers.delete(transfer.id));
+      }
+      return r;
+    },
+    drop(transferId) {
+      receivers.delete(transferId);
+    },
+  };
+}
+
+/** Counts what a receiver said, for /metrics and logs. */
+export function countEvents(metrics: GatewayMetrics, events: readonly ReceiverEvent[]): void {
+  for (const e of events) if (e.kind === "ack") metrics.framesAcked.inc({ status: String(e.ack.status) });
+}

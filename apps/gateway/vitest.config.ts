@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * The gateway's tests run in Node. The global setup starts one throwaway PostgreSQL server for
+ * the run, so the metadata store is tested against a real server as well as embedded PGlite.
+ */
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    globalSetup: ["./test-support/postgres-global-setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
