@@ -1,0 +1,106 @@
+import { type ChunkCodec, type CodecName, loadCodec, worthCompressing } from "../compress/index.js";
+import type { ChunkCipher } from "../crypto/index.js";
+import { FrameFlag } from "../frame/frame-format.js";
+import type { Primitives } from "../primitives/primitives.js";
+import type { ByteSource } from "./byte-source.js";
+import { MAX_CHUNK_SIZE, type PackedChunk } from "./chunker.js";
+
+/** How a {@link ChunkPacker} turns plaintext into stored chunks. */
+export interface ChunkPackerOptions {
+  /** Plaintext bytes per chunk, 1..MAX_CHUNK_SIZE. */
+  readonly chunkSize: number;
+  /**
+   * The dataset's codec, as {@link decideCodec} returned it; absent for codec NONE. A chunk that
+   * does not shrink is still stored raw (`compressed = false`), as createChunker does.
+   */
+  readonly codec?: ChunkCodec;
+  /** Encrypts every chunk when given (ARCHITECTURE §4 STREAM construction). */
+  readonly cipher?: ChunkCipher;
+}
+
+/** Produces any chunk of a source by its index, in any order, as often as asked. */
+export interface ChunkPacker {
+  /** Chunks in the source: ceil(size / chunkSize), and 1 for an empty source. */
+  readonly numChunks: number;
+  readonly chunkSize: number;
+  /**
+   * Reads, compresses?, encrypts? and hashes chunk `index`. With the same source bytes, codec
+   * and cipher (same dataset key and cipher parameters) the result is byte-identical every time,
+   * so an upload can resume at any chunk without staging anything (docs/upload-protocol.md §3):
+   * re-sealing identical plaintext under the same (index, last) nonce gives the same ciphertext
+   * and reveals nothing new. The caller must not pack a chunk whose source bytes changed under a
+   * cipher that already sealed it: that would reuse an AES-GCM nonce for different plaintext.
+   *
+   * @throws RangeError for an index outside 0..numChunks-1.
+   */
+  pack(index: number): Promise<PackedChunk>;
+}
+
+/**
+ * Random-access chunk production (read → compress? → encrypt? → SHA-256, seed §5.3 and
+ * ARCHITECTURE §4): the same chunks {@link createChunker} yields in order, byte for byte, when
+ * given the codec {@link decideCodec} chose and the same cipher, but one at a time by index. The
+ * manifest is the caller's to assemble from the chunks it packed.
+ *
+ * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE.
+ * @example
+ * const codec = await decideCodec(source, chunkSize, "zstd");
+ * const packer = createChunkPacker(primitives, source, { chunkSize, ...(codec ? { codec } : {}) });
+ * for (const i of missingChunks) socket.send(await chunkToFrame(primitives, await packer.pack(i), FrameFlag.REQUIRES_ACK));
+ */
+export function createChunkPacker(primitives: Primitives, source: ByteSource, options: ChunkPackerOptions): ChunkPacker {
+  const chunkSize = checkChunkSize(options.chunkSize);
+  const numChunks = Math.max(1, Math.ceil(source.size / chunkSize));
+  const { codec, cipher } = options;
+  return {
+    numChunks,
+    chunkSize,
+    async pack(index) {
+      if (!Number.isInteger(index) || index < 0 || index >= numChunks) {
+        throw new RangeError(`chunk index must be an integer in 0..${numChunks - 1}, got ${index}`);
+      }
+      const last = index === numChunks - 1;
+      const offset = index * chunkSize;
+      const plain = await source.read(offset, Math.min(chunkSize, source.size - offset));
+      let body = plain;
+      let compressed = false;
+      if (codec !== undefined) {
+        const packed = codec.compress(plain);
+        if (packed.length < plain.length) {
+          body = packed;
+          compressed = true;
+        }
+      }
+      const stored = cipher === undefined ? body : await cipher.seal(index, last, body);
+      const digest = await primitives.sha256(stored);
+      const flags =
+        (compressed ? FrameFlag.COMPRESSED : 0) | (cipher === undefined ? 0 : FrameFlag.ENCRYPTED) | (last ? FrameFlag.LAST_FRAME : 0);
+      return { index, last, plainSize: plain.length, compressed, stored, digest, flags };
+    },
+  };
+}
+
+/**
+ * The codec a dataset is stored with, decided on its first chunk before the transfer is
+ * initiated (docs/upload-protocol.md §1, docs/wire-format.md "Compressed chunks"): loads `name`,
+ * compresses chunk 0, and keeps the codec only if that chunk shrinks at least 1.1x
+ * (`worthCompressing`); otherwise, and for "none", the dataset is stored uncompressed.
+ *
+ * @returns the loaded codec, or `undefined` for codec NONE.
+ * @throws RangeError (as a rejected promise) for an unknown codec name or a chunk size outside
+ *   1..MAX_CHUNK_SIZE.
+ */
+export async function decideCodec(source: ByteSource, chunkSize: number, name: CodecName): Promise<ChunkCodec | undefined> {
+  checkChunkSize(chunkSize);
+  if (name === "none") return undefined;
+  const codec = await loadCodec(name);
+  const first = await source.read(0, Math.min(chunkSize, source.size));
+  return worthCompressing(first.length, codec.compress(first).length) ? codec : undefined;
+}
+
+function checkChunkSize(chunkSize: number): number {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new RangeError(`chunk size must be an integer from 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
+  }
+  return chunkSize;
+}
