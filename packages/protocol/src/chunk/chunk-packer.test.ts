@@ -7,7 +7,8 @@ import { CompressionCodec } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { bytesByteSource } from "./byte-source.js";
 import { createChunkPacker, decideCodec } from "./chunk-packer.js";
 import { testBytes } from "./chunk-test-support.js";
-import { createChunker, type PackedChunk } from "./chunker.js";
+import type { PackedChunk } from "./chunk-format.js";
+import { createChunker } from "./chunker.js";
 
 const p = await loadPrimitives();
 

@@ -3,7 +3,7 @@ import type { ChunkCipher } from "../crypto/index.js";
 import { FrameFlag } from "../frame/frame-format.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
-import { MAX_CHUNK_SIZE, type PackedChunk } from "./chunker.js";
+import { MAX_CHUNK_SIZE, type PackedChunk } from "./chunk-format.js";
 
 /** How a {@link ChunkPacker} turns plaintext into stored chunks. */
 export interface ChunkPackerOptions {

@@ -4,7 +4,8 @@ import { type ChunkCipher, createChunkCipher } from "../crypto/index.js";
 import type { DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { bytesByteSource } from "./byte-source.js";
-import { chunkToFrame, createChunker, type PackedChunk } from "./chunker.js";
+import type { PackedChunk } from "./chunk-format.js";
+import { chunkToFrame, createChunker } from "./chunker.js";
 
 export interface Packed {
   manifest: DatasetManifest;

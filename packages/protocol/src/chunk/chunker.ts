@@ -1,19 +1,15 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { type ChunkCodec, type CodecName, loadCodec, worthCompressing } from "../compress/index.js";
+import type { CodecName } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
 import { encodeFrame } from "../frame/frame-codec.js";
-import { DEFAULT_MAX_PAYLOAD_BYTES, FrameFlag } from "../frame/frame-format.js";
 import { DataClassification, DatasetMetadataSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import { CompressionCodec, type DatasetManifest, DatasetManifestSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { createMerkleBuilder } from "../merkle/index.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
-
-/** 4 MiB, the default chunk size (ARCHITECTURE §4). */
-export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
-/** Chunks must leave room in a frame for codec expansion and the 16-byte GCM tag. */
-export const MAX_CHUNK_SIZE = DEFAULT_MAX_PAYLOAD_BYTES - 64 * 1024;
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, type PackedChunk } from "./chunk-format.js";
+import { createChunkPacker, decideCodec } from "./chunk-packer.js";
 
 export interface ChunkerOptions {
   /** Plaintext bytes per chunk (default 4 MiB). */
@@ -33,22 +29,6 @@ export interface ChunkerOptions {
   };
   /** Called after each chunk with plaintext bytes done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
-}
-
-/** One chunk, ready to store or frame. */
-export interface PackedChunk {
-  readonly index: number;
-  readonly last: boolean;
-  /** Plaintext bytes before compression and encryption. */
-  readonly plainSize: number;
-  /** Whether `stored` is compressed. */
-  readonly compressed: boolean;
-  /** The bytes as stored and sent: compressed?, then encrypted?. */
-  readonly stored: Uint8Array;
-  /** SHA-256 of `stored`: the Merkle leaf's input and the frame checksum. */
-  readonly digest: Uint8Array;
-  /** Frame flags for this chunk: COMPRESSED, ENCRYPTED, LAST_FRAME as they apply. */
-  readonly flags: number;
 }
 
 export interface Chunker {
@@ -77,51 +57,34 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw new RangeError(`chunk size must be an integer from 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
   }
-  const numChunks = Math.max(1, Math.ceil(source.size / chunkSize));
   const merkle = createMerkleBuilder();
   const plainSizes: number[] = [];
   const storedSizes: number[] = [];
   const digests: Uint8Array[] = [];
   const compressedFlags: boolean[] = [];
-  let codecUsed: CompressionCodec = CompressionCodec.NONE;
   let done: DatasetManifest | undefined;
 
   async function* chunks(): AsyncGenerator<PackedChunk, void, undefined> {
-    let codec: ChunkCodec | undefined = options.codec === undefined || options.codec === "none" ? undefined : await loadCodec(options.codec);
-    codecUsed = codec?.codec ?? CompressionCodec.NONE;
-    const read = (i: number) => source.read(i * chunkSize, Math.min(chunkSize, source.size - i * chunkSize));
-    let next = read(0);
+    // The issue's rule: compression is dropped for the whole dataset when its first chunk shrinks
+    // less than ~1.1x (random or already-compressed data only costs time).
+    const codec = await decideCodec(source, chunkSize, options.codec ?? "none");
+    const packer = createChunkPacker(primitives, source, {
+      chunkSize,
+      ...(codec === undefined ? {} : { codec }),
+      ...(options.cipher === undefined ? {} : { cipher: options.cipher }),
+    });
+    const { numChunks } = packer;
+    let next = packer.pack(0);
     for (let index = 0; index < numChunks; index++) {
-      const plain = await next;
-      const last = index === numChunks - 1;
-      if (!last) next = read(index + 1); // read ahead while this chunk is processed
-      let body = plain;
-      let compressed = false;
-      if (codec !== undefined) {
-        const packed = codec.compress(plain);
-        if (index === 0 && !worthCompressing(plain.length, packed.length)) {
-          // The issue's rule: compression is skipped for the whole dataset when its first chunk
-          // shrinks less than ~1.1x (random or already-compressed data only costs time).
-          codec = undefined;
-          codecUsed = CompressionCodec.NONE;
-        } else if (packed.length < plain.length) {
-          body = packed;
-          compressed = true;
-        }
-      }
-      const stored = options.cipher === undefined ? body : await options.cipher.seal(index, last, body);
-      const digest = await primitives.sha256(stored);
-      merkle.append(digest);
-      plainSizes.push(plain.length);
-      storedSizes.push(stored.length);
-      digests.push(digest);
-      compressedFlags.push(compressed);
-      const flags =
-        (compressed ? FrameFlag.COMPRESSED : 0) |
-        (options.cipher === undefined ? 0 : FrameFlag.ENCRYPTED) |
-        (last ? FrameFlag.LAST_FRAME : 0);
-      options.onProgress?.(index * chunkSize + plain.length, source.size);
-      yield { index, last, plainSize: plain.length, compressed, stored, digest, flags };
+      const chunk = await next;
+      if (!chunk.last) next = packer.pack(index + 1); // read ahead while this chunk is consumed
+      merkle.append(chunk.digest);
+      plainSizes.push(chunk.plainSize);
+      storedSizes.push(chunk.stored.length);
+      digests.push(chunk.digest);
+      compressedFlags.push(chunk.compressed);
+      options.onProgress?.(index * chunkSize + chunk.plainSize, source.size);
+      yield chunk;
     }
     const meta = options.metadata;
     done = create(DatasetManifestSchema, {
@@ -138,7 +101,7 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
         chunkSize,
         classification: meta.classification ?? DataClassification.PUBLIC,
       }),
-      codec: codecUsed,
+      codec: codec?.codec ?? CompressionCodec.NONE,
       ...(options.cipher === undefined ? {} : { cipher: options.cipher.parameters }),
       plainSizes,
       storedSizes,

@@ -1,7 +1,9 @@
 export { blobByteSource, bytesByteSource } from "./byte-source.js";
 export type { BlobLike, ByteSource } from "./byte-source.js";
-export { chunkToFrame, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "./chunker.js";
-export type { Chunker, ChunkerOptions, PackedChunk } from "./chunker.js";
+export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "./chunk-format.js";
+export type { PackedChunk } from "./chunk-format.js";
+export { chunkToFrame, createChunker } from "./chunker.js";
+export type { Chunker, ChunkerOptions } from "./chunker.js";
 export { createChunkPacker, decideCodec } from "./chunk-packer.js";
 export type { ChunkPacker, ChunkPackerOptions } from "./chunk-packer.js";
 export { checkCommit, checkManifest, MAX_CHUNKS } from "./manifest-check.js";

@@ -1,0 +1,22 @@
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "../frame/frame-format.js";
+
+/** 4 MiB, the default chunk size (ARCHITECTURE §4). */
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+/** Chunks must leave room in a frame for codec expansion and the 16-byte GCM tag. */
+export const MAX_CHUNK_SIZE = DEFAULT_MAX_PAYLOAD_BYTES - 64 * 1024;
+
+/** One chunk, ready to store or frame. */
+export interface PackedChunk {
+  readonly index: number;
+  readonly last: boolean;
+  /** Plaintext bytes before compression and encryption. */
+  readonly plainSize: number;
+  /** Whether `stored` is compressed. */
+  readonly compressed: boolean;
+  /** The bytes as stored and sent: compressed?, then encrypted?. */
+  readonly stored: Uint8Array;
+  /** SHA-256 of `stored`: the Merkle leaf's input and the frame checksum. */
+  readonly digest: Uint8Array;
+  /** Frame flags for this chunk: COMPRESSED, ENCRYPTED, LAST_FRAME as they apply. */
+  readonly flags: number;
+}
