@@ -20,8 +20,8 @@ import { createDualProtocolServer } from "./http/dual-protocol-server.js";
 import { createGatewayMetrics } from "./http/gateway-metrics.js";
 import { createAuthInterceptor } from "./rpc/auth-interceptor.js";
 import { createAuthService } from "./rpc/auth-service.js";
-import { createDatasetService } from "./rpc/dataset-service.js";
 import { createDataTransferService } from "./rpc/data-transfer-service.js";
+import { createDatasetService } from "./rpc/dataset-service.js";
 import { clientAddressKey } from "./rpc/request-context.js";
 import { createDirectoryBlobStore, openMetadataStore } from "./store/index.js";
 import { createTransferHub } from "./transfers/transfer-hub.js";
@@ -53,7 +53,14 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
   const secrets = await loadGatewaySecrets(config.dataDir);
   const primitives = await loadPrimitives();
   const metrics = createGatewayMetrics();
-  const hub = createTransferHub({ store, blobs, primitives, maxPayloadBytes: config.maxPayloadBytes, metrics, log: app.log });
+  const hub = createTransferHub({
+    store,
+    blobs,
+    primitives,
+    maxPayloadBytes: config.maxPayloadBytes,
+    metrics,
+    log: app.log,
+  });
   const deps: GatewayDeps = { config, store, blobs, hub, secrets, primitives, metrics, log: app.log };
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey);
   app.addHook("onClose", async () => {
@@ -105,11 +112,15 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
   });
 
   app.get("/healthz", async () => ({ status: "ok", store: store.driverKind }));
-  app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get("/metrics", async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   if (existsSync(join(dashboardDir, "index.html"))) {
     await app.register(fastifyStatic, { root: dashboardDir, extensions: ["html"] });
   } else {
-    app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(await readFile(landingPage, "utf8")));
+    app.get("/", async (_req, reply) =>
+      reply.type("text/html; charset=utf-8").send(await readFile(landingPage, "utf8")),
+    );
   }
   return { app, deps, firstStart };
 }

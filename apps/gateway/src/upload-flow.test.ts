@@ -1,7 +1,7 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -11,7 +11,14 @@ import { encodeFrame, FrameFlag } from "@cyxwiz/protocol/frame";
 import { AckStatus, DataChunkSchema, DataClassification, TransferState } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Clients, initiate, openFrames, packForUpload, type RunningGateway, startGateway } from "../test-support/gateway-harness.js";
+import {
+  type Clients,
+  initiate,
+  openFrames,
+  packForUpload,
+  type RunningGateway,
+  startGateway,
+} from "../test-support/gateway-harness.js";
 
 let gw: RunningGateway;
 let admin: Clients;
@@ -38,17 +45,24 @@ const codeOf = async (p: Promise<unknown>) => {
     return Code[ConnectError.from(e).code];
   }
 };
-const acks = (s: Awaited<ReturnType<typeof openFrames>>) => s.messages.flatMap((m) => (m.kind.case === "ack" ? [m.kind.value] : []));
+const acks = (s: Awaited<ReturnType<typeof openFrames>>) =>
+  s.messages.flatMap((m) => (m.kind.case === "ack" ? [m.kind.value] : []));
 const blobCount = async () => {
   let n = 0;
-  for (const d of await readdir(join(gw.dataDir, "chunks")).catch(() => [])) n += (await readdir(join(gw.dataDir, "chunks", d)).catch(() => [])).length;
+  for (const d of await readdir(join(gw.dataDir, "chunks")).catch(() => []))
+    n += (await readdir(join(gw.dataDir, "chunks", d)).catch(() => [])).length;
   return n;
 };
 
 describe("upload over the frames WebSocket, commit, versions, download", () => {
   it("uploads, commits name@v1 then name@v2, and serves verified chunks back", async () => {
     const data = randomBytes(300_000);
-    const packed = await packForUpload(data, { chunkSize: 64 * 1024, name: "census", encrypt: true, classification: DataClassification.INTERNAL });
+    const packed = await packForUpload(data, {
+      chunkSize: 64 * 1024,
+      name: "census",
+      encrypt: true,
+      classification: DataClassification.INTERNAL,
+    });
     const { transferId, recipientPublicKey } = await initiate(admin, packed, true);
     expect(recipientPublicKey).toHaveLength(32);
     const socket = await openFrames(gw.url, transferId, gw.adminToken);
@@ -63,8 +77,19 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
     expect(status.chunksReceived).toBe(packed.frames.length);
 
     const escrowed = await wrapDatasetKey(p, packed.key!, recipientPublicKey);
-    const { version } = await admin.datasets.commitUpload({ transferId, manifest: packed.manifest, escrowedKey: escrowed });
-    expect(version).toMatchObject({ ref: "census@v1", version: 1, numChunks: 5, encrypted: true, keyEscrowed: true, owner: "admin" });
+    const { version } = await admin.datasets.commitUpload({
+      transferId,
+      manifest: packed.manifest,
+      escrowedKey: escrowed,
+    });
+    expect(version).toMatchObject({
+      ref: "census@v1",
+      version: 1,
+      numChunks: 5,
+      encrypted: true,
+      keyEscrowed: true,
+      owner: "admin",
+    });
     expect(version!.merkleRoot).toEqual(packed.manifest.metadata!.merkleRoot);
 
     // the same name again is version 2
@@ -76,7 +101,10 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
     s2.close();
     const v2 = await admin.datasets.commitUpload({ transferId: t2.transferId, manifest: again.manifest });
     expect(v2.version!.ref).toBe("census@v2");
-    expect((await admin.datasets.listVersions({ name: "census" })).versions.map((v) => v.ref)).toEqual(["census@v2", "census@v1"]);
+    expect((await admin.datasets.listVersions({ name: "census" })).versions.map((v) => v.ref)).toEqual([
+      "census@v2",
+      "census@v1",
+    ]);
     expect((await admin.datasets.listDatasets({})).datasets.map((v) => v.ref)).toContain("census@v2");
 
     // download v1: every chunk verifies against the manifest's root and decrypts to the original
@@ -84,7 +112,13 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
     const cipher = await createChunkCipher(p, packed.key!, got.manifest!.cipher);
     if (!cipher.ok) throw new Error(cipher.error.message);
     const plain: Uint8Array[] = [];
-    const receiver = await createChunkReceiver({ primitives: p, manifest: got.manifest!, transferId, cipher: cipher.value, store: async (c) => void plain.push(c.plaintext!) });
+    const receiver = await createChunkReceiver({
+      primitives: p,
+      manifest: got.manifest!,
+      transferId,
+      cipher: cipher.value,
+      store: async (c) => void plain.push(c.plaintext!),
+    });
     if (!receiver.ok) throw new Error(receiver.error.message);
     for (let i = 0; i < version!.numChunks; i++) {
       const chunk = await admin.transfer.requestChunk({ transferId, chunkIndex: i });
@@ -118,9 +152,17 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
     second.send(packed.frames[0]!);
     for (const i of status.missingChunks) second.send(packed.frames[i]!);
     await second.waitFor(6);
-    expect(acks(second).map((a) => AckStatus[a.status])).toEqual(["ACK_DUPLICATE", "ACK_OK", "ACK_OK", "ACK_OK", "ACK_OK"]);
+    expect(acks(second).map((a) => AckStatus[a.status])).toEqual([
+      "ACK_DUPLICATE",
+      "ACK_OK",
+      "ACK_OK",
+      "ACK_OK",
+      "ACK_OK",
+    ]);
     second.close();
-    expect((await admin.datasets.commitUpload({ transferId, manifest: packed.manifest })).version!.ref).toBe("resumed@v1");
+    expect((await admin.datasets.commitUpload({ transferId, manifest: packed.manifest })).version!.ref).toBe(
+      "resumed@v1",
+    );
   });
 
   it("refuses a flipped bit with the right AckStatus, accepts the retransmission, and stores the right data", async () => {
@@ -133,7 +175,12 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
     await s.waitFor(1);
     expect(AckStatus[acks(s)[0]!.status]).toBe("ACK_FCS_ERROR");
     expect(acks(s)[0]!.errorMessage).toMatch(/^CYXW_ERR_FCS/);
-    const retransmit = await encodeFrame(p, { sequence: 0, flags: FrameFlag.REQUIRES_ACK | FrameFlag.RETRANSMIT, payload: packed.chunks[0]!.stored, checksum: packed.chunks[0]!.digest });
+    const retransmit = await encodeFrame(p, {
+      sequence: 0,
+      flags: FrameFlag.REQUIRES_ACK | FrameFlag.RETRANSMIT,
+      payload: packed.chunks[0]!.stored,
+      checksum: packed.chunks[0]!.digest,
+    });
     s.send(retransmit);
     s.send(packed.frames[1]!);
     await s.waitFor(4);
@@ -151,7 +198,9 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
     s.send(packed.frames[0]!);
     s.send(packed.frames[1]!);
     await s.waitFor(2);
-    expect(await codeOf(admin.datasets.commitUpload({ transferId, manifest: packed.manifest }))).toBe("FailedPrecondition"); // chunk 2 missing
+    expect(await codeOf(admin.datasets.commitUpload({ transferId, manifest: packed.manifest }))).toBe(
+      "FailedPrecondition",
+    ); // chunk 2 missing
     s.send(packed.frames[2]!);
     await s.waitFor(4);
     s.close();
@@ -223,19 +272,32 @@ describe("permissions and bad input", () => {
       { metadata: base, options: { compression: "gzip" } },
       {},
     ];
-    for (const req of bad) expect(await codeOf(admin.transfer.initiateTransfer(req)), JSON.stringify(req, (_k, v) => (typeof v === "bigint" ? String(v) : v))).toBe("InvalidArgument");
+    for (const req of bad)
+      expect(
+        await codeOf(admin.transfer.initiateTransfer(req)),
+        JSON.stringify(req, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+      ).toBe("InvalidArgument");
   });
 
   it("escrow is refused for confidential data", async () => {
-    const packed = await packForUpload(randomBytes(3000), { chunkSize: 4096, name: "secret", encrypt: true, classification: DataClassification.CONFIDENTIAL });
+    const packed = await packForUpload(randomBytes(3000), {
+      chunkSize: 4096,
+      name: "secret",
+      encrypt: true,
+      classification: DataClassification.CONFIDENTIAL,
+    });
     const { transferId, recipientPublicKey } = await initiate(admin, packed);
     const s = await openFrames(gw.url, transferId, gw.adminToken);
     s.send(packed.frames[0]!);
     await s.waitFor(2);
     s.close();
     const escrowed = await wrapDatasetKey(p, packed.key!, recipientPublicKey);
-    expect(await codeOf(admin.datasets.commitUpload({ transferId, manifest: packed.manifest, escrowedKey: escrowed }))).toBe("InvalidArgument");
-    expect((await admin.datasets.commitUpload({ transferId, manifest: packed.manifest })).version!.keyEscrowed).toBe(false);
+    expect(
+      await codeOf(admin.datasets.commitUpload({ transferId, manifest: packed.manifest, escrowedKey: escrowed })),
+    ).toBe("InvalidArgument");
+    expect((await admin.datasets.commitUpload({ transferId, manifest: packed.manifest })).version!.keyEscrowed).toBe(
+      false,
+    );
   });
 });
 
@@ -246,13 +308,23 @@ describe("the other transports", () => {
     const { transferId } = await initiate(grpc, packed);
     async function* chunks() {
       for (const c of packed.chunks) {
-        yield create(DataChunkSchema, { transferId, chunkIndex: c.index, sequence: BigInt(c.index), payload: c.stored, fcs: p.crc32(c.stored), checksum: c.digest, isLast: c.last });
+        yield create(DataChunkSchema, {
+          transferId,
+          chunkIndex: c.index,
+          sequence: BigInt(c.index),
+          payload: c.stored,
+          fcs: p.crc32(c.stored),
+          checksum: c.digest,
+          isLast: c.last,
+        });
       }
     }
     const statuses: string[] = [];
     for await (const ack of grpc.transfer.streamData(chunks())) statuses.push(AckStatus[ack.status]);
     expect(statuses).toEqual(["ACK_OK", "ACK_OK", "ACK_OK"]);
-    expect((await grpc.datasets.commitUpload({ transferId, manifest: packed.manifest })).version!.ref).toBe("via-grpc@v1");
+    expect((await grpc.datasets.commitUpload({ transferId, manifest: packed.manifest })).version!.ref).toBe(
+      "via-grpc@v1",
+    );
   });
 
   it("a stock gRPC client (buf curl --protocol grpc) can call the services", async () => {

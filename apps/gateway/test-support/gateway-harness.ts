@@ -5,7 +5,7 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { bytesByteSource, chunkToFrame, createChunker, type PackedChunk } from "@cyxwiz/protocol/chunk";
-import { createChunkCipher, generateDatasetKey } from "@cyxwiz/protocol/crypto";
+import { type ChunkCipher, createChunkCipher, generateDatasetKey } from "@cyxwiz/protocol/crypto";
 import { FrameFlag } from "@cyxwiz/protocol/frame";
 import {
   AuthService,
@@ -86,7 +86,7 @@ export async function packForUpload(
 ): Promise<PackedUpload> {
   const p = await loadPrimitives();
   let key: Uint8Array | undefined;
-  let cipher;
+  let cipher: ChunkCipher | undefined;
   if (options.encrypt === true) {
     key = generateDatasetKey();
     const made = await createChunkCipher(p, key);

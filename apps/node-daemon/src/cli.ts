@@ -1,12 +1,16 @@
 import { Command, CommanderError, Option } from "commander";
+import { downloadCommand } from "./commands/download.js";
+import { lsCommand } from "./commands/ls.js";
 import { packCommand } from "./commands/pack.js";
 import { unpackCommand } from "./commands/unpack.js";
+import { uploadCommand } from "./commands/upload.js";
 import { verifyCommand } from "./commands/verify.js";
 import { ExitCode } from "./exit-codes.js";
 import { createOutput } from "./output.js";
 
 /**
- * The `cyxwiz` command line. Exit codes: 0 ok, 1 verification failed, 2 bad usage or input.
+ * The `cyxwiz` command line. Exit codes: 0 ok, 1 verification failed, 2 bad usage or input
+ * (including a gateway that refuses the token, cannot be reached, or refuses the request).
  * Results go to stdout (`--json` for one JSON object), progress and notes to stderr.
  */
 export function buildProgram(): Command {
@@ -18,11 +22,17 @@ export function buildProgram(): Command {
 
   program
     .command("pack")
-    .description("chunk, compress, encrypt and frame a file into <dir> (manifest.json + frames.cyxw); prints the Merkle root")
+    .description(
+      "chunk, compress, encrypt and frame a file into <dir> (manifest.json + frames.cyxw); prints the Merkle root",
+    )
     .argument("<file>", "the file to pack")
     .requiredOption("--out <dir>", "directory to write the manifest and frames to")
     .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
-    .addOption(new Option("--compress <codec>", "compression codec (skipped when the first chunk shrinks less than 1.1x)").choices(["zstd", "lz4", "snappy", "none"]).default("none"))
+    .addOption(
+      new Option("--compress <codec>", "compression codec (skipped when the first chunk shrinks less than 1.1x)")
+        .choices(["zstd", "lz4", "snappy", "none"])
+        .default("none"),
+    )
     .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
     .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
     .option("--name <name>", "dataset name for the manifest (default: the file's name)")
@@ -32,7 +42,9 @@ export function buildProgram(): Command {
 
   program
     .command("verify")
-    .description("re-check every frame of a packed directory: FCS, SHA-256, sequence, Merkle proof, and with the key decryption")
+    .description(
+      "re-check every frame of a packed directory: FCS, SHA-256, sequence, Merkle proof, and with the key decryption",
+    )
     .argument("<dir>", "a directory written by cyxwiz pack")
     .option("--key-file <path>", "dataset key file, to also decrypt and check every chunk")
     .option("--json", "print the result as JSON on stdout")
@@ -46,6 +58,45 @@ export function buildProgram(): Command {
     .option("--key-file <path>", "dataset key file (required for encrypted datasets)")
     .option("--json", "print the result as JSON on stdout")
     .action((dir: string, opts) => unpackCommand(dir, opts, createOutput(opts.json === true)));
+
+  const tokenHelp = "file holding the session token (default: the CYXWIZ_TOKEN environment variable)";
+
+  program
+    .command("upload")
+    .description(
+      "upload a file to the gateway as a new dataset version (name@vN); run it again after an interruption to resume where it stopped",
+    )
+    .argument("<file>", "the file to upload")
+    .requiredOption("--gateway <url>", "the gateway's URL, e.g. https://gateway.example")
+    .option("--name <name>", "dataset name (default: the file's name)")
+    .option("--classification <level>", "public, internal, confidential, restricted or top-secret", "public")
+    .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
+    .option("--compress [codec]", "compress chunks: zstd (the default), lz4 or snappy; skipped when the first chunk shrinks less than 1.1x")
+    .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
+    .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
+    .option("--escrow", "escrow the dataset key to the gateway (public and internal data only)")
+    .option("--token-file <path>", tokenHelp)
+    .option("--json", "print the result as JSON on stdout")
+    .action((file: string, opts) => uploadCommand(file, opts, createOutput(opts.json === true)));
+
+  program
+    .command("download")
+    .description("download a dataset version, verifying every chunk against its Merkle root (and decrypting it with --key-file)")
+    .argument("<ref>", 'the dataset: "name" for the newest version or "name@vN"')
+    .requiredOption("--gateway <url>", "the gateway's URL")
+    .requiredOption("--out <file>", "where to write the data (written only once every chunk verified)")
+    .option("--key-file <path>", "dataset key file (required for encrypted datasets)")
+    .option("--token-file <path>", tokenHelp)
+    .option("--json", "print the result as JSON on stdout")
+    .action((ref: string, opts) => downloadCommand(ref, opts, createOutput(opts.json === true)));
+
+  program
+    .command("ls")
+    .description("list your datasets on the gateway, newest version of each")
+    .requiredOption("--gateway <url>", "the gateway's URL")
+    .option("--token-file <path>", tokenHelp)
+    .option("--json", "print the result as JSON on stdout")
+    .action((opts) => lsCommand(opts, createOutput(opts.json === true)));
 
   return program;
 }

@@ -24,7 +24,9 @@ export async function readManifest(dir: string): Promise<DatasetManifest> {
   try {
     text = await readFile(manifestPath(dir), "utf8");
   } catch (e) {
-    throw badInput(`cannot read ${manifestPath(dir)}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (is ${dir} a directory written by cyxwiz pack?)`);
+    throw badInput(
+      `cannot read ${manifestPath(dir)}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (is ${dir} a directory written by cyxwiz pack?)`,
+    );
   }
   try {
     return fromJsonString(DatasetManifestSchema, text);

@@ -28,7 +28,14 @@ afterAll(async () => {
 });
 
 /** A copy of the pack with its frames file replaced. */
-async function tamperedPack(newFrames: Uint8Array, manifest?: (m: any) => void): Promise<string> {
+/** The manifest as JSON, loosely typed: tests edit it to make it lie. */
+type ManifestJson = {
+  metadata: { totalSize: string; numChunks: number };
+  plainSizes: number[];
+  chunkDigests: string[];
+};
+
+async function tamperedPack(newFrames: Uint8Array, manifest?: (m: ManifestJson) => void): Promise<string> {
   const d = await mkdtemp(join(dir, "t-"));
   await writeFile(join(d, "frames.cyxw"), newFrames);
   const m = JSON.parse(await readFile(join(pack, "manifest.json"), "utf8"));
@@ -73,10 +80,10 @@ describe("cyxwiz verify and unpack refuse bad packs with exit 1, naming the firs
 
   it("a manifest that lies about sizes or its root", async () => {
     for (const lie of [
-      (m: any) => (m.metadata.totalSize = String(Number(m.metadata.totalSize) + 1)),
-      (m: any) => (m.plainSizes[1] = m.plainSizes[1] - 1),
-      (m: any) => (m.metadata.numChunks = m.metadata.numChunks + 1),
-      (m: any) => (m.chunkDigests = [m.chunkDigests[1], m.chunkDigests[0], ...m.chunkDigests.slice(2)]),
+      (m: ManifestJson) => (m.metadata.totalSize = String(Number(m.metadata.totalSize) + 1)),
+      (m: ManifestJson) => (m.plainSizes[1] = m.plainSizes[1]! - 1),
+      (m: ManifestJson) => (m.metadata.numChunks = m.metadata.numChunks + 1),
+      (m: ManifestJson) => (m.chunkDigests = [m.chunkDigests[1]!, m.chunkDigests[0]!, ...m.chunkDigests.slice(2)]),
     ]) {
       const v = await runCli(["verify", await tamperedPack(frames, lie)]);
       expect(v.code, v.stderr).toBe(1);
@@ -113,7 +120,10 @@ describe("cyxwiz bad usage and input exit 2 with a clear message", () => {
       [["pack", join(dir, "nope.bin"), "--out", join(dir, "o")], /cannot read .*nope\.bin: ENOENT/],
       [["pack", join(dir, "input.bin"), "--out", join(dir, "o"), "--frobnicate"], /unknown option/],
       [["pack", join(dir, "input.bin"), "--out", join(dir, "o"), "--chunk-size", "lots"], /--chunk-size/],
-      [["pack", join(dir, "input.bin"), "--out", join(dir, "o"), "--compress", "gzip"], /Allowed choices are zstd, lz4, snappy, none/],
+      [
+        ["pack", join(dir, "input.bin"), "--out", join(dir, "o"), "--compress", "gzip"],
+        /Allowed choices are zstd, lz4, snappy, none/,
+      ],
       [["pack", join(dir, "input.bin"), "--out", join(dir, "o"), "--encrypt"], /--encrypt needs --key-file/],
       [["unpack", pack, "--out", join(dir, "x.bin")], /encrypted: pass --key-file/],
     ];

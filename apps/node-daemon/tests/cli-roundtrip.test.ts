@@ -37,12 +37,19 @@ describe("cyxwiz pack | verify | unpack", () => {
   it("round-trips the shared MNIST files, plain and encrypted, with zstd", async () => {
     for (const name of ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
       const gz = join(mnistDir, name);
-      if (!existsSync(gz)) throw new Error(`the shared MNIST file ${gz} is missing: tests need ../shared/datasets/mnist beside the project`);
+      if (!existsSync(gz))
+        throw new Error(
+          `the shared MNIST file ${gz} is missing: tests need ../shared/datasets/mnist beside the project`,
+        );
       const raw = join(dir, name.replace(/\.gz$/, ""));
       await writeFile(raw, gunzipSync(await readFile(gz)));
       await roundTrip(gz, ["--chunk-size", "256KiB"]);
       const key = join(dir, `${name}.key`);
-      const { packed } = await roundTrip(raw, ["--chunk-size", "1MiB", "--compress", "zstd", "--encrypt"], ["--key-file", key]);
+      const { packed } = await roundTrip(
+        raw,
+        ["--chunk-size", "1MiB", "--compress", "zstd", "--encrypt"],
+        ["--key-file", key],
+      );
       expect(packed.encrypted).toBe(true);
       if (name.startsWith("t10k-images")) {
         expect(packed.codec).toBe("zstd");
@@ -67,7 +74,10 @@ describe("cyxwiz pack | verify | unpack", () => {
     const e = await roundTrip(empty, []);
     expect(e.packed.numChunks).toBe(1);
     const text = join(dir, "table.csv");
-    await writeFile(text, Array.from({ length: 20000 }, (_, i) => `${i},sample-${i % 97},${(i * 0.37).toFixed(3)}\n`).join(""));
+    await writeFile(
+      text,
+      Array.from({ length: 20000 }, (_, i) => `${i},sample-${i % 97},${(i * 0.37).toFixed(3)}\n`).join(""),
+    );
     for (const codec of ["lz4", "snappy", "zstd"]) {
       const r = await roundTrip(text, ["--chunk-size", "64KiB", "--compress", codec]);
       expect(r.packed.codec).toBe(codec);

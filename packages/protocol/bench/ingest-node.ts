@@ -41,7 +41,9 @@ export async function benchIngestNode(totalMiB = 256, chunkSize = 4 * 1024 * 102
 
 export function printIngest(r: Awaited<ReturnType<typeof benchIngestNode>>) {
   const f = (x: number) => x.toFixed(0).padStart(6);
-  console.log(`${r.runtime} (${r.primitives}), ${r.totalBytes / 2 ** 20} MiB in ${r.chunkSize / 2 ** 20} MiB chunks, no compression`);
+  console.log(
+    `${r.runtime} (${r.primitives}), ${r.totalBytes / 2 ** 20} MiB in ${r.chunkSize / 2 ** 20} MiB chunks, no compression`,
+  );
   console.log(`  native ceiling (AES-256-GCM + SHA-256) ${f(r.ceilingMBps)} MB/s`);
   console.log(`  ingest (chunk→encrypt→hash→frame)      ${f(r.ingestMBps)} MB/s  ${r.ingestRatio.toFixed(2)}x ceiling`);
   console.log(`  verify (decode→hash→decrypt)           ${f(r.verifyMBps)} MB/s  ${r.verifyRatio.toFixed(2)}x ceiling`);

@@ -20,7 +20,11 @@ const run = (bytes: number, seconds: number): PipelineRun => ({ seconds, bytes, 
 export async function ingest(p: Primitives, data: Uint8Array, chunkSize: number, key: Uint8Array) {
   const made = await createChunkCipher(p, key);
   if (!made.ok) throw new Error(made.error.message);
-  const chunker = createChunker(p, bytesByteSource(data), { chunkSize, cipher: made.value, metadata: { name: "bench" } });
+  const chunker = createChunker(p, bytesByteSource(data), {
+    chunkSize,
+    cipher: made.value,
+    metadata: { name: "bench" },
+  });
   const frames: Uint8Array[] = [];
   const t0 = performance.now();
   for await (const chunk of chunker.chunks()) frames.push(await chunkToFrame(p, chunk));
@@ -29,7 +33,11 @@ export async function ingest(p: Primitives, data: Uint8Array, chunkSize: number,
 }
 
 /** Verify: decode (FCS + SHA-256) and decrypt every frame. */
-export async function verify(p: Primitives, frames: Uint8Array[], cipher: Awaited<ReturnType<typeof ingest>>["cipher"]) {
+export async function verify(
+  p: Primitives,
+  frames: Uint8Array[],
+  cipher: Awaited<ReturnType<typeof ingest>>["cipher"],
+) {
   let bytes = 0;
   const t0 = performance.now();
   for (let i = 0; i < frames.length; i++) {
@@ -46,14 +54,22 @@ export async function verify(p: Primitives, frames: Uint8Array[], cipher: Awaite
  * The ceiling: the runtime's native AES-256-GCM + SHA-256 over the same chunks and nothing else
  * (`sealAndHash` is raw node:crypto in Node, raw crypto.subtle in Chromium).
  */
-export async function ceiling(data: Uint8Array, chunkSize: number, sealAndHash: (chunk: Uint8Array, index: number) => Promise<unknown>) {
+export async function ceiling(
+  data: Uint8Array,
+  chunkSize: number,
+  sealAndHash: (chunk: Uint8Array, index: number) => Promise<unknown>,
+) {
   const t0 = performance.now();
-  for (let off = 0, i = 0; off < data.length; off += chunkSize, i++) await sealAndHash(data.subarray(off, off + chunkSize), i);
+  for (let off = 0, i = 0; off < data.length; off += chunkSize, i++)
+    await sealAndHash(data.subarray(off, off + chunkSize), i);
   return run(data.length, (performance.now() - t0) / 1000);
 }
 
 /** Best of `repeats` runs (the machine is shared; the best run is the least disturbed). */
-export async function best<T extends { result?: PipelineRun } | PipelineRun>(repeats: number, f: () => Promise<T>): Promise<T> {
+export async function best<T extends { result?: PipelineRun } | PipelineRun>(
+  repeats: number,
+  f: () => Promise<T>,
+): Promise<T> {
   let bestRun: T | undefined;
   const rate = (t: T) => ("result" in t && t.result !== undefined ? t.result : (t as PipelineRun)).mbPerSecond;
   for (let i = 0; i < repeats; i++) {

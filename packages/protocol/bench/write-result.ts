@@ -9,7 +9,13 @@ export async function writeResult(name: string, result: Record<string, unknown>)
   await mkdir(resultsDir, { recursive: true });
   const path = `${resultsDir}${name}.json`;
   const os = await import("node:os");
-  const stamped = { name, measuredAt: new Date().toISOString(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, ...result };
+  const stamped = {
+    name,
+    measuredAt: new Date().toISOString(),
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    ...result,
+  };
   await writeFile(path, `${JSON.stringify(stamped, null, 2)}\n`);
   return path;
 }

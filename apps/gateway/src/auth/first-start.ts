@@ -25,6 +25,11 @@ export async function ensureAdmin(store: MetadataStore, dataDir: string, jwtKey:
   const { token } = await issueToken(jwtKey, { username: "admin", admin: true }, 24 * 365);
   await writeFile(passwordPath, `${password}\n`, { mode: 0o600 });
   await writeFile(tokenPath, `${token}\n`, { mode: 0o600 });
-  await store.audit.append({ actor: "system", action: "user.create", subject: "user:admin", detail: { firstStart: true } });
+  await store.audit.append({
+    actor: "system",
+    action: "user.create",
+    subject: "user:admin",
+    detail: { firstStart: true },
+  });
   return { created: true, tokenPath, passwordPath };
 }

@@ -10,7 +10,11 @@ const ISSUER = "cyxwiz-gateway";
 const AUDIENCE = "cyxwiz";
 
 /** Issues a signed session or API token (HS256) for `principal`, valid for `hours`. */
-export async function issueToken(key: Uint8Array, principal: Principal, hours: number): Promise<{ token: string; expiresAt: Date }> {
+export async function issueToken(
+  key: Uint8Array,
+  principal: Principal,
+  hours: number,
+): Promise<{ token: string; expiresAt: Date }> {
   const expiresAt = new Date(Date.now() + hours * 3600_000);
   const token = await new SignJWT({ adm: principal.admin })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -27,7 +31,10 @@ export async function issueToken(key: Uint8Array, principal: Principal, hours: n
 export type TokenRefusal = "missing" | "expired" | "invalid";
 
 /** Verifies a token: signature, issuer, audience, expiry. Never throws for a bad token. */
-export async function verifyToken(key: Uint8Array, token: string | undefined): Promise<{ ok: true; principal: Principal } | { ok: false; reason: TokenRefusal }> {
+export async function verifyToken(
+  key: Uint8Array,
+  token: string | undefined,
+): Promise<{ ok: true; principal: Principal } | { ok: false; reason: TokenRefusal }> {
   if (token === undefined || token === "") return { ok: false, reason: "missing" };
   try {
     const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });

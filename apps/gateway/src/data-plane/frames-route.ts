@@ -1,5 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { FrameStreamMessageSchema, type TransferAck, TransferStatusSchema, TransferState } from "@cyxwiz/protocol/gen";
+import { FrameStreamMessageSchema, type TransferAck, TransferState, TransferStatusSchema } from "@cyxwiz/protocol/gen";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import { refusalMessage, verifyToken } from "../auth/session-tokens.js";
@@ -29,70 +29,89 @@ function bearerFromProtocols(header: string | undefined): string | undefined {
  * socket stops reading, so a slow disk pushes back on the client through TCP.
  */
 export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
-  app.get<{ Params: { id: string } }>("/v1/transfers/:id/frames", { websocket: true }, async (socket: WebSocket, req) => {
-    const log = req.log.child({ transferId: req.params.id });
-    const close = (code: number, reason: string): undefined => {
-      log.warn({ code, reason }, "frames socket refused");
-      socket.close(code, reason.slice(0, 120)); // a close reason is at most 123 bytes
-      return undefined;
-    };
-    // Listeners are attached before any await: frames a client sends right after the handshake
-    // arrive while the token and transfer are still being checked, and must not be lost.
-    let transfer: TransferRecord | undefined;
-    const ready = (async () => {
-      const verified = await verifyToken(deps.secrets.jwtKey, bearerFromProtocols(req.headers["sec-websocket-protocol"]));
-      if (!verified.ok) return close(POLICY, `CYXW_ERR_AUTH: ${refusalMessage(verified.reason)}`);
-      let found: TransferRecord;
-      try {
-        found = await deps.store.transfers.get(req.params.id);
-      } catch {
-        return close(POLICY, `CYXW_ERR_TRANSFER: no transfer ${req.params.id}`);
-      }
-      if (found.owner !== verified.principal.username) return close(POLICY, "CYXW_ERR_PERMISSION: the transfer belongs to another user");
-      if (found.state !== "pending" && found.state !== "in_progress") return close(POLICY, `CYXW_ERR_TRANSFER: the transfer is ${found.state}`);
-      transfer = found;
-      return deps.hub.receiver(found);
-    })();
-    deps.metrics.framesSockets.inc();
-    socket.on("close", () => deps.metrics.framesSockets.dec());
-
-    const send = (message: Parameters<typeof create<typeof FrameStreamMessageSchema>>[1]) => {
-      if (socket.readyState === socket.OPEN) socket.send(toBinary(FrameStreamMessageSchema, create(FrameStreamMessageSchema, message)));
-    };
-    let waiting = 0;
-    let queue: Promise<void> = Promise.resolve();
-    const limit = deps.config.window;
-    socket.on("message", (data, isBinary) => {
-      if (!isBinary) return close(UNSUPPORTED, "CYXW_ERR_FRAME: text messages are not frames; send binary CYXW frames");
-      waiting++;
-      if (waiting > limit * 4) return close(POLICY, `CYXW_ERR_WINDOW: more than ${limit} unacknowledged frames in flight`);
-      if (waiting >= limit) socket.pause();
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      queue = queue.then(async () => {
+  app.get<{ Params: { id: string } }>(
+    "/v1/transfers/:id/frames",
+    { websocket: true },
+    async (socket: WebSocket, req) => {
+      const log = req.log.child({ transferId: req.params.id });
+      const close = (code: number, reason: string): undefined => {
+        log.warn({ code, reason }, "frames socket refused");
+        socket.close(code, reason.slice(0, 120)); // a close reason is at most 123 bytes
+        return undefined;
+      };
+      // Listeners are attached before any await: frames a client sends right after the handshake
+      // arrive while the token and transfer are still being checked, and must not be lost.
+      let transfer: TransferRecord | undefined;
+      const ready = (async () => {
+        const verified = await verifyToken(
+          deps.secrets.jwtKey,
+          bearerFromProtocols(req.headers["sec-websocket-protocol"]),
+        );
+        if (!verified.ok) return close(POLICY, `CYXW_ERR_AUTH: ${refusalMessage(verified.reason)}`);
+        let found: TransferRecord;
         try {
-          const receiver = await ready;
-          if (receiver === undefined || transfer === undefined) return; // refused: the socket is closing
-          const events = await receiver.receiveFrame(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-          countEvents(deps.metrics, events);
-          for (const e of events) {
-            if (e.kind === "ack") send({ kind: { case: "ack", value: e.ack satisfies TransferAck } });
-            else if (e.kind === "complete") {
-              send({
-                kind: {
-                  case: "status",
-                  value: create(TransferStatusSchema, { transferId: transfer.id, state: TransferState.IN_PROGRESS, chunksReceived: receiver.chunksDurable, chunksTotal: receiver.numChunks }),
-                },
-              });
-            }
-          }
-        } catch (e) {
-          log.error({ err: e }, "storing a chunk failed");
-          close(1011, "CYXW_ERR_STORE: the gateway could not store the chunk; retry later");
-        } finally {
-          waiting--;
-          if (waiting < limit && socket.isPaused) socket.resume();
+          found = await deps.store.transfers.get(req.params.id);
+        } catch {
+          return close(POLICY, `CYXW_ERR_TRANSFER: no transfer ${req.params.id}`);
         }
+        if (found.owner !== verified.principal.username)
+          return close(POLICY, "CYXW_ERR_PERMISSION: the transfer belongs to another user");
+        if (found.state !== "pending" && found.state !== "in_progress")
+          return close(POLICY, `CYXW_ERR_TRANSFER: the transfer is ${found.state}`);
+        transfer = found;
+        return deps.hub.receiver(found);
+      })();
+      deps.metrics.framesSockets.inc();
+      socket.on("close", () => deps.metrics.framesSockets.dec());
+
+      const send = (message: Parameters<typeof create<typeof FrameStreamMessageSchema>>[1]) => {
+        if (socket.readyState === socket.OPEN)
+          socket.send(toBinary(FrameStreamMessageSchema, create(FrameStreamMessageSchema, message)));
+      };
+      let waiting = 0;
+      let queue: Promise<void> = Promise.resolve();
+      const limit = deps.config.window;
+      socket.on("message", (data, isBinary) => {
+        if (!isBinary)
+          return close(UNSUPPORTED, "CYXW_ERR_FRAME: text messages are not frames; send binary CYXW frames");
+        waiting++;
+        if (waiting > limit * 4)
+          return close(POLICY, `CYXW_ERR_WINDOW: more than ${limit} unacknowledged frames in flight`);
+        if (waiting >= limit) socket.pause();
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        queue = queue.then(async () => {
+          try {
+            const receiver = await ready;
+            if (receiver === undefined || transfer === undefined) return; // refused: the socket is closing
+            const events = await receiver.receiveFrame(
+              new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+            );
+            countEvents(deps.metrics, events);
+            for (const e of events) {
+              if (e.kind === "ack") send({ kind: { case: "ack", value: e.ack satisfies TransferAck } });
+              else if (e.kind === "complete") {
+                send({
+                  kind: {
+                    case: "status",
+                    value: create(TransferStatusSchema, {
+                      transferId: transfer.id,
+                      state: TransferState.IN_PROGRESS,
+                      chunksReceived: receiver.chunksDurable,
+                      chunksTotal: receiver.numChunks,
+                    }),
+                  },
+                });
+              }
+            }
+          } catch (e) {
+            log.error({ err: e }, "storing a chunk failed");
+            close(1011, "CYXW_ERR_STORE: the gateway could not store the chunk; retry later");
+          } finally {
+            waiting--;
+            if (waiting < limit && socket.isPaused) socket.resume();
+          }
+        });
       });
-    });
-  });
+    },
+  );
 }

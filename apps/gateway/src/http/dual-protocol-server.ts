@@ -19,7 +19,9 @@ const H2_PREFACE_START = "PRI ";
 export function createDualProtocolServer(handler: http.RequestListener): http.Server {
   const h1 = http.createServer(handler);
   // The same handler serves HTTP/2 through Node's compatibility API (req/res shaped like HTTP/1's).
-  const h2 = http2.createServer(handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const h2 = http2.createServer(
+    handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
+  );
   const h1Listeners = h1.listeners("connection") as Array<(socket: Socket) => void>;
   h1.removeAllListeners("connection");
   h1.on("connection", (socket: Socket) => {

@@ -13,20 +13,31 @@ export function createAuthService(deps: GatewayDeps): ServiceImpl<typeof AuthSer
   return {
     async login(req, ctx) {
       const refused = new ConnectError("unknown username or wrong password", Code.Unauthenticated);
-      let user;
+      let user: Awaited<ReturnType<typeof deps.store.users.findByUsername>>;
       try {
         user = await deps.store.users.findByUsername(req.username);
       } catch {
         throw refused; // a malformed username is just a wrong one to the caller
       }
       // Hash even for an unknown user so timing does not reveal which usernames exist.
-      const ok = user === undefined ? (await hashPassword(req.password), false) : await verifyPassword(req.password, user.passwordHash);
+      let ok = false;
+      if (user === undefined) await hashPassword(req.password);
+      else ok = await verifyPassword(req.password, user.passwordHash);
       if (!ok || user === undefined) {
         deps.log.warn({ username: req.username, ip: ctx.values.get(clientAddressKey) }, "sign-in refused");
         throw refused;
       }
-      const { token, expiresAt } = await issueToken(deps.secrets.jwtKey, { username: user.username, admin: user.admin }, deps.config.sessionHours);
-      await deps.store.audit.append({ actor: `user:${user.username}`, action: "user.login", subject: `user:${user.username}`, detail: { ip: ctx.values.get(clientAddressKey) } });
+      const { token, expiresAt } = await issueToken(
+        deps.secrets.jwtKey,
+        { username: user.username, admin: user.admin },
+        deps.config.sessionHours,
+      );
+      await deps.store.audit.append({
+        actor: `user:${user.username}`,
+        action: "user.login",
+        subject: `user:${user.username}`,
+        detail: { ip: ctx.values.get(clientAddressKey) },
+      });
       return { token, expiresAt: timestampFromDate(expiresAt), username: user.username };
     },
 
@@ -40,8 +51,17 @@ export function createAuthService(deps: GatewayDeps): ServiceImpl<typeof AuthSer
       if (!caller.admin) throw permissionDenied("only an admin can create accounts");
       if (req.password.length < 8) throw invalidArgument("a password needs at least 8 characters");
       try {
-        const user = await deps.store.users.create({ username: req.username, passwordHash: await hashPassword(req.password), admin: req.admin });
-        await deps.store.audit.append({ actor: `user:${caller.username}`, action: "user.create", subject: `user:${user.username}`, detail: { admin: user.admin } });
+        const user = await deps.store.users.create({
+          username: req.username,
+          passwordHash: await hashPassword(req.password),
+          admin: req.admin,
+        });
+        await deps.store.audit.append({
+          actor: `user:${caller.username}`,
+          action: "user.create",
+          subject: `user:${user.username}`,
+          detail: { admin: user.admin },
+        });
         return { username: user.username };
       } catch (e) {
         throw toConnectError(e);

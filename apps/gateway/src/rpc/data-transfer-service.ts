@@ -9,8 +9,8 @@ import {
   type DataChunk,
   DataChunkSchema,
   DataClassification,
-  DataTransferService,
   DatasetManifestSchema,
+  type DataTransferService,
   IntegrityResponseSchema,
   type TransferAck,
   TransferResponseSchema,
@@ -72,7 +72,9 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       if (classification === undefined) throw invalidArgument(`unknown classification ${meta.classification}`);
       const encrypted = req.security?.encryptPayload === true;
       if (!encrypted && meta.classification >= DataClassification.CONFIDENTIAL) {
-        throw invalidArgument(`${DataClassification[meta.classification]} data must be encrypted (seed §4.3): set security.encrypt_payload`);
+        throw invalidArgument(
+          `${DataClassification[meta.classification]} data must be encrypted (seed §4.3): set security.encrypt_payload`,
+        );
       }
       const chunkSize = meta.chunkSize || req.options?.chunkSize || 0;
       if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
@@ -82,7 +84,9 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       const n = meta.numChunks;
       const expectedChunks = total === 0n ? 1 : Number((total + BigInt(chunkSize) - 1n) / BigInt(chunkSize));
       if (n !== expectedChunks) {
-        throw invalidArgument(`num_chunks ${n} does not match total_size ${total} in chunks of ${chunkSize} (expected ${expectedChunks})`);
+        throw invalidArgument(
+          `num_chunks ${n} does not match total_size ${total} in chunks of ${chunkSize} (expected ${expectedChunks})`,
+        );
       }
       if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidArgument("total_size is too large");
       let compression: ReturnType<typeof codecName>;
@@ -91,7 +95,8 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       } catch (e) {
         throw invalidArgument((e as Error).message);
       }
-      if (meta.merkleRoot.length !== 0 && meta.merkleRoot.length !== 32) throw invalidArgument("metadata.merkle_root must be empty or 32 bytes");
+      if (meta.merkleRoot.length !== 0 && meta.merkleRoot.length !== 32)
+        throw invalidArgument("metadata.merkle_root must be empty or 32 bytes");
       const id = newTransferId();
       try {
         await deps.store.transfers.create({
@@ -109,9 +114,19 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       } catch (e) {
         throw toConnectError(e);
       }
-      await audit(caller, "transfer.initiate", `transfer:${id}`, { name: meta.name, classification, numChunks: n, totalSize: Number(total), encrypted });
+      await audit(caller, "transfer.initiate", `transfer:${id}`, {
+        name: meta.name,
+        classification,
+        numChunks: n,
+        totalSize: Number(total),
+        encrypted,
+      });
       deps.log.info({ transferId: id, owner: caller.username, name: meta.name, numChunks: n }, "transfer initiated");
-      return create(TransferResponseSchema, { accepted: true, transferId: id, recipientPublicKey: deps.secrets.escrow.publicKey });
+      return create(TransferResponseSchema, {
+        accepted: true,
+        transferId: id,
+        recipientPublicKey: deps.secrets.escrow.publicKey,
+      });
     },
 
     async *streamData(requests, ctx) {
@@ -120,7 +135,8 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       for await (const chunk of requests) {
         transfer ??= await ownedTransfer(deps, caller, chunk.transferId);
         if (chunk.transferId !== transfer.id) throw invalidArgument("one StreamData call carries one transfer");
-        if (transfer.state !== "pending" && transfer.state !== "in_progress") throw failedPrecondition(`transfer ${transfer.id} is ${transfer.state}`);
+        if (transfer.state !== "pending" && transfer.state !== "in_progress")
+          throw failedPrecondition(`transfer ${transfer.id} is ${transfer.state}`);
         const receiver = await deps.hub.receiver(transfer);
         const events = await receiver.receiveDataChunk(chunk);
         countEvents(deps.metrics, events);
@@ -157,7 +173,11 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
     async cancelTransfer(req, ctx) {
       const caller = callerOf(ctx);
       const t = await ownedTransfer(deps, caller, req.transferId);
-      if (t.state === "completed") return create(CancelResponseSchema, { success: false, message: `transfer ${t.id} is already committed; delete the dataset version instead` });
+      if (t.state === "completed")
+        return create(CancelResponseSchema, {
+          success: false,
+          message: `transfer ${t.id} is already committed; delete the dataset version instead`,
+        });
       deps.hub.drop(t.id);
       try {
         await deps.store.transfers.setState(t.id, "cancelled");
@@ -186,8 +206,11 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       } catch (e) {
         throw toConnectError(e);
       }
-      if (payload === undefined) throw toConnectError(new Error(`blob of chunk ${req.chunkIndex} of ${t.id} is missing`));
-      await audit(caller, "chunk.read", `dataset:${version.owner}/${version.name}@v${version.version}`, { chunk: req.chunkIndex });
+      if (payload === undefined)
+        throw toConnectError(new Error(`blob of chunk ${req.chunkIndex} of ${t.id} is missing`));
+      await audit(caller, "chunk.read", `dataset:${version.owner}/${version.name}@v${version.version}`, {
+        chunk: req.chunkIndex,
+      });
       const tree = MerkleTree.fromDigests(manifest.chunkDigests);
       return create(DataChunkSchema, {
         transferId: t.id,
@@ -219,16 +242,26 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
         }
       }
       const computed = MerkleTree.fromDigests(recorded.map((c) => c.digest)).root;
-      const rootMatches = Buffer.from(computed).equals(Buffer.from(version.merkleRoot)) && recorded.length === t.numChunks;
+      const rootMatches =
+        Buffer.from(computed).equals(Buffer.from(version.merkleRoot)) && recorded.length === t.numChunks;
       const valid = rootMatches && corrupt.length === 0;
-      if (!valid && version.status === "ready") await deps.store.datasets.setStatus(version.owner, version.name, version.version, "corrupt");
-      if (valid && version.status === "corrupt") await deps.store.datasets.setStatus(version.owner, version.name, version.version, "ready");
-      await audit(caller, "dataset.verify", `dataset:${version.owner}/${version.name}@v${version.version}`, { full: req.fullVerification, valid });
+      if (!valid && version.status === "ready")
+        await deps.store.datasets.setStatus(version.owner, version.name, version.version, "corrupt");
+      if (valid && version.status === "corrupt")
+        await deps.store.datasets.setStatus(version.owner, version.name, version.version, "ready");
+      await audit(caller, "dataset.verify", `dataset:${version.owner}/${version.name}@v${version.version}`, {
+        full: req.fullVerification,
+        valid,
+      });
       return create(IntegrityResponseSchema, {
         valid,
         computedMerkleRoot: computed,
         corruptChunks: corrupt,
-        errorMessage: valid ? "" : corrupt.length > 0 ? `${corrupt.length} stored chunks are missing or damaged` : "the recorded chunk digests do not give the version's Merkle root",
+        errorMessage: valid
+          ? ""
+          : corrupt.length > 0
+            ? `${corrupt.length} stored chunks are missing or damaged`
+            : "the recorded chunk digests do not give the version's Merkle root",
       });
     },
   };

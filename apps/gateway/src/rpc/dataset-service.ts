@@ -5,7 +5,7 @@ import { openSignedManifest } from "@cyxwiz/protocol/crypto";
 import {
   type DatasetManifest,
   DatasetManifestSchema,
-  DatasetService,
+  type DatasetService,
   GetDatasetResponseSchema,
   GetGatewayInfoResponseSchema,
   WrappedKeySchema,
@@ -28,8 +28,12 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
   function ownRef(ctx: HandlerContext, text: string) {
     const caller = callerOf(ctx);
     const ref = parseDatasetRef(text);
-    if (ref === undefined) throw invalidArgument(`${JSON.stringify(text)} is not a dataset reference ("name", "name@v2" or "owner/name@v2")`);
-    if (ref.owner !== undefined && ref.owner !== caller.username) throw permissionDenied(`dataset ${text} belongs to another user`);
+    if (ref === undefined)
+      throw invalidArgument(
+        `${JSON.stringify(text)} is not a dataset reference ("name", "name@v2" or "owner/name@v2")`,
+      );
+    if (ref.owner !== undefined && ref.owner !== caller.username)
+      throw permissionDenied(`dataset ${text} belongs to another user`);
     return { caller, name: ref.name, version: ref.version };
   }
 
@@ -69,16 +73,22 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
       );
       if (!checked.ok) {
         const e = checked.error;
-        throw e.code === "CYXW_ERR_INCOMPLETE" ? failedPrecondition(`${e.code}: ${e.message}`) : invalidArgument(`${e.code}: ${e.message}`);
+        throw e.code === "CYXW_ERR_INCOMPLETE"
+          ? failedPrecondition(`${e.code}: ${e.message}`)
+          : invalidArgument(`${e.code}: ${e.message}`);
       }
       if (BigInt(t.totalSize) !== manifest.metadata!.totalSize || t.chunkSize !== manifest.metadata!.chunkSize) {
-        throw invalidArgument("CYXW_ERR_MANIFEST: the manifest's sizes differ from those the transfer was initiated with");
+        throw invalidArgument(
+          "CYXW_ERR_MANIFEST: the manifest's sizes differ from those the transfer was initiated with",
+        );
       }
       let escrowedKey: Uint8Array | undefined;
       if (req.escrowedKey !== undefined) {
         if (!t.encrypted) throw invalidArgument("a key was escrowed for a dataset that is not encrypted");
         if (!escrowAllowed(t.classification)) {
-          throw invalidArgument(`${t.classification} data never leaves its owner unwrapped: its key cannot be escrowed to the gateway`);
+          throw invalidArgument(
+            `${t.classification} data never leaves its owner unwrapped: its key cannot be escrowed to the gateway`,
+          );
         }
         const w = req.escrowedKey;
         if (w.ephemeralPublicKey.length !== 32 || w.nonce.length !== 12 || w.ciphertext.length !== 48) {
@@ -122,7 +132,10 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
       try {
         const v = await deps.store.datasets.get(caller.username, name, version);
         await audit(caller, "dataset.read", `dataset:${v.owner}/${v.name}@v${v.version}`);
-        return create(GetDatasetResponseSchema, { version: datasetVersionToProto(v), manifest: fromBinary(DatasetManifestSchema, v.manifestBytes) });
+        return create(GetDatasetResponseSchema, {
+          version: datasetVersionToProto(v),
+          manifest: fromBinary(DatasetManifestSchema, v.manifestBytes),
+        });
       } catch (e) {
         throw toConnectError(e);
       }
@@ -142,9 +155,14 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
       try {
         const removed = await deps.store.datasets.delete(caller.username, name, version);
         for (const d of removed.unreferencedDigests) await deps.blobs.delete(d);
-        await audit(caller, "dataset.delete", `dataset:${caller.username}/${name}${version === undefined ? "" : `@v${version}`}`, {
-          versions: removed.versionsDeleted,
-        });
+        await audit(
+          caller,
+          "dataset.delete",
+          `dataset:${caller.username}/${name}${version === undefined ? "" : `@v${version}`}`,
+          {
+            versions: removed.versionsDeleted,
+          },
+        );
         return { versionsDeleted: removed.versionsDeleted };
       } catch (e) {
         throw toConnectError(e);

@@ -36,7 +36,11 @@ export function createTransferHub(deps: {
     const made = await createChunkReceiver({
       primitives: deps.primitives,
       transferId: transfer.id,
-      streaming: { numChunks: transfer.numChunks, encrypted: transfer.encrypted, mayBeCompressed: transfer.compression !== "none" },
+      streaming: {
+        numChunks: transfer.numChunks,
+        encrypted: transfer.encrypted,
+        mayBeCompressed: transfer.compression !== "none",
+      },
       durable: recorded.map((c) => c.index),
       maxPayloadBytes: deps.maxPayloadBytes,
       reorderWindow: 32,

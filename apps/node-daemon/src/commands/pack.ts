@@ -1,18 +1,18 @@
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
-import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { chunkToFrame, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
 import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/compress";
-import { createChunkCipher } from "@cyxwiz/protocol/crypto";
+import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
 import { DataClassification } from "@cyxwiz/protocol/gen";
 import { openFileByteSource } from "@cyxwiz/protocol/node";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { badInput } from "../exit-codes.js";
 import { readOrCreateKeyFile } from "../key-file.js";
+import { hex, type Output } from "../output.js";
 import { framesPath, manifestPath, manifestToJson } from "../pack-dir.js";
 import { createProgress, parseSize } from "../progress.js";
-import { hex, type Output } from "../output.js";
 
 export interface PackOptions {
   out: string;
@@ -29,7 +29,9 @@ export interface PackOptions {
 export async function packCommand(file: string, opts: PackOptions, out: Output): Promise<void> {
   const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseSize(opts.chunkSize);
   if (chunkSize === undefined || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw badInput(`--chunk-size must be a size from 1 byte to ${MAX_CHUNK_SIZE} bytes (e.g. 4MiB), got ${opts.chunkSize}`);
+    throw badInput(
+      `--chunk-size must be a size from 1 byte to ${MAX_CHUNK_SIZE} bytes (e.g. 4MiB), got ${opts.chunkSize}`,
+    );
   }
   let codec: CodecName = "none";
   if (opts.compress !== undefined) {
@@ -39,7 +41,8 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
       throw badInput(`--compress: ${(e as Error).message}`);
     }
   }
-  if (opts.encrypt === true && opts.keyFile === undefined) throw badInput("--encrypt needs --key-file <path> (created with a new key if it does not exist)");
+  if (opts.encrypt === true && opts.keyFile === undefined)
+    throw badInput("--encrypt needs --key-file <path> (created with a new key if it does not exist)");
   if (opts.encrypt !== true && opts.keyFile !== undefined) throw badInput("--key-file is only used with --encrypt");
   const classification = parseClassification(opts.classification);
 
@@ -51,10 +54,13 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
   }
   try {
     const primitives = await loadPrimitives();
-    let cipher;
+    let cipher: ChunkCipher | undefined;
     if (opts.encrypt === true && opts.keyFile !== undefined) {
       const { key, created } = await readOrCreateKeyFile(opts.keyFile);
-      if (created) out.note(`wrote a new dataset key to ${opts.keyFile} (mode 0600): keep it, it is the only way to read this dataset`);
+      if (created)
+        out.note(
+          `wrote a new dataset key to ${opts.keyFile} (mode 0600): keep it, it is the only way to read this dataset`,
+        );
       const made = await createChunkCipher(primitives, key);
       key.fill(0);
       if (!made.ok) throw badInput(made.error.message);
@@ -120,7 +126,9 @@ export function parseClassification(text: string | undefined): DataClassificatio
   const key = text.toUpperCase().replace(/-/g, "_") as keyof typeof DataClassification;
   const value = DataClassification[key];
   if (typeof value !== "number") {
-    throw badInput(`--classification must be one of public, internal, confidential, restricted, top-secret; got ${text}`);
+    throw badInput(
+      `--classification must be one of public, internal, confidential, restricted, top-secret; got ${text}`,
+    );
   }
   return value;
 }

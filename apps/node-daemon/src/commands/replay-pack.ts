@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { type ChunkReceiver, checkManifest, createChunkReceiver, type ReceivedChunk } from "@cyxwiz/protocol/chunk";
-import { createChunkCipher } from "@cyxwiz/protocol/crypto";
+import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
 import { isProtocolError } from "@cyxwiz/protocol/errors";
 import { decodeFrameHeader, splitFrames } from "@cyxwiz/protocol/frame";
 import { AckStatus, type DatasetManifest } from "@cyxwiz/protocol/gen";
@@ -35,7 +35,7 @@ export async function replayPack(
   const checked = checkManifest(manifest);
   if (!checked.ok) throw verificationFailed(`manifest: ${checked.error.code}: ${checked.error.message}`);
   const primitives = await loadPrimitives();
-  let cipher;
+  let cipher: ChunkCipher | undefined;
   if (keyFile !== undefined) {
     if (manifest.cipher === undefined) throw badInput("--key-file was given but this dataset is not encrypted");
     const key = await readKeyFile(keyFile);
@@ -69,12 +69,16 @@ export async function replayPack(
       const where = `frame ${index} (at byte ${offset} of ${framesPath(dir)})`;
       const header = decodeFrameHeader(frame);
       if (header.ok && header.value.sequence !== BigInt(index)) {
-        throw verificationFailed(`${where}: has sequence ${header.value.sequence}; expected ${index} (frames are out of order, duplicated or missing)`);
+        throw verificationFailed(
+          `${where}: has sequence ${header.value.sequence}; expected ${index} (frames are out of order, duplicated or missing)`,
+        );
       }
-      if (index >= receiver.numChunks) throw verificationFailed(`${where}: the manifest declares only ${receiver.numChunks} chunks`);
+      if (index >= receiver.numChunks)
+        throw verificationFailed(`${where}: the manifest declares only ${receiver.numChunks} chunks`);
       const events = await receiver.receiveFrame(frame);
       for (const e of events) {
-        if (e.kind === "ack" && e.ack.status !== AckStatus.ACK_OK) throw verificationFailed(`${where}: ${e.ack.errorMessage}`);
+        if (e.kind === "ack" && e.ack.status !== AckStatus.ACK_OK)
+          throw verificationFailed(`${where}: ${e.ack.errorMessage}`);
       }
       offset += frame.length;
       index++;
@@ -87,7 +91,9 @@ export async function replayPack(
     progress.finish();
   }
   if (!receiver.complete) {
-    throw verificationFailed(`${framesPath(dir)} ends after ${index} frames; the manifest declares ${receiver.numChunks} chunks`);
+    throw verificationFailed(
+      `${framesPath(dir)} ends after ${index} frames; the manifest declares ${receiver.numChunks} chunks`,
+    );
   }
   return { manifest, framesChecked: index, decrypted: cipher !== undefined };
 }

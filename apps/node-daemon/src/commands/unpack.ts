@@ -1,5 +1,5 @@
-import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { badInput } from "../exit-codes.js";
 import { hex, type Output } from "../output.js";
@@ -13,7 +13,8 @@ import { replayPack } from "./replay-pack.js";
  */
 export async function unpackCommand(dir: string, opts: { out: string; keyFile?: string }, out: Output): Promise<void> {
   const manifest = await readManifest(dir);
-  if (manifest.cipher !== undefined && opts.keyFile === undefined) throw badInput("this dataset is encrypted: pass --key-file <path> with its dataset key");
+  if (manifest.cipher !== undefined && opts.keyFile === undefined)
+    throw badInput("this dataset is encrypted: pass --key-file <path> with its dataset key");
   const tmp = `${opts.out}.cyxwiz-partial`;
   const sink = createWriteStream(tmp, { mode: 0o600 });
   let written = 0;

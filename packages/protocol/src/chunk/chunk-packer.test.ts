@@ -5,9 +5,9 @@ import type { CodecName } from "../compress/index.js";
 import { type ChunkCipher, createChunkCipher } from "../crypto/index.js";
 import { CompressionCodec } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { bytesByteSource } from "./byte-source.js";
+import type { PackedChunk } from "./chunk-format.js";
 import { createChunkPacker, decideCodec } from "./chunk-packer.js";
 import { testBytes } from "./chunk-test-support.js";
-import type { PackedChunk } from "./chunk-format.js";
 import { createChunker } from "./chunker.js";
 
 const p = await loadPrimitives();
@@ -20,17 +20,32 @@ async function cipherFor(key: Uint8Array): Promise<ChunkCipher> {
 
 /** The chunks createChunker yields, in order, and its manifest's codec. */
 async function chunkerOutput(data: Uint8Array, chunkSize: number, codec: CodecName, cipher?: ChunkCipher) {
-  const chunker = createChunker(p, bytesByteSource(data), { chunkSize, codec, ...(cipher === undefined ? {} : { cipher }), metadata: { name: "t" } });
+  const chunker = createChunker(p, bytesByteSource(data), {
+    chunkSize,
+    codec,
+    ...(cipher === undefined ? {} : { cipher }),
+    metadata: { name: "t" },
+  });
   const chunks: PackedChunk[] = [];
   for await (const c of chunker.chunks()) chunks.push(c);
   return { chunks, codec: chunker.manifest().codec };
 }
 
 /** Packs every chunk with the packer, in the given order, and returns them sorted by index. */
-async function packerOutput(data: Uint8Array, chunkSize: number, codecName: CodecName, order: "forward" | "reverse", cipher?: ChunkCipher) {
+async function packerOutput(
+  data: Uint8Array,
+  chunkSize: number,
+  codecName: CodecName,
+  order: "forward" | "reverse",
+  cipher?: ChunkCipher,
+) {
   const source = bytesByteSource(data);
   const codec = await decideCodec(source, chunkSize, codecName);
-  const packer = createChunkPacker(p, source, { chunkSize, ...(codec === undefined ? {} : { codec }), ...(cipher === undefined ? {} : { cipher }) });
+  const packer = createChunkPacker(p, source, {
+    chunkSize,
+    ...(codec === undefined ? {} : { codec }),
+    ...(cipher === undefined ? {} : { cipher }),
+  });
   const indexes = Array.from({ length: packer.numChunks }, (_, i) => i);
   if (order === "reverse") indexes.reverse();
   const chunks: PackedChunk[] = [];

@@ -7,8 +7,13 @@ import { encodeFrame } from "../frame/frame-codec.js";
 import { FrameFlag } from "../frame/frame-format.js";
 import { AckStatus, DataChunkSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import { MerkleTree } from "../merkle/index.js";
+import {
+  type ChunkReceiverOptions,
+  createChunkReceiver,
+  type ReceivedChunk,
+  type ReceiverEvent,
+} from "./chunk-receiver.js";
 import { pack, testBytes } from "./chunk-test-support.js";
-import { type ChunkReceiverOptions, createChunkReceiver, type ReceivedChunk, type ReceiverEvent } from "./chunk-receiver.js";
 
 const p = await loadPrimitives();
 const key = new Uint8Array(32).fill(3);
@@ -29,7 +34,8 @@ async function receiver(manifest: ChunkReceiverOptions["manifest"], extra: Parti
   return { r: made.value, stored };
 }
 
-const statuses = (events: ReceiverEvent[]) => events.flatMap((e) => (e.kind === "ack" ? [AckStatus[e.ack.status]] : []));
+const statuses = (events: ReceiverEvent[]) =>
+  events.flatMap((e) => (e.kind === "ack" ? [AckStatus[e.ack.status]] : []));
 const kinds = (events: ReceiverEvent[]) => events.map((e) => e.kind);
 
 describe("chunk receiver: the seed's 7-step verification", () => {
@@ -101,7 +107,11 @@ describe("chunk receiver: the seed's 7-step verification", () => {
     expect(statuses(ev)).toEqual(["ACK_FCS_ERROR"]);
     expect(ev).toContainEqual({ kind: "retransmit", index: 0, reason: "CYXW_ERR_FCS" });
     expect(stored).toEqual([]);
-    const retransmit = await encodeFrame(p, { sequence: 0, flags: (manifest.compressed[0] ? FrameFlag.COMPRESSED : 0) | ACK | FrameFlag.RETRANSMIT, payload: frames[0]!.subarray(24, frames[0]!.length - 36) });
+    const retransmit = await encodeFrame(p, {
+      sequence: 0,
+      flags: (manifest.compressed[0] ? FrameFlag.COMPRESSED : 0) | ACK | FrameFlag.RETRANSMIT,
+      payload: frames[0]!.subarray(24, frames[0]!.length - 36),
+    });
     expect(statuses(await r.receiveFrame(retransmit))).toEqual(["ACK_OK"]);
     expect(stored.map((s) => s.index)).toEqual([0]);
   });
@@ -126,7 +136,14 @@ describe("chunk receiver: the seed's 7-step verification", () => {
     // Same key, other parameters: the ciphertext is well formed but not this stream's.
     const other = await pack(p, testBytes(3000), { chunkSize: 1000, key });
     const { r, stored } = await receiver(
-      { ...manifest, chunkDigests: [other.manifest.chunkDigests[0]!, ...manifest.chunkDigests.slice(1)], metadata: { ...manifest.metadata!, merkleRoot: MerkleTree.fromDigests([other.manifest.chunkDigests[0]!, ...manifest.chunkDigests.slice(1)]).root } },
+      {
+        ...manifest,
+        chunkDigests: [other.manifest.chunkDigests[0]!, ...manifest.chunkDigests.slice(1)],
+        metadata: {
+          ...manifest.metadata!,
+          merkleRoot: MerkleTree.fromDigests([other.manifest.chunkDigests[0]!, ...manifest.chunkDigests.slice(1)]).root,
+        },
+      },
       { cipher: c.value },
     );
     const ev = await r.receiveFrame(other.frames[0]!);
@@ -150,7 +167,14 @@ describe("chunk receiver: the seed's 7-step verification", () => {
 
   it("never acks a chunk its store failed to make durable", async () => {
     const { manifest, frames } = await pack(p, testBytes(2000), { chunkSize: 1000, extraFlags: ACK });
-    const made = await createChunkReceiver({ primitives: p, manifest, transferId: "t", store: async () => { throw new Error("disk full"); } });
+    const made = await createChunkReceiver({
+      primitives: p,
+      manifest,
+      transferId: "t",
+      store: async () => {
+        throw new Error("disk full");
+      },
+    });
     if (!made.ok) throw new Error();
     await expect(made.value.receiveFrame(frames[0]!)).rejects.toThrow("disk full");
     expect(made.value.missingChunks()).toEqual([0, 1]);
@@ -158,7 +182,12 @@ describe("chunk receiver: the seed's 7-step verification", () => {
 
   it("refuses to start on an inconsistent manifest", async () => {
     const { manifest } = await pack(p, testBytes(2000), { chunkSize: 1000 });
-    const made = await createChunkReceiver({ primitives: p, manifest: { ...manifest, plainSizes: [1000] }, transferId: "t", store: async () => {} });
+    const made = await createChunkReceiver({
+      primitives: p,
+      manifest: { ...manifest, plainSizes: [1000] },
+      transferId: "t",
+      store: async () => {},
+    });
     expect(made.ok ? "ok" : made.error.code).toBe("CYXW_ERR_MANIFEST");
   });
 });
@@ -182,9 +211,15 @@ describe("chunk receiver: the StreamData RPC form", () => {
       });
     expect(statuses(await r.receiveDataChunk(msg(0)))).toEqual(["ACK_OK"]);
     expect(statuses(await r.receiveDataChunk(msg(1, { fcs: 1 })))).toEqual(["ACK_FCS_ERROR"]);
-    expect(statuses(await r.receiveDataChunk(msg(1, { checksum: new Uint8Array(32) })))).toEqual(["ACK_CHECKSUM_MISMATCH"]);
-    expect(statuses(await r.receiveDataChunk(msg(1, { merkleProof: [...tree.proof(2).path] })))).toEqual(["ACK_CHECKSUM_MISMATCH"]);
-    expect(statuses(await r.receiveDataChunk(msg(1, { transferId: "someone-else" })))).toEqual(["ACK_CHECKSUM_MISMATCH"]);
+    expect(statuses(await r.receiveDataChunk(msg(1, { checksum: new Uint8Array(32) })))).toEqual([
+      "ACK_CHECKSUM_MISMATCH",
+    ]);
+    expect(statuses(await r.receiveDataChunk(msg(1, { merkleProof: [...tree.proof(2).path] })))).toEqual([
+      "ACK_CHECKSUM_MISMATCH",
+    ]);
+    expect(statuses(await r.receiveDataChunk(msg(1, { transferId: "someone-else" })))).toEqual([
+      "ACK_CHECKSUM_MISMATCH",
+    ]);
     for (const i of [1, 2, 3]) await r.receiveDataChunk(msg(i));
     expect(r.complete).toBe(true);
     expect(stored.map((s) => s.index)).toEqual([0, 1, 2, 3]);
@@ -198,13 +233,17 @@ describe("chunk receiver: properties", () => {
     const c = await createChunkCipher(p, key, manifest.cipher);
     if (!c.ok) throw new Error();
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 30 }), fc.boolean(), async (noise, shuffle) => {
-        const { r, stored } = await receiver(manifest, { cipher: c.value, reorderWindow: 8 });
-        const order = [...noise, ...(shuffle ? [7, 6, 5, 4, 3, 2, 1, 0] : [0, 1, 2, 3, 4, 5, 6, 7])];
-        for (const i of order) await r.receiveFrame(frames[i]!);
-        expect(r.complete).toBe(true);
-        expect(stored.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 30 }),
+        fc.boolean(),
+        async (noise, shuffle) => {
+          const { r, stored } = await receiver(manifest, { cipher: c.value, reorderWindow: 8 });
+          const order = [...noise, ...(shuffle ? [7, 6, 5, 4, 3, 2, 1, 0] : [0, 1, 2, 3, 4, 5, 6, 7])];
+          for (const i of order) await r.receiveFrame(frames[i]!);
+          expect(r.complete).toBe(true);
+          expect(stored.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -215,7 +254,15 @@ describe("chunk receiver: properties", () => {
     if (!c.ok) throw new Error();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: -5, max: 5 })), { minLength: 1, maxLength: 12 }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 3 }),
+            fc.nat(),
+            fc.integer({ min: 0, max: 255 }),
+            fc.integer({ min: -5, max: 5 }),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
         async (mutations) => {
           const { r, stored } = await receiver(manifest, { cipher: c.value });
           for (const [i, at, value, cut] of mutations) {

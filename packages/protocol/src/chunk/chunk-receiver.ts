@@ -4,7 +4,12 @@ import type { ChunkCipher } from "../crypto/index.js";
 import { ackStatusOf, type ErrorCode, failure, type ProtocolFailure } from "../errors/error-codes.js";
 import { decodeFrame, equalDigests } from "../frame/frame-codec.js";
 import { describeFlags, FrameFlag } from "../frame/frame-format.js";
-import { AckStatus, type DataChunk, type TransferAck, TransferAckSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
+import {
+  AckStatus,
+  type DataChunk,
+  type TransferAck,
+  TransferAckSchema,
+} from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { type MerkleProof, verifyMerkleProof } from "../merkle/index.js";
 import type { Primitives } from "../primitives/primitives.js";
@@ -95,18 +100,26 @@ interface Arrival {
  *
  * @returns CYXW_ERR_MANIFEST if the declared manifest is inconsistent.
  */
-export async function createChunkReceiver(options: ChunkReceiverOptions): Promise<Result<ChunkReceiver, ProtocolFailure>> {
+export async function createChunkReceiver(
+  options: ChunkReceiverOptions,
+): Promise<Result<ChunkReceiver, ProtocolFailure>> {
   if ((options.manifest === undefined) === (options.streaming === undefined)) {
     throw new TypeError("createChunkReceiver needs exactly one of `manifest` (full mode) or `streaming`");
   }
   let full: CheckedManifest | undefined;
   if (options.manifest !== undefined) {
-    const checked = checkManifest(options.manifest, options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes });
+    const checked = checkManifest(
+      options.manifest,
+      options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes },
+    );
     if (!checked.ok) return checked;
     full = checked.value;
   }
   const streaming = options.streaming;
-  if (streaming !== undefined && (!Number.isInteger(streaming.numChunks) || streaming.numChunks < 1 || streaming.numChunks > MAX_CHUNKS)) {
+  if (
+    streaming !== undefined &&
+    (!Number.isInteger(streaming.numChunks) || streaming.numChunks < 1 || streaming.numChunks > MAX_CHUNKS)
+  ) {
     return err(failure("CYXW_ERR_MANIFEST", `a transfer has 1 to ${MAX_CHUNKS} chunks, not ${streaming.numChunks}`));
   }
   const numChunks = full?.numChunks ?? streaming!.numChunks;
@@ -136,10 +149,17 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
 
   const ack = (index: number, status: AckStatus, message = ""): ReceiverEvent => ({
     kind: "ack",
-    ack: create(TransferAckSchema, { transferId: options.transferId, chunkIndex: index, status, errorMessage: message }),
+    ack: create(TransferAckSchema, {
+      transferId: options.transferId,
+      chunkIndex: index,
+      status,
+      errorMessage: message,
+    }),
   });
   const refuse = (index: number, f: ProtocolFailure, retransmit: boolean): ReceiverEvent[] => {
-    const events: ReceiverEvent[] = [ack(index, ackStatusOf(f.code) ?? AckStatus.ACK_CHECKSUM_MISMATCH, `${f.code}: ${f.message}`)];
+    const events: ReceiverEvent[] = [
+      ack(index, ackStatusOf(f.code) ?? AckStatus.ACK_CHECKSUM_MISMATCH, `${f.code}: ${f.message}`),
+    ];
     if (retransmit) events.push({ kind: "retransmit", index, reason: f.code });
     return events;
   };
@@ -148,15 +168,24 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
   async function accept(arrival: Arrival): Promise<ReceiverEvent[]> {
     const i = arrival.index;
     if (i >= numChunks) {
-      return refuse(i, failure("CYXW_ERR_OUT_OF_ORDER", `sequence ${i} is beyond the last chunk (${numChunks - 1})`), false);
+      return refuse(
+        i,
+        failure("CYXW_ERR_OUT_OF_ORDER", `sequence ${i} is beyond the last chunk (${numChunks - 1})`),
+        false,
+      );
     }
     if (durable.has(i) || buffered.has(i)) {
-      return [ack(i, AckStatus.ACK_DUPLICATE, `CYXW_ERR_DUPLICATE: chunk ${i} was already received; this copy was discarded`)];
+      return [
+        ack(i, AckStatus.ACK_DUPLICATE, `CYXW_ERR_DUPLICATE: chunk ${i} was already received; this copy was discarded`),
+      ];
     }
     if (i >= nextExpected + window) {
       return refuse(
         i,
-        failure("CYXW_ERR_OUT_OF_ORDER", `chunk ${i} is more than ${window} chunks ahead of the next expected chunk ${nextExpected}`),
+        failure(
+          "CYXW_ERR_OUT_OF_ORDER",
+          `chunk ${i} is more than ${window} chunks ahead of the next expected chunk ${nextExpected}`,
+        ),
         false,
       );
     }
@@ -174,7 +203,11 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
       if (current !== undefined) buffered.delete(nextExpected);
     }
     if (durable.size === numChunks) {
-      events.push(full === undefined ? { kind: "complete" } : { kind: "complete", merkleRoot: full.manifest.metadata!.merkleRoot.slice() });
+      events.push(
+        full === undefined
+          ? { kind: "complete" }
+          : { kind: "complete", merkleRoot: full.manifest.metadata!.merkleRoot.slice() },
+      );
     }
     return events;
   }
@@ -183,8 +216,13 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
     const i = a.index;
     const last = i === numChunks - 1;
     const isCompressed = (a.flags & FrameFlag.COMPRESSED) !== 0;
-    const compressedOk = manifest === undefined ? !isCompressed || streaming!.mayBeCompressed : isCompressed === manifest.compressed[i];
-    if (((a.flags & FrameFlag.ENCRYPTED) !== 0) !== encrypted || !compressedOk || ((a.flags & FrameFlag.LAST_FRAME) !== 0) !== last) {
+    const compressedOk =
+      manifest === undefined ? !isCompressed || streaming!.mayBeCompressed : isCompressed === manifest.compressed[i];
+    if (
+      ((a.flags & FrameFlag.ENCRYPTED) !== 0) !== encrypted ||
+      !compressedOk ||
+      ((a.flags & FrameFlag.LAST_FRAME) !== 0) !== last
+    ) {
       return refuse(
         i,
         failure(
@@ -210,17 +248,36 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
         if (!unpacked.ok) return refuse(i, unpacked.error, true);
         body = unpacked.value;
       } else if (body.length !== plainSize) {
-        return refuse(i, failure("CYXW_ERR_DECOMPRESS", `chunk ${i} holds ${body.length} plaintext bytes; the manifest declares ${plainSize}`), true);
+        return refuse(
+          i,
+          failure(
+            "CYXW_ERR_DECOMPRESS",
+            `chunk ${i} holds ${body.length} plaintext bytes; the manifest declares ${plainSize}`,
+          ),
+          true,
+        );
       }
       plaintext = body;
     }
     if (full !== undefined) {
       const proof = a.proof ?? full.tree.proof(i);
       if (!verifyMerkleProof(a.digest, proof, full.manifest.metadata!.merkleRoot)) {
-        return refuse(i, failure("CYXW_ERR_MERKLE_PROOF", `chunk ${i}'s digest is not the leaf the declared Merkle root commits to at index ${i}`), true);
+        return refuse(
+          i,
+          failure(
+            "CYXW_ERR_MERKLE_PROOF",
+            `chunk ${i}'s digest is not the leaf the declared Merkle root commits to at index ${i}`,
+          ),
+          true,
+        );
       }
     }
-    await options.store({ index: i, digest: a.digest, stored: a.payload, ...(plaintext === undefined ? {} : { plaintext }) });
+    await options.store({
+      index: i,
+      digest: a.digest,
+      stored: a.payload,
+      ...(plaintext === undefined ? {} : { plaintext }),
+    });
     durable.add(i);
     bytesDurable += a.payload.length;
     const events: ReceiverEvent[] = [{ kind: "durable", index: i, bytes: a.payload.length }];
@@ -253,16 +310,32 @@ export async function createChunkReceiver(options: ChunkReceiverOptions): Promis
   async function onDataChunk(c: DataChunk): Promise<ReceiverEvent[]> {
     const i = c.chunkIndex;
     if (c.transferId !== options.transferId) {
-      return refuse(i, failure("CYXW_ERR_MANIFEST", `the chunk belongs to transfer ${JSON.stringify(c.transferId)}, not this one`), false);
+      return refuse(
+        i,
+        failure("CYXW_ERR_MANIFEST", `the chunk belongs to transfer ${JSON.stringify(c.transferId)}, not this one`),
+        false,
+      );
     }
     if (c.sequence !== BigInt(i)) {
-      return refuse(i, failure("CYXW_ERR_OUT_OF_ORDER", `chunk ${i} carries sequence ${c.sequence}; chunk frames use sequence = chunk index`), false);
+      return refuse(
+        i,
+        failure(
+          "CYXW_ERR_OUT_OF_ORDER",
+          `chunk ${i} carries sequence ${c.sequence}; chunk frames use sequence = chunk index`,
+        ),
+        false,
+      );
     }
     const fcs = options.primitives.crc32(c.payload);
-    if (fcs !== c.fcs) return refuse(i, failure("CYXW_ERR_FCS", `chunk ${i}: the payload's CRC-32 does not match its fcs`), true);
+    if (fcs !== c.fcs)
+      return refuse(i, failure("CYXW_ERR_FCS", `chunk ${i}: the payload's CRC-32 does not match its fcs`), true);
     const digest = await options.primitives.sha256(c.payload);
     if (!equalDigests(digest, c.checksum)) {
-      return refuse(i, failure("CYXW_ERR_CHECKSUM", `chunk ${i}: the payload's SHA-256 does not match its checksum`), true);
+      return refuse(
+        i,
+        failure("CYXW_ERR_CHECKSUM", `chunk ${i}: the payload's SHA-256 does not match its checksum`),
+        true,
+      );
     }
     const flags =
       (encrypted ? FrameFlag.ENCRYPTED : 0) |

@@ -59,12 +59,18 @@ describe("chunker", () => {
 
   it("reports progress and refuses bad chunk sizes; the manifest is only available at the end", async () => {
     const seen: number[] = [];
-    const chunker = createChunker(p, bytesByteSource(testBytes(3000)), { chunkSize: 1000, metadata: { name: "x" }, onProgress: (d) => seen.push(d) });
+    const chunker = createChunker(p, bytesByteSource(testBytes(3000)), {
+      chunkSize: 1000,
+      metadata: { name: "x" },
+      onProgress: (d) => seen.push(d),
+    });
     expect(() => chunker.manifest()).toThrow(/only after every chunk/);
     for await (const _ of chunker.chunks());
     expect(seen).toEqual([1000, 2000, 3000]);
     for (const bad of [0, -1, 1.5, 64 * 1024 * 1024]) {
-      expect(() => createChunker(p, bytesByteSource(new Uint8Array(1)), { chunkSize: bad, metadata: { name: "x" } })).toThrow(RangeError);
+      expect(() =>
+        createChunker(p, bytesByteSource(new Uint8Array(1)), { chunkSize: bad, metadata: { name: "x" } }),
+      ).toThrow(RangeError);
     }
   });
 });

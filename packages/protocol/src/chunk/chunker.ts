@@ -114,7 +114,8 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
   return {
     chunks,
     manifest() {
-      if (done === undefined) throw new Error("the manifest is complete only after every chunk has been read from chunks()");
+      if (done === undefined)
+        throw new Error("the manifest is complete only after every chunk has been read from chunks()");
       return done;
     },
   };
@@ -125,5 +126,10 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
  * sequence = chunk index, checksum = the chunk digest the chunker already computed.
  */
 export function chunkToFrame(primitives: Primitives, chunk: PackedChunk, extraFlags = 0): Promise<Uint8Array> {
-  return encodeFrame(primitives, { sequence: chunk.index, flags: chunk.flags | extraFlags, payload: chunk.stored, checksum: chunk.digest });
+  return encodeFrame(primitives, {
+    sequence: chunk.index,
+    flags: chunk.flags | extraFlags,
+    payload: chunk.stored,
+    checksum: chunk.digest,
+  });
 }

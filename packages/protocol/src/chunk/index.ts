@@ -1,12 +1,18 @@
-export { blobByteSource, bytesByteSource } from "./byte-source.js";
 export type { BlobLike, ByteSource } from "./byte-source.js";
-export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "./chunk-format.js";
+export { blobByteSource, bytesByteSource } from "./byte-source.js";
 export type { PackedChunk } from "./chunk-format.js";
-export { chunkToFrame, createChunker } from "./chunker.js";
-export type { Chunker, ChunkerOptions } from "./chunker.js";
-export { createChunkPacker, decideCodec } from "./chunk-packer.js";
+export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "./chunk-format.js";
 export type { ChunkPacker, ChunkPackerOptions } from "./chunk-packer.js";
-export { checkCommit, checkManifest, MAX_CHUNKS } from "./manifest-check.js";
-export type { CheckedManifest, ReceivedTransfer } from "./manifest-check.js";
+export { createChunkPacker, decideCodec } from "./chunk-packer.js";
+export type {
+  ChunkReceiver,
+  ChunkReceiverOptions,
+  ReceivedChunk,
+  ReceiverEvent,
+  StreamingExpectation,
+} from "./chunk-receiver.js";
 export { createChunkReceiver } from "./chunk-receiver.js";
-export type { ChunkReceiver, ChunkReceiverOptions, ReceivedChunk, ReceiverEvent, StreamingExpectation } from "./chunk-receiver.js";
+export type { Chunker, ChunkerOptions } from "./chunker.js";
+export { chunkToFrame, createChunker } from "./chunker.js";
+export type { CheckedManifest, ReceivedTransfer } from "./manifest-check.js";
+export { checkCommit, checkManifest, MAX_CHUNKS } from "./manifest-check.js";

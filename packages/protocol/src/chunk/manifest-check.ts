@@ -46,14 +46,17 @@ export function checkManifest(
   let total = 0n;
   for (let i = 0; i < n; i++) {
     const plain = manifest.plainSizes[i]!;
-    if (plain > meta.chunkSize) return bad(`chunk ${i} declares ${plain} plaintext bytes, more than chunk_size ${meta.chunkSize}`);
+    if (plain > meta.chunkSize)
+      return bad(`chunk ${i} declares ${plain} plaintext bytes, more than chunk_size ${meta.chunkSize}`);
     if (i < n - 1 && plain === 0) return bad(`chunk ${i} is empty but is not the last chunk`);
     total += BigInt(plain);
     const stored = manifest.storedSizes[i]!;
     if (stored > max) return bad(`chunk ${i} declares ${stored} stored bytes; the frame limit is ${max}`);
-    if (manifest.chunkDigests[i]!.length !== 32) return bad(`chunk ${i} digest is ${manifest.chunkDigests[i]!.length} bytes, not 32`);
+    if (manifest.chunkDigests[i]!.length !== 32)
+      return bad(`chunk ${i} digest is ${manifest.chunkDigests[i]!.length} bytes, not 32`);
   }
-  if (total !== meta.totalSize) return bad(`chunk sizes add up to ${total} bytes but total_size says ${meta.totalSize}`);
+  if (total !== meta.totalSize)
+    return bad(`chunk sizes add up to ${total} bytes but total_size says ${meta.totalSize}`);
   if (manifest.codec === CompressionCodec.UNSPECIFIED || CompressionCodec[manifest.codec] === undefined) {
     return bad(`manifest codec ${manifest.codec} is not a known compression codec`);
   }
@@ -94,17 +97,27 @@ export function checkCommit(
   if (!checked.ok) return checked;
   const bad = (message: string) => err(failure("CYXW_ERR_MANIFEST", message));
   const { numChunks, encrypted } = checked.value;
-  if (numChunks !== received.numChunks) return bad(`the manifest declares ${numChunks} chunks; the transfer was initiated with ${received.numChunks}`);
-  if (encrypted !== received.encrypted) return bad(`the manifest says ${encrypted ? "" : "un"}encrypted; the transfer was initiated ${received.encrypted ? "" : "un"}encrypted`);
+  if (numChunks !== received.numChunks)
+    return bad(`the manifest declares ${numChunks} chunks; the transfer was initiated with ${received.numChunks}`);
+  if (encrypted !== received.encrypted)
+    return bad(
+      `the manifest says ${encrypted ? "" : "un"}encrypted; the transfer was initiated ${received.encrypted ? "" : "un"}encrypted`,
+    );
   const missing: number[] = [];
   for (let i = 0; i < numChunks; i++) {
     const d = received.digests.get(i);
     if (d === undefined) missing.push(i);
-    else if (!equalDigests(d, manifest.chunkDigests[i]!)) return bad(`chunk ${i} was received with a different digest than the manifest lists`);
+    else if (!equalDigests(d, manifest.chunkDigests[i]!))
+      return bad(`chunk ${i} was received with a different digest than the manifest lists`);
   }
   if (missing.length > 0) {
     const shown = missing.slice(0, 10).join(", ");
-    return err(failure("CYXW_ERR_INCOMPLETE", `${missing.length} of ${numChunks} chunks have not been received (${shown}${missing.length > 10 ? ", ..." : ""})`));
+    return err(
+      failure(
+        "CYXW_ERR_INCOMPLETE",
+        `${missing.length} of ${numChunks} chunks have not been received (${shown}${missing.length > 10 ? ", ..." : ""})`,
+      ),
+    );
   }
   const declared = received.declaredRoot;
   if (declared !== undefined && declared.length > 0 && !equalDigests(declared, manifest.metadata!.merkleRoot)) {

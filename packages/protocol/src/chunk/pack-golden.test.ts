@@ -2,11 +2,11 @@ import { create } from "@bufbuild/protobuf";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { describe, expect, it } from "vitest";
 import golden from "../../test-vectors/pack-golden.json";
-import { createChunkCipher, hkdfSha256 } from "../crypto/index.js";
+import { type ChunkCipher, createChunkCipher, hkdfSha256 } from "../crypto/index.js";
 import { CipherParametersSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { bytesByteSource } from "./byte-source.js";
-import { chunkToFrame, createChunker } from "./chunker.js";
 import { testBytes } from "./chunk-test-support.js";
+import { chunkToFrame, createChunker } from "./chunker.js";
 
 // The same bytes, key and cipher parameters must give the same frames and Merkle root in every
 // runtime: this file runs in Node (node:crypto) and in Chromium (crypto.subtle + hash-wasm).
@@ -17,7 +17,7 @@ const seq = (n: number, start: number) => Uint8Array.from({ length: n }, (_, i) 
 async function packGolden(encrypted: boolean) {
   const key = seq(32, 1);
   const salt = seq(16, 0x10);
-  let cipher;
+  let cipher: ChunkCipher | undefined;
   if (encrypted) {
     const parameters = create(CipherParametersSchema, {
       algorithm: "AES-256-GCM-STREAM-v1",

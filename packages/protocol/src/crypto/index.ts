@@ -13,6 +13,12 @@ export {
   signMessage,
   verifySignature,
 } from "./identity.js";
-export { generateX25519KeyPair, hkdfSha256, KEY_WRAP_INFO, x25519PublicKey, x25519SharedSecret } from "./key-agreement.js";
+export {
+  generateX25519KeyPair,
+  hkdfSha256,
+  KEY_WRAP_INFO,
+  x25519PublicKey,
+  x25519SharedSecret,
+} from "./key-agreement.js";
 export { generateDatasetKey, unwrapDatasetKey, wrapDatasetKey } from "./key-wrap.js";
 export { openSignedManifest, signManifest } from "./signed-manifest.js";

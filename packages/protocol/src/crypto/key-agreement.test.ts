@@ -6,7 +6,13 @@ import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../test-support/primitives-contract.js";
 import rfc5869 from "../../test-vectors/rfc5869-hkdf-sha256.json";
 import rfc7748 from "../../test-vectors/rfc7748-x25519.json";
-import { generateX25519KeyPair, hkdfSha256, KEY_WRAP_INFO, x25519PublicKey, x25519SharedSecret } from "./key-agreement.js";
+import {
+  generateX25519KeyPair,
+  hkdfSha256,
+  KEY_WRAP_INFO,
+  x25519PublicKey,
+  x25519SharedSecret,
+} from "./key-agreement.js";
 
 const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 

@@ -15,7 +15,11 @@ const unhex = (s: string) => new Uint8Array((s.match(/../g) ?? []).map((h) => Nu
 describe("frame codec: golden vectors (docs/wire-format.md)", () => {
   for (const g of golden.frames) {
     it(`encodes ${g.name} byte for byte`, async () => {
-      const frame = await encodeFrame(primitives, { sequence: g.sequence, flags: g.flags, payload: unhex(g.payloadHex) });
+      const frame = await encodeFrame(primitives, {
+        sequence: g.sequence,
+        flags: g.flags,
+        payload: unhex(g.payloadHex),
+      });
       expect(hex(frame)).toBe(g.frameHex);
     });
     it(`decodes ${g.name}`, async () => {
@@ -33,7 +37,11 @@ describe("frame codec: golden vectors (docs/wire-format.md)", () => {
   });
 
   it("lays out the header big-endian as the seed does", async () => {
-    const frame = await encodeFrame(primitives, { sequence: 0x0102030405n, flags: FrameFlag.COMPRESSED, payload: new Uint8Array(3) });
+    const frame = await encodeFrame(primitives, {
+      sequence: 0x0102030405n,
+      flags: FrameFlag.COMPRESSED,
+      payload: new Uint8Array(3),
+    });
     expect(hex(frame.subarray(0, 24))).toBe("43595857" + "00000001" + "0000000102030405" + "00000003" + "00000001");
     expect(frame.length).toBe(3 + FRAME_OVERHEAD_BYTES);
   });
@@ -159,8 +167,14 @@ describe("frame codec: bad input gets a typed failure", () => {
   });
 
   it("encodeFrame refuses flags and sequences it cannot represent", async () => {
-    await expect(encodeFrame(primitives, { sequence: 0, flags: 0x40, payload: new Uint8Array() })).rejects.toThrow(RangeError);
-    await expect(encodeFrame(primitives, { sequence: 2n ** 64n, flags: 0, payload: new Uint8Array() })).rejects.toThrow(RangeError);
-    await expect(encodeFrame(primitives, { sequence: -1, flags: 0, payload: new Uint8Array() })).rejects.toThrow(RangeError);
+    await expect(encodeFrame(primitives, { sequence: 0, flags: 0x40, payload: new Uint8Array() })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(encodeFrame(primitives, { sequence: 2n ** 64n, flags: 0, payload: new Uint8Array() })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(encodeFrame(primitives, { sequence: -1, flags: 0, payload: new Uint8Array() })).rejects.toThrow(
+      RangeError,
+    );
   });
 });

@@ -42,12 +42,14 @@ export interface DecodeOptions {
  */
 export async function encodeFrame(primitives: Primitives, input: FrameInput): Promise<Uint8Array> {
   const sequence = BigInt(input.sequence);
-  if (sequence < 0n || sequence > MAX_SEQUENCE) throw new RangeError(`frame sequence must be 0..2^64-1, got ${sequence}`);
+  if (sequence < 0n || sequence > MAX_SEQUENCE)
+    throw new RangeError(`frame sequence must be 0..2^64-1, got ${sequence}`);
   if ((input.flags & ~KNOWN_FLAGS) !== 0 || input.flags < 0) {
     throw new RangeError(`frame flags ${describeFlags(input.flags)} include bits protocol version 1 does not define`);
   }
   const n = input.payload.length;
-  if (n > 0xffff_ffff - FRAME_OVERHEAD_BYTES) throw new RangeError(`frame payload of ${n} bytes does not fit a u32 size`);
+  if (n > 0xffff_ffff - FRAME_OVERHEAD_BYTES)
+    throw new RangeError(`frame payload of ${n} bytes does not fit a u32 size`);
   if (input.checksum !== undefined && input.checksum.length !== 32) {
     throw new RangeError(`frame checksum must be 32 bytes, got ${input.checksum.length}`);
   }
@@ -69,15 +71,28 @@ export async function encodeFrame(primitives: Primitives, input: FrameInput): Pr
  * Reads and checks a frame header: length, magic, version, flags and the payload bound, all
  * before any allocation (a hostile payload_size costs nothing).
  */
-export function decodeFrameHeader(bytes: Uint8Array, options: DecodeOptions = {}): Result<FrameHeader, ProtocolFailure> {
+export function decodeFrameHeader(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Result<FrameHeader, ProtocolFailure> {
   const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   if (bytes.length < FRAME_HEADER_BYTES) {
-    return err(failure("CYXW_ERR_TRUNCATED", `frame has ${bytes.length} bytes, fewer than the ${FRAME_HEADER_BYTES}-byte header`));
+    return err(
+      failure(
+        "CYXW_ERR_TRUNCATED",
+        `frame has ${bytes.length} bytes, fewer than the ${FRAME_HEADER_BYTES}-byte header`,
+      ),
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
   if (magic !== FRAME_MAGIC) {
-    return err(failure("CYXW_ERR_MAGIC", `frame magic is 0x${magic.toString(16).padStart(8, "0")}, expected 0x43595857 ("CYXW")`));
+    return err(
+      failure(
+        "CYXW_ERR_MAGIC",
+        `frame magic is 0x${magic.toString(16).padStart(8, "0")}, expected 0x43595857 ("CYXW")`,
+      ),
+    );
   }
   const version = view.getUint32(4);
   if (version !== FRAME_VERSION) {
@@ -87,10 +102,17 @@ export function decodeFrameHeader(bytes: Uint8Array, options: DecodeOptions = {}
   const payloadSize = view.getUint32(16);
   const flags = view.getUint32(20);
   if ((flags & ~KNOWN_FLAGS) !== 0) {
-    return err(failure("CYXW_ERR_UNKNOWN_FLAGS", `frame ${sequence} sets undefined flag bits (${describeFlags(flags)})`));
+    return err(
+      failure("CYXW_ERR_UNKNOWN_FLAGS", `frame ${sequence} sets undefined flag bits (${describeFlags(flags)})`),
+    );
   }
   if (payloadSize > max) {
-    return err(failure("CYXW_ERR_PAYLOAD_TOO_LARGE", `frame ${sequence} declares a ${payloadSize}-byte payload; the limit is ${max}`));
+    return err(
+      failure(
+        "CYXW_ERR_PAYLOAD_TOO_LARGE",
+        `frame ${sequence} declares a ${payloadSize}-byte payload; the limit is ${max}`,
+      ),
+    );
   }
   return ok({ version, sequence, payloadSize, flags });
 }
@@ -110,10 +132,17 @@ export async function decodeFrame(
   const { sequence, payloadSize } = header.value;
   const expected = payloadSize + FRAME_OVERHEAD_BYTES;
   if (bytes.length < expected) {
-    return err(failure("CYXW_ERR_TRUNCATED", `frame ${sequence} has ${bytes.length} bytes; its header declares ${expected}`));
+    return err(
+      failure("CYXW_ERR_TRUNCATED", `frame ${sequence} has ${bytes.length} bytes; its header declares ${expected}`),
+    );
   }
   if (bytes.length > expected) {
-    return err(failure("CYXW_ERR_TRAILING_BYTES", `frame ${sequence} is followed by ${bytes.length - expected} unexpected bytes`));
+    return err(
+      failure(
+        "CYXW_ERR_TRAILING_BYTES",
+        `frame ${sequence} is followed by ${bytes.length - expected} unexpected bytes`,
+      ),
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const trailer = FRAME_HEADER_BYTES + payloadSize;
@@ -126,7 +155,9 @@ export async function decodeFrame(
   const checksum = bytes.subarray(trailer + 4, trailer + FRAME_TRAILER_BYTES);
   const digest = await primitives.sha256(payload);
   if (!equalDigests(digest, checksum)) {
-    return err(failure("CYXW_ERR_CHECKSUM", `frame ${sequence}: the payload's SHA-256 does not match the frame's checksum`));
+    return err(
+      failure("CYXW_ERR_CHECKSUM", `frame ${sequence}: the payload's SHA-256 does not match the frame's checksum`),
+    );
   }
   return ok({ ...header.value, payload, fcs, checksum });
 }

@@ -51,7 +51,9 @@ describe("frame decoder fuzz", () => {
     const run = async () => {
       for await (const _ of splitFrames(pieces(header, 5))) throw new Error("yielded a frame");
     };
-    await expect(run()).rejects.toSatisfy((e: unknown) => isProtocolError(e) && e.code === "CYXW_ERR_PAYLOAD_TOO_LARGE");
+    await expect(run()).rejects.toSatisfy(
+      (e: unknown) => isProtocolError(e) && e.code === "CYXW_ERR_PAYLOAD_TOO_LARGE",
+    );
   });
 
   it("a header whose payload fits the bound but never arrives ends as truncated, without allocating it", async () => {
@@ -68,18 +70,24 @@ describe("frame decoder fuzz", () => {
 
   it("splitFrames returns each frame of a concatenation, whatever the piece sizes", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 97 }), async (payloads, cut) => {
-        const frames = await Promise.all(payloads.map((payload, i) => encodeFrame(primitives, { sequence: i, flags: 0, payload })));
-        const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-        let at = 0;
-        for (const f of frames) {
-          all.set(f, at);
-          at += f.length;
-        }
-        const out: Uint8Array[] = [];
-        for await (const f of splitFrames(pieces(all, cut))) out.push(f);
-        expect(out).toEqual(frames);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 97 }),
+        async (payloads, cut) => {
+          const frames = await Promise.all(
+            payloads.map((payload, i) => encodeFrame(primitives, { sequence: i, flags: 0, payload })),
+          );
+          const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+          let at = 0;
+          for (const f of frames) {
+            all.set(f, at);
+            at += f.length;
+          }
+          const out: Uint8Array[] = [];
+          for await (const f of splitFrames(pieces(all, cut))) out.push(f);
+          expect(out).toEqual(frames);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -1,3 +1,6 @@
+export type { DecodeOptions, FrameInput } from "./frame-codec.js";
+export { decodeFrame, decodeFrameHeader, encodeFrame, equalDigests } from "./frame-codec.js";
+export type { Frame, FrameHeader } from "./frame-format.js";
 export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   describeFlags,
@@ -10,7 +13,4 @@ export {
   KNOWN_FLAGS,
   MAX_SEQUENCE,
 } from "./frame-format.js";
-export type { Frame, FrameHeader } from "./frame-format.js";
-export { decodeFrame, decodeFrameHeader, encodeFrame, equalDigests } from "./frame-codec.js";
-export type { DecodeOptions, FrameInput } from "./frame-codec.js";
 export { splitFrames } from "./frame-reader.js";

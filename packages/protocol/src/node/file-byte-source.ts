@@ -23,7 +23,8 @@ export async function openFileByteSource(path: string): Promise<FileByteSource> 
       let filled = 0;
       while (filled < want) {
         const { bytesRead } = await handle.read(buffer, filled, want - filled, offset + filled);
-        if (bytesRead === 0) throw new Error(`${path} shrank while it was being read (at byte ${offset + filled} of ${size})`);
+        if (bytesRead === 0)
+          throw new Error(`${path} shrank while it was being read (at byte ${offset + filled} of ${size})`);
         filled += bytesRead;
       }
       return buffer;
@@ -33,7 +34,10 @@ export async function openFileByteSource(path: string): Promise<FileByteSource> 
 }
 
 /** Streams a file as pieces of about `pieceSize` bytes (for splitFrames). */
-export async function* readFilePieces(path: string, pieceSize = 1024 * 1024): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* readFilePieces(
+  path: string,
+  pieceSize = 1024 * 1024,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const handle = await open(path, "r");
   try {
     for (;;) {

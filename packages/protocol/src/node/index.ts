@@ -1,2 +1,2 @@
-export { openFileByteSource, readFilePieces } from "./file-byte-source.js";
 export type { FileByteSource } from "./file-byte-source.js";
+export { openFileByteSource, readFilePieces } from "./file-byte-source.js";
