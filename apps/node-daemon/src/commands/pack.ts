@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { chunkToFrame, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
+import { chunkToFrameParts, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
 import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/compress";
 import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
 import { DataClassification } from "@cyxwiz/protocol/gen";
@@ -80,9 +80,15 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
     let storedBytes = 0;
     try {
       for await (const chunk of chunker.chunks()) {
-        const frame = await chunkToFrame(primitives, chunk);
+        // Header, payload and trailer go out as one vectored write: the chunk is never copied.
+        const { header, payload, trailer } = await chunkToFrameParts(primitives, chunk);
         storedBytes += chunk.stored.length;
-        if (!sink.write(frame)) await once(sink, "drain");
+        sink.cork();
+        sink.write(header);
+        sink.write(payload);
+        const more = sink.write(trailer);
+        sink.uncork();
+        if (!more) await once(sink, "drain");
       }
       sink.end();
       await once(sink, "finish");

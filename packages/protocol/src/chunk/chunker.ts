@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import type { CodecName } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
-import { encodeFrame } from "../frame/frame-codec.js";
+import { encodeFrame, encodeFrameParts, type FrameParts } from "../frame/frame-codec.js";
 import { DataClassification, DatasetMetadataSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import { CompressionCodec, type DatasetManifest, DatasetManifestSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { createMerkleBuilder } from "../merkle/index.js";
@@ -127,6 +127,16 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
  */
 export function chunkToFrame(primitives: Primitives, chunk: PackedChunk, extraFlags = 0): Promise<Uint8Array> {
   return encodeFrame(primitives, {
+    sequence: chunk.index,
+    flags: chunk.flags | extraFlags,
+    payload: chunk.stored,
+    checksum: chunk.digest,
+  });
+}
+
+/** Like {@link chunkToFrame}, as header, payload and trailer, for writers that take pieces (no payload copy). */
+export function chunkToFrameParts(primitives: Primitives, chunk: PackedChunk, extraFlags = 0): Promise<FrameParts> {
+  return encodeFrameParts(primitives, {
     sequence: chunk.index,
     flags: chunk.flags | extraFlags,
     payload: chunk.stored,

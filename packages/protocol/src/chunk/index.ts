@@ -13,6 +13,6 @@ export type {
 } from "./chunk-receiver.js";
 export { createChunkReceiver } from "./chunk-receiver.js";
 export type { Chunker, ChunkerOptions } from "./chunker.js";
-export { chunkToFrame, createChunker } from "./chunker.js";
+export { chunkToFrame, chunkToFrameParts, createChunker } from "./chunker.js";
 export type { CheckedManifest, ReceivedTransfer } from "./manifest-check.js";
 export { checkCommit, checkManifest, MAX_CHUNKS } from "./manifest-check.js";

@@ -5,7 +5,7 @@ import wireFormatDoc from "../../../../docs/wire-format.md?raw";
 import golden from "../../test-vectors/frame-golden.json";
 import { ackStatusOf } from "../errors/error-codes.js";
 import { AckStatus } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
-import { decodeFrame, decodeFrameHeader, encodeFrame } from "./frame-codec.js";
+import { decodeFrame, decodeFrameHeader, encodeFrame, encodeFrameParts as encodeFramePartsFn } from "./frame-codec.js";
 import { FRAME_OVERHEAD_BYTES, FrameFlag, KNOWN_FLAGS } from "./frame-format.js";
 
 const primitives = await loadPrimitives();
@@ -175,6 +175,24 @@ describe("frame codec: bad input gets a typed failure", () => {
     );
     await expect(encodeFrame(primitives, { sequence: -1, flags: 0, payload: new Uint8Array() })).rejects.toThrow(
       RangeError,
+    );
+  });
+});
+
+describe("frame codec: parts", () => {
+  it("encodeFrameParts gives the same bytes as encodeFrame, without copying the payload", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 1024 }),
+        fc.integer({ min: 0, max: KNOWN_FLAGS }),
+        async (payload, flags) => {
+          const parts = await encodeFramePartsFn(primitives, { sequence: 9, flags, payload });
+          expect(parts.payload).toBe(payload);
+          const joined = new Uint8Array([...parts.header, ...parts.payload, ...parts.trailer]);
+          expect(hex(joined)).toBe(hex(await encodeFrame(primitives, { sequence: 9, flags, payload })));
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

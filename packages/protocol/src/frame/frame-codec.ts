@@ -33,14 +33,24 @@ export interface DecodeOptions {
   readonly maxPayloadBytes?: number;
 }
 
+/** A frame as three pieces that, written back to back, are the frame: no copy of the payload. */
+export interface FrameParts {
+  /** The 24-byte header. */
+  readonly header: Uint8Array;
+  /** The payload itself (the caller's buffer, not a copy). */
+  readonly payload: Uint8Array;
+  /** The 36-byte trailer: FCS and checksum. */
+  readonly trailer: Uint8Array;
+}
+
 /**
- * Encodes one CYXW frame (seed §4.2) into a single buffer: header, payload, FCS, checksum.
+ * Encodes one CYXW frame (seed §4.2) as header, payload and trailer without copying the payload,
+ * for writers that can send pieces (a file's `writev`, a socket's corked writes). A 4 MiB copy is
+ * ~10% of a chunk's whole ingest cost in Node (bench/results).
  *
  * @throws RangeError for a sequence outside 0..2^64-1, unknown flag bits, or a payload over 4 GiB.
- * @example
- * const frame = await encodeFrame(primitives, { sequence: 0, flags: FrameFlag.LAST_FRAME, payload });
  */
-export async function encodeFrame(primitives: Primitives, input: FrameInput): Promise<Uint8Array> {
+export async function encodeFrameParts(primitives: Primitives, input: FrameInput): Promise<FrameParts> {
   const sequence = BigInt(input.sequence);
   if (sequence < 0n || sequence > MAX_SEQUENCE)
     throw new RangeError(`frame sequence must be 0..2^64-1, got ${sequence}`);
@@ -54,16 +64,33 @@ export async function encodeFrame(primitives: Primitives, input: FrameInput): Pr
     throw new RangeError(`frame checksum must be 32 bytes, got ${input.checksum.length}`);
   }
   const checksum = input.checksum ?? (await primitives.sha256(input.payload));
-  const out = new Uint8Array(n + FRAME_OVERHEAD_BYTES);
-  const view = new DataView(out.buffer);
+  const header = new Uint8Array(FRAME_HEADER_BYTES);
+  const view = new DataView(header.buffer);
   view.setUint32(0, FRAME_MAGIC);
   view.setUint32(4, FRAME_VERSION);
   view.setBigUint64(8, sequence);
   view.setUint32(16, n);
   view.setUint32(20, input.flags);
-  out.set(input.payload, FRAME_HEADER_BYTES);
-  view.setUint32(FRAME_HEADER_BYTES + n, primitives.crc32(out.subarray(0, FRAME_HEADER_BYTES + n)));
-  out.set(checksum, FRAME_HEADER_BYTES + n + 4);
+  const trailer = new Uint8Array(FRAME_TRAILER_BYTES);
+  new DataView(trailer.buffer).setUint32(0, primitives.crc32(header, input.payload));
+  trailer.set(checksum, 4);
+  return { header, payload: input.payload, trailer };
+}
+
+/**
+ * Encodes one CYXW frame (seed §4.2) into a single buffer: header, payload, FCS, checksum (one
+ * WebSocket message).
+ *
+ * @throws RangeError for a sequence outside 0..2^64-1, unknown flag bits, or a payload over 4 GiB.
+ * @example
+ * const frame = await encodeFrame(primitives, { sequence: 0, flags: FrameFlag.LAST_FRAME, payload });
+ */
+export async function encodeFrame(primitives: Primitives, input: FrameInput): Promise<Uint8Array> {
+  const { header, payload, trailer } = await encodeFrameParts(primitives, input);
+  const out = new Uint8Array(payload.length + FRAME_OVERHEAD_BYTES);
+  out.set(header, 0);
+  out.set(payload, FRAME_HEADER_BYTES);
+  out.set(trailer, FRAME_HEADER_BYTES + payload.length);
   return out;
 }
 
