@@ -26,7 +26,8 @@ export async function createNodePrimitives(): Promise<Primitives> {
     },
     crc32(...parts) {
       let c = 0;
-      for (const p of parts) c = zlibCrc32(p, c);
+      // Node 20's zlib.crc32(empty, value) can return 0 instead of `value`: skip empty parts.
+      for (const p of parts) if (p.length > 0) c = zlibCrc32(p, c);
       return c >>> 0;
     },
     async importAesGcmKey(key) {
