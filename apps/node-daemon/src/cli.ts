@@ -71,7 +71,10 @@ export function buildProgram(): Command {
     .option("--name <name>", "dataset name (default: the file's name)")
     .option("--classification <level>", "public, internal, confidential, restricted or top-secret", "public")
     .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
-    .option("--compress [codec]", "compress chunks: zstd (the default), lz4 or snappy; skipped when the first chunk shrinks less than 1.1x")
+    .option(
+      "--compress [codec]",
+      "compress chunks: zstd (the default), lz4 or snappy; skipped when the first chunk shrinks less than 1.1x",
+    )
     .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
     .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
     .option("--escrow", "escrow the dataset key to the gateway (public and internal data only)")
@@ -81,7 +84,9 @@ export function buildProgram(): Command {
 
   program
     .command("download")
-    .description("download a dataset version, verifying every chunk against its Merkle root (and decrypting it with --key-file)")
+    .description(
+      "download a dataset version, verifying every chunk against its Merkle root (and decrypting it with --key-file)",
+    )
     .argument("<ref>", 'the dataset: "name" for the newest version or "name@vN"')
     .requiredOption("--gateway <url>", "the gateway's URL")
     .requiredOption("--out <file>", "where to write the data (written only once every chunk verified)")

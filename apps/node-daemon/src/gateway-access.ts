@@ -27,12 +27,19 @@ export async function openGateway(opts: GatewayOptions): Promise<GatewayClients>
     if (token === "") throw badInput(`token file ${opts.tokenFile} is empty`);
   } else {
     token = (process.env.CYXWIZ_TOKEN ?? "").trim();
-    if (token === "") throw badInput("no token: set CYXWIZ_TOKEN or pass --token-file <path> (a session token from the dashboard or AuthService.Login)");
+    if (token === "")
+      throw badInput(
+        "no token: set CYXWIZ_TOKEN or pass --token-file <path> (a session token from the dashboard or AuthService.Login)",
+      );
   }
   try {
     return connectGateway({ baseUrl: opts.gateway, token });
   } catch (e) {
-    throw badInput(e instanceof TypeError && /gateway URL/.test(e.message) ? `--gateway: ${e.message}` : `the token: ${(e as Error).message}`);
+    throw badInput(
+      e instanceof TypeError && /gateway URL/.test(e.message)
+        ? `--gateway: ${e.message}`
+        : `the token: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -43,5 +50,8 @@ export async function openGateway(opts: GatewayOptions): Promise<GatewayClients>
  */
 export function cliErrorOf(e: unknown): unknown {
   if (!isClientError(e)) return e;
-  return new CliError(`${e.message} [${e.code}]`, e.code === "CYXW_CLIENT_INTEGRITY" ? ExitCode.VERIFICATION_FAILED : ExitCode.BAD_INPUT);
+  return new CliError(
+    `${e.message} [${e.code}]`,
+    e.code === "CYXW_CLIENT_INTEGRITY" ? ExitCode.VERIFICATION_FAILED : ExitCode.BAD_INPUT,
+  );
 }

@@ -46,7 +46,15 @@ export async function downloadCommand(ref: string, opts: DownloadCommandOptions,
     progress?.finish();
     const meta = r.manifest.metadata!;
     out.result(
-      { ok: true, ref: r.version.ref, out: opts.out, bytes: r.bytes, numChunks: meta.numChunks, merkleRoot: hex(meta.merkleRoot), encrypted: r.manifest.cipher !== undefined },
+      {
+        ok: true,
+        ref: r.version.ref,
+        out: opts.out,
+        bytes: r.bytes,
+        numChunks: meta.numChunks,
+        merkleRoot: hex(meta.merkleRoot),
+        encrypted: r.manifest.cipher !== undefined,
+      },
       `ok: ${r.version.ref} -> ${opts.out}: ${r.bytes} bytes, ${meta.numChunks} chunks verified against merkle root ${hex(meta.merkleRoot)}`,
     );
   } catch (e) {

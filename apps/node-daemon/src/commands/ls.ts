@@ -20,7 +20,14 @@ export async function lsCommand(opts: GatewayOptions, out: Output): Promise<void
       ? "no datasets"
       : table(
           ["REF", "SIZE", "CHUNKS", "CLASSIFICATION", "ENCRYPTED", "CREATED"],
-          rows.map((r) => [r.ref, formatBytes(r.totalSize), String(r.numChunks), r.classification, r.encrypted ? (r.keyEscrowed ? "yes (escrowed)" : "yes") : "no", r.createdAt ?? ""]),
+          rows.map((r) => [
+            r.ref,
+            formatBytes(r.totalSize),
+            String(r.numChunks),
+            r.classification,
+            r.encrypted ? (r.keyEscrowed ? "yes (escrowed)" : "yes") : "no",
+            r.createdAt ?? "",
+          ]),
         );
   out.result({ datasets: rows }, text);
 }
@@ -56,5 +63,12 @@ function safeCodecName(codec: DatasetVersion["codec"]): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

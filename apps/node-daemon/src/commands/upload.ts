@@ -40,7 +40,9 @@ export function uploadStateDir(): string {
 export async function uploadCommand(file: string, opts: UploadCommandOptions, out: Output): Promise<void> {
   const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseSize(opts.chunkSize);
   if (chunkSize === undefined || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw badInput(`--chunk-size must be a size from 1 byte to ${MAX_CHUNK_SIZE} bytes (e.g. 4MiB), got ${opts.chunkSize}`);
+    throw badInput(
+      `--chunk-size must be a size from 1 byte to ${MAX_CHUNK_SIZE} bytes (e.g. 4MiB), got ${opts.chunkSize}`,
+    );
   }
   let compression: CodecName = "none";
   if (opts.compress !== undefined && opts.compress !== false) {
@@ -50,9 +52,11 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
       throw badInput(`--compress: ${(e as Error).message}`);
     }
   }
-  if (opts.encrypt === true && opts.keyFile === undefined) throw badInput("--encrypt needs --key-file <path> (created with a new key if it does not exist)");
+  if (opts.encrypt === true && opts.keyFile === undefined)
+    throw badInput("--encrypt needs --key-file <path> (created with a new key if it does not exist)");
   if (opts.encrypt !== true && opts.keyFile !== undefined) throw badInput("--key-file is only used with --encrypt");
-  if (opts.escrow === true && opts.encrypt !== true) throw badInput("--escrow needs --encrypt: only an encrypted dataset has a key to escrow");
+  if (opts.escrow === true && opts.encrypt !== true)
+    throw badInput("--escrow needs --encrypt: only an encrypted dataset has a key to escrow");
   const classification = parseClassification(opts.classification);
   const path = resolve(file);
   let identity: { size: number; mtimeMs: number };
@@ -70,7 +74,10 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
   let datasetKey: Uint8Array | undefined;
   if (opts.encrypt === true && opts.keyFile !== undefined) {
     const { key, created } = await readOrCreateKeyFile(opts.keyFile);
-    if (created) out.note(`wrote a new dataset key to ${opts.keyFile} (mode 0600): keep it, it is the only way to read this dataset`);
+    if (created)
+      out.note(
+        `wrote a new dataset key to ${opts.keyFile} (mode 0600): keep it, it is the only way to read this dataset`,
+      );
     datasetKey = key;
   }
 
@@ -91,7 +98,13 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
       ...(datasetKey === undefined ? {} : { datasetKey }),
       escrow: opts.escrow === true,
       store: createJsonFileStateStore(uploadStateDir()),
-      stateKey: JSON.stringify({ gateway: clients.baseUrl, file: path, size: identity.size, mtimeMs: identity.mtimeMs, name }),
+      stateKey: JSON.stringify({
+        gateway: clients.baseUrl,
+        file: path,
+        size: identity.size,
+        mtimeMs: identity.mtimeMs,
+        name,
+      }),
       onProgress: (p) => progress.update(p.bytesAcked),
       onEvent: (e) => {
         const note = describeEvent(e);

@@ -48,7 +48,11 @@ export interface ChunkPacker {
  * const packer = createChunkPacker(primitives, source, { chunkSize, ...(codec ? { codec } : {}) });
  * for (const i of missingChunks) socket.send(await chunkToFrame(primitives, await packer.pack(i), FrameFlag.REQUIRES_ACK));
  */
-export function createChunkPacker(primitives: Primitives, source: ByteSource, options: ChunkPackerOptions): ChunkPacker {
+export function createChunkPacker(
+  primitives: Primitives,
+  source: ByteSource,
+  options: ChunkPackerOptions,
+): ChunkPacker {
   const chunkSize = checkChunkSize(options.chunkSize);
   const numChunks = Math.max(1, Math.ceil(source.size / chunkSize));
   const { codec, cipher } = options;
@@ -74,7 +78,9 @@ export function createChunkPacker(primitives: Primitives, source: ByteSource, op
       const stored = cipher === undefined ? body : await cipher.seal(index, last, body);
       const digest = await primitives.sha256(stored);
       const flags =
-        (compressed ? FrameFlag.COMPRESSED : 0) | (cipher === undefined ? 0 : FrameFlag.ENCRYPTED) | (last ? FrameFlag.LAST_FRAME : 0);
+        (compressed ? FrameFlag.COMPRESSED : 0) |
+        (cipher === undefined ? 0 : FrameFlag.ENCRYPTED) |
+        (last ? FrameFlag.LAST_FRAME : 0);
       return { index, last, plainSize: plain.length, compressed, stored, digest, flags };
     },
   };
@@ -90,7 +96,11 @@ export function createChunkPacker(primitives: Primitives, source: ByteSource, op
  * @throws RangeError (as a rejected promise) for an unknown codec name or a chunk size outside
  *   1..MAX_CHUNK_SIZE.
  */
-export async function decideCodec(source: ByteSource, chunkSize: number, name: CodecName): Promise<ChunkCodec | undefined> {
+export async function decideCodec(
+  source: ByteSource,
+  chunkSize: number,
+  name: CodecName,
+): Promise<ChunkCodec | undefined> {
   checkChunkSize(chunkSize);
   if (name === "none") return undefined;
   const codec = await loadCodec(name);

@@ -1,0 +1,66 @@
+/**
+ * `@cyxwiz/client`, Node entry (the `node` export condition): Connect over HTTP/1.1
+ * (connect-node), the `ws` package's WebSocket (Node 20 has no global one), and a JSON-file
+ * store for upload state. Same API as the browser entry, plus those two.
+ */
+import { createConnectTransport } from "@connectrpc/connect-node";
+import WebSocket from "ws";
+import type { WebSocketFactory } from "./frame-socket.js";
+import { createGatewayClients, type GatewayClients, type GatewayConnection } from "./gateway-clients.js";
+import { uploadSessionFactory } from "./runtime-entry.js";
+
+export type { ClientErrorCode } from "./client-error.js";
+// The same hand-picked surface in both entry points (STYLE §3, §4).
+export { CLIENT_ERROR_CODES, ClientError, isClientError } from "./client-error.js";
+export type { DownloadOptions, DownloadProgress, DownloadResult } from "./download.js";
+export { DEFAULT_DOWNLOAD_IN_FLIGHT, downloadDataset } from "./download.js";
+export type {
+  FrameSocket,
+  FrameSocketClose,
+  OpenFrameSocketOptions,
+  WebSocketFactory,
+  WebSocketLike,
+} from "./frame-socket.js";
+export { DEFAULT_FRAMES_PATH, FRAMES_SUBPROTOCOL, framesUrl, openFrameSocket } from "./frame-socket.js";
+export type { GatewayClients, GatewayConnection, TransportFactory } from "./gateway-clients.js";
+export { bearerInterceptor, createGatewayClients } from "./gateway-clients.js";
+export { createJsonFileStateStore } from "./json-file-state-store.node.js";
+export { isTransient, toClientError } from "./rpc-error.js";
+export type { RuntimeUploadOptions } from "./runtime-entry.js";
+export type { ChunkRecord, TransferState, TransferStateStore } from "./transfer-state.js";
+export { parseTransferState } from "./transfer-state.js";
+export type {
+  ReconnectOptions,
+  UploadEvent,
+  UploadOptions,
+  UploadProgress,
+  UploadResult,
+  UploadSession,
+} from "./upload-session.js";
+export { DEFAULT_MAX_CHUNK_RETRIES, DEFAULT_WINDOW } from "./upload-session.js";
+
+/** Gateway messages are small FrameStreamMessages; anything near this size is not one. */
+const MAX_GATEWAY_MESSAGE_BYTES = 1024 * 1024;
+
+/** A WebSocket from the `ws` package (no per-message compression: frames are compressed or encrypted already). */
+export const nodeWebSocket: WebSocketFactory = (url, protocols) =>
+  new WebSocket(url, protocols, { perMessageDeflate: false, maxPayload: MAX_GATEWAY_MESSAGE_BYTES });
+
+/**
+ * Clients for the gateway's services over connect-node with HTTP/1.1, every call carrying the token.
+ *
+ * @throws TypeError for a base URL that is not http(s) or a token that is not a JWT.
+ */
+export function connectGateway(connection: GatewayConnection): GatewayClients {
+  return createGatewayClients(connection, ({ baseUrl, interceptors }) =>
+    createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors }),
+  );
+}
+
+/**
+ * A resumable upload (docs/upload-protocol.md) over `ws`; see `UploadOptions` in
+ * upload-session.ts for every option.
+ *
+ * @throws ClientError CYXW_CLIENT_ESCROW at once for escrow of Confidential or higher data.
+ */
+export const createUploadSession = uploadSessionFactory(nodeWebSocket);

@@ -1,0 +1,466 @@
+/**
+ * An in-process stand-in for the gateway, for tests of the client and the CLI (Node only): just
+ * enough of docs/upload-protocol.md to upload, commit, list and download, built on the protocol
+ * package's own receiver in streaming mode, with a log of every frame it sees and faults a test
+ * can switch on (a refused frame, a dropped socket, a damaged stored chunk, a slow disk).
+ *
+ * It is not the gateway: no database, no users beyond one token, everything in memory.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, type ConnectRouter, cors, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { type ChunkReceiver, checkCommit, createChunkReceiver } from "@cyxwiz/protocol/chunk";
+import { codecFromName } from "@cyxwiz/protocol/compress";
+import { generateX25519KeyPair, unwrapDatasetKey } from "@cyxwiz/protocol/crypto";
+import {
+  AckStatus,
+  DataChunkSchema,
+  DataClassification,
+  type DatasetManifest,
+  DatasetService,
+  DatasetStatus,
+  type DatasetVersion,
+  DatasetVersionSchema,
+  DataTransferService,
+  FrameStreamMessageSchema,
+  TransferState,
+  TransferStatusSchema,
+} from "@cyxwiz/protocol/gen";
+import { MerkleTree } from "@cyxwiz/protocol/merkle";
+import { loadPrimitives } from "@cyxwiz/protocol/primitives";
+import { type WebSocket, WebSocketServer } from "ws";
+
+/** The one token the fake accepts (a JWT's shape: three dot-separated segments). */
+export const FAKE_TOKEN = "fake.test-token.signature";
+const FRAMES_PATH = "/v1/transfers/{transfer_id}/frames";
+const FRAMES_ROUTE = /^\/v1\/transfers\/([^/?]+)\/frames(?:\?.*)?$/;
+
+/** One frame as the fake received it. */
+export interface FrameLogEntry {
+  readonly transferId: string;
+  /** 1-based number of the socket it came on (across all transfers). */
+  readonly connection: number;
+  readonly index: number;
+  readonly flags: number;
+  /** Unacknowledged frames on its socket when it arrived, itself included. */
+  readonly inFlight: number;
+  /** What the receiver made of it ("ok", "duplicate", a refusal's AckStatus name, "buffered"), or "dropped" when the socket was cut first. */
+  outcome: string;
+}
+
+/** How the fake behaves for a whole test. */
+export interface FakeGatewayOptions {
+  /** GetGatewayInfo.window (default 4). */
+  readonly window?: number;
+  /** Milliseconds each frame waits before it is processed: a slow disk, so a client fills its window. */
+  readonly frameDelayMs?: number;
+  readonly maxPayloadBytes?: number;
+}
+
+/** Faults a test switches on; each fires once. */
+export interface FakeGatewayFaults {
+  /** Chunk indexes whose next frame is damaged on arrival (one payload byte flipped): the receiver answers ACK_FCS_ERROR. */
+  readonly refuseOnce: Set<number>;
+  /** Cut the socket (no close handshake) right after this many chunks of a transfer are durable, before their ack is sent. */
+  dropAfterDurable: number | undefined;
+}
+
+interface FakeTransfer {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly classification: DataClassification;
+  readonly numChunks: number;
+  readonly chunkSize: number;
+  readonly totalSize: bigint;
+  readonly encrypted: boolean;
+  readonly compression: string;
+  state: TransferState;
+  readonly receiver: ChunkReceiver;
+  readonly stored: Map<number, { digest: Uint8Array; bytes: Uint8Array }>;
+  readonly sockets: Set<WebSocket>;
+}
+
+interface FakeVersion {
+  readonly version: DatasetVersion;
+  readonly manifest: DatasetManifest;
+  escrowedKey?: Uint8Array;
+}
+
+/** A running fake, with what it saw and the faults to switch on. */
+export interface FakeGateway {
+  /** "http://127.0.0.1:<port>". */
+  readonly url: string;
+  readonly token: string;
+  readonly faults: FakeGatewayFaults;
+  /** Every frame received, in arrival order. */
+  readonly frames: FrameLogEntry[];
+  /** Every RPC called, as "Service.Method", in order. */
+  readonly calls: string[];
+  /** Frames sockets opened so far. */
+  readonly connections: number;
+  /** The most unacknowledged frames ever seen on one socket. */
+  readonly maxInFlight: number;
+  /** Sockets closed for exceeding the window. */
+  readonly windowViolations: number;
+  readonly transfers: ReadonlyMap<string, FakeTransfer>;
+  /** Committed versions, oldest first. */
+  readonly versions: readonly FakeVersion[];
+  /** The DEK escrowed with a version, unwrapped with the fake's escrow secret. */
+  escrowedKeyOf(ref: string): Uint8Array | undefined;
+  /** Flips one byte of a committed version's stored chunk (the disk rotted). */
+  damageStoredChunk(ref: string, index: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the fake on 127.0.0.1, on `port` (default: any free port).
+ *
+ * @example
+ * const gw = await startFakeGateway({ window: 3 });
+ * const clients = connectGateway({ baseUrl: gw.url, token: gw.token });
+ */
+export async function startFakeGateway(
+  options: FakeGatewayOptions & { readonly port?: number } = {},
+): Promise<FakeGateway> {
+  const primitives = await loadPrimitives();
+  const window = options.window ?? 4;
+  const maxPayloadBytes = options.maxPayloadBytes ?? 16 * 1024 * 1024;
+  const escrow = generateX25519KeyPair();
+  const transfers = new Map<string, FakeTransfer>();
+  const versions: FakeVersion[] = [];
+  const frames: FrameLogEntry[] = [];
+  const calls: string[] = [];
+  const faults: FakeGatewayFaults = { refuseOnce: new Set(), dropAfterDurable: undefined };
+  let connections = 0;
+  let maxInFlight = 0;
+  let windowViolations = 0;
+  let nextId = 1;
+
+  const auth: Interceptor = (next) => async (req) => {
+    calls.push(`${req.service.name}.${req.method.name}`);
+    if (req.header.get("Authorization") !== `Bearer ${FAKE_TOKEN}`)
+      throw new ConnectError("missing or invalid bearer token", Code.Unauthenticated);
+    return next(req);
+  };
+  const transferOf = (id: string) => {
+    const t = transfers.get(id);
+    if (t === undefined) throw new ConnectError(`no transfer ${id}`, Code.NotFound);
+    return t;
+  };
+  const versionOf = (ref: string) => {
+    const m = /^([^@]+)(?:@v(\d+))?$/.exec(ref);
+    if (m === null) throw new ConnectError(`${JSON.stringify(ref)} is not a dataset reference`, Code.InvalidArgument);
+    const of = versions.filter((v) => v.version.name === m[1]);
+    const found = m[2] === undefined ? of.at(-1) : of.find((v) => v.version.version === Number(m[2]));
+    if (found === undefined) throw new ConnectError(`no dataset ${ref}`, Code.NotFound);
+    return found;
+  };
+  const statusOf = (t: FakeTransfer) =>
+    create(TransferStatusSchema, {
+      transferId: t.id,
+      state: t.state,
+      chunksReceived: t.receiver.chunksDurable,
+      chunksTotal: t.numChunks,
+      bytesTransferred: BigInt(t.receiver.bytesDurable),
+      bytesTotal: t.totalSize,
+      missingChunks: t.receiver.missingChunks(),
+    });
+
+  const routes = (router: ConnectRouter) => {
+    router.service(DatasetService, {
+      getGatewayInfo: () => ({ escrowPublicKey: escrow.publicKey, maxPayloadBytes, window, framesPath: FRAMES_PATH }),
+      async commitUpload(req) {
+        const t = transferOf(req.transferId);
+        if (t.state === TransferState.COMPLETED)
+          throw new ConnectError(`transfer ${t.id} is already committed`, Code.AlreadyExists);
+        if (t.state !== TransferState.IN_PROGRESS)
+          throw new ConnectError(`transfer ${t.id} is ${TransferState[t.state]}`, Code.FailedPrecondition);
+        const manifest = req.manifest;
+        if (manifest === undefined) throw new ConnectError("CommitUpload needs the manifest", Code.InvalidArgument);
+        const checked = checkCommit(manifest, {
+          numChunks: t.numChunks,
+          encrypted: t.encrypted,
+          digests: new Map([...t.stored].map(([i, c]) => [i, c.digest])),
+        });
+        if (!checked.ok) {
+          throw new ConnectError(
+            `${checked.error.code}: ${checked.error.message}`,
+            checked.error.code === "CYXW_ERR_INCOMPLETE" ? Code.FailedPrecondition : Code.InvalidArgument,
+          );
+        }
+        let escrowedKey: Uint8Array | undefined;
+        if (req.escrowedKey !== undefined) {
+          if (t.classification >= DataClassification.CONFIDENTIAL)
+            throw new ConnectError("Confidential data cannot be escrowed", Code.InvalidArgument);
+          const opened = await unwrapDatasetKey(primitives, req.escrowedKey, escrow.secretKey);
+          if (!opened.ok) throw new ConnectError(`escrowed_key: ${opened.error.message}`, Code.InvalidArgument);
+          escrowedKey = opened.value;
+        }
+        const meta = manifest.metadata!;
+        const number = versions.filter((v) => v.version.name === t.name).length + 1;
+        const version = create(DatasetVersionSchema, {
+          ref: `${t.name}@v${number}`,
+          name: t.name,
+          version: number,
+          owner: "tester",
+          classification: t.classification,
+          status: DatasetStatus.READY,
+          totalSize: meta.totalSize,
+          storedSize: BigInt(manifest.storedSizes.reduce((a, b) => a + b, 0)),
+          numChunks: meta.numChunks,
+          chunkSize: meta.chunkSize,
+          merkleRoot: meta.merkleRoot,
+          codec: manifest.codec,
+          encrypted: manifest.cipher !== undefined,
+          keyEscrowed: escrowedKey !== undefined,
+          transferId: t.id,
+          createdAt: timestampNow(),
+        });
+        versions.push({ version, manifest, ...(escrowedKey === undefined ? {} : { escrowedKey }) });
+        t.state = TransferState.COMPLETED;
+        return { version };
+      },
+      listDatasets: () => {
+        const newest = new Map<string, DatasetVersion>();
+        for (const v of versions) newest.set(v.version.name, v.version);
+        return { datasets: [...newest.values()] };
+      },
+      getDataset: (req) => {
+        const v = versionOf(req.ref);
+        return { version: v.version, manifest: v.manifest };
+      },
+      listVersions: (req) => ({
+        versions: versions
+          .filter((v) => v.version.name === req.name)
+          .map((v) => v.version)
+          .reverse(),
+      }),
+    });
+    router.service(DataTransferService, {
+      async initiateTransfer(req) {
+        const meta = req.metadata;
+        if (meta === undefined) throw new ConnectError("metadata is required", Code.InvalidArgument);
+        const encrypted = req.security?.encryptPayload === true;
+        if (!encrypted && meta.classification >= DataClassification.CONFIDENTIAL)
+          throw new ConnectError("Confidential data must be encrypted", Code.InvalidArgument);
+        const compression = req.options?.compression || "none";
+        codecFromName(compression);
+        const expected =
+          meta.totalSize === 0n ? 1 : Number((meta.totalSize + BigInt(meta.chunkSize) - 1n) / BigInt(meta.chunkSize));
+        if (meta.chunkSize < 1 || meta.numChunks !== expected)
+          throw new ConnectError(`num_chunks ${meta.numChunks} does not match the sizes`, Code.InvalidArgument);
+        const id = `tr_fake_${nextId++}`;
+        const stored = new Map<number, { digest: Uint8Array; bytes: Uint8Array }>();
+        const made = await createChunkReceiver({
+          primitives,
+          streaming: { numChunks: meta.numChunks, encrypted, mayBeCompressed: compression !== "none" },
+          transferId: id,
+          maxPayloadBytes,
+          store: async (c) => {
+            stored.set(c.index, { digest: c.digest, bytes: c.stored.slice() });
+          },
+        });
+        if (!made.ok) throw new ConnectError(made.error.message, Code.InvalidArgument);
+        transfers.set(id, {
+          id,
+          name: meta.name,
+          type: meta.type,
+          classification: meta.classification,
+          numChunks: meta.numChunks,
+          chunkSize: meta.chunkSize,
+          totalSize: meta.totalSize,
+          encrypted,
+          compression,
+          state: TransferState.IN_PROGRESS,
+          receiver: made.value,
+          stored,
+          sockets: new Set(),
+        });
+        return { accepted: true, transferId: id, recipientPublicKey: escrow.publicKey };
+      },
+      getTransferStatus: (req) => statusOf(transferOf(req.transferId)),
+      cancelTransfer(req) {
+        const t = transferOf(req.transferId);
+        if (t.state === TransferState.COMPLETED) return { success: false, message: "already committed" };
+        t.state = TransferState.CANCELLED;
+        for (const s of t.sockets) s.close(1008, "CYXW_ERR_TRANSFER: the transfer was cancelled");
+        return { success: true, message: `transfer ${t.id} cancelled` };
+      },
+      requestChunk(req) {
+        const t = transferOf(req.transferId);
+        const v = versions.find((x) => x.version.transferId === t.id);
+        if (v === undefined) throw new ConnectError(`transfer ${t.id} is not committed`, Code.FailedPrecondition);
+        const chunk = t.stored.get(req.chunkIndex);
+        if (chunk === undefined) throw new ConnectError(`no chunk ${req.chunkIndex}`, Code.InvalidArgument);
+        return create(DataChunkSchema, {
+          transferId: t.id,
+          chunkIndex: req.chunkIndex,
+          sequence: BigInt(req.chunkIndex),
+          payload: chunk.bytes,
+          fcs: primitives.crc32(chunk.bytes),
+          checksum: chunk.digest,
+          merkleProof: [...MerkleTree.fromDigests(v.manifest.chunkDigests).proof(req.chunkIndex).path],
+          isLast: req.chunkIndex === t.numChunks - 1,
+        });
+      },
+    });
+  };
+
+  const connect = connectNodeAdapter({ routes, interceptors: [auth] });
+  // CORS, so a browser test page served from another origin can call it (Connect's header lists).
+  const server: Server = createServer((req, res) => {
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.setHeader("Access-Control-Expose-Headers", cors.exposedHeaders.join(", "));
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        "Access-Control-Allow-Methods": cors.allowedMethods.join(", "),
+        "Access-Control-Allow-Headers": [...cors.allowedHeaders, "Authorization"].join(", "),
+        "Access-Control-Max-Age": "600",
+      });
+      res.end();
+      return;
+    }
+    connect(req, res);
+  });
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: maxPayloadBytes + 1024,
+    handleProtocols: (protocols) => (protocols.has("cyxwiz.frames.v1") ? "cyxwiz.frames.v1" : false),
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const m = FRAMES_ROUTE.exec(req.url ?? "");
+    if (m === null) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onFrames(ws, req, decodeURIComponent(m[1]!)));
+  });
+
+  function onFrames(ws: WebSocket, req: IncomingMessage, transferId: string): void {
+    const connection = ++connections;
+    const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+    const t = transfers.get(transferId);
+    const refusal = !offered.includes(`bearer.${FAKE_TOKEN}`)
+      ? "CYXW_ERR_AUTH: missing or invalid bearer token"
+      : t === undefined
+        ? `CYXW_ERR_TRANSFER: no transfer ${transferId}`
+        : t.state !== TransferState.IN_PROGRESS
+          ? `CYXW_ERR_TRANSFER: the transfer is ${TransferState[t.state]}`
+          : undefined;
+    if (refusal !== undefined || t === undefined) {
+      ws.close(1008, refusal);
+      return;
+    }
+    t.sockets.add(ws);
+    let unacked = 0;
+    let cut = false;
+    let queue: Promise<void> = Promise.resolve();
+    ws.on("close", () => t.sockets.delete(ws));
+    ws.on("message", (data, isBinary) => {
+      if (!isBinary) return ws.close(1003, "CYXW_ERR_FRAME: text messages are not frames");
+      const bytes = new Uint8Array(Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]));
+      unacked++;
+      maxInFlight = Math.max(maxInFlight, unacked);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const entry: FrameLogEntry = {
+        transferId,
+        connection,
+        index: bytes.length >= 24 ? Number(view.getBigUint64(8)) : -1,
+        flags: bytes.length >= 24 ? view.getUint32(20) : 0,
+        inFlight: unacked,
+        outcome: "pending",
+      };
+      frames.push(entry);
+      if (unacked > window) {
+        windowViolations++;
+        entry.outcome = "window-exceeded";
+        return ws.close(1008, `CYXW_ERR_WINDOW: more than ${window} unacknowledged frames in flight`);
+      }
+      queue = queue.then(async () => {
+        if (cut) {
+          entry.outcome = "dropped";
+          return;
+        }
+        if ((options.frameDelayMs ?? 0) > 0) await new Promise((r) => setTimeout(r, options.frameDelayMs));
+        let input = bytes;
+        if (faults.refuseOnce.delete(entry.index) && bytes.length > 60) {
+          input = bytes.slice();
+          input[24] = input[24]! ^ 0xff; // damage the payload: the FCS no longer matches
+        }
+        const events = await t.receiver.receiveFrame(input);
+        const ackOfThis = events.find((e) => e.kind === "ack" && e.ack.chunkIndex === entry.index);
+        entry.outcome =
+          ackOfThis?.kind !== "ack"
+            ? "buffered"
+            : ackOfThis.ack.status === AckStatus.ACK_OK
+              ? "ok"
+              : ackOfThis.ack.status === AckStatus.ACK_DUPLICATE
+                ? "duplicate"
+                : AckStatus[ackOfThis.ack.status]!;
+        if (faults.dropAfterDurable !== undefined && t.receiver.chunksDurable >= faults.dropAfterDurable) {
+          faults.dropAfterDurable = undefined;
+          cut = true;
+          ws.terminate(); // the chunk is durable, but its ack never leaves
+          return;
+        }
+        for (const e of events) {
+          if (e.kind === "ack") {
+            unacked--;
+            ws.send(
+              toBinary(
+                FrameStreamMessageSchema,
+                create(FrameStreamMessageSchema, { kind: { case: "ack", value: e.ack } }),
+              ),
+            );
+          } else if (e.kind === "complete") {
+            ws.send(
+              toBinary(
+                FrameStreamMessageSchema,
+                create(FrameStreamMessageSchema, { kind: { case: "status", value: statusOf(t) } }),
+              ),
+            );
+          }
+        }
+      });
+    });
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token: FAKE_TOKEN,
+    faults,
+    frames,
+    calls,
+    get connections() {
+      return connections;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    get windowViolations() {
+      return windowViolations;
+    },
+    transfers,
+    versions,
+    escrowedKeyOf: (ref) => versionOf(ref).escrowedKey,
+    damageStoredChunk(ref, index) {
+      const v = versionOf(ref);
+      const chunk = transfers.get(v.version.transferId)!.stored.get(index)!;
+      chunk.bytes[0] = chunk.bytes[0]! ^ 0x01;
+    },
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
