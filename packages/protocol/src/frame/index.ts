@@ -1,5 +1,5 @@
-export type { DecodeOptions, FrameInput } from "./frame-codec.js";
-export { decodeFrame, decodeFrameHeader, encodeFrame, equalDigests } from "./frame-codec.js";
+export type { DecodeOptions, FrameInput, FrameParts } from "./frame-codec.js";
+export { decodeFrame, decodeFrameHeader, encodeFrame, encodeFrameParts, equalDigests } from "./frame-codec.js";
 export type { Frame, FrameHeader } from "./frame-format.js";
 export {
   DEFAULT_MAX_PAYLOAD_BYTES,
