@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import type { TransferState, TransferStateStore } from "./transfer-state.js";
 
 /**
@@ -55,7 +55,12 @@ export function createJsonFileStateStore(dir: string): TransferStateStore {
       }
     },
     async delete(key) {
-      await rm(fileOf(key), { force: true });
+      const file = fileOf(key);
+      await rm(file, { force: true });
+      // A process killed between writing a temporary file and renaming it leaves that file behind.
+      const prefix = `${basename(file)}.`;
+      const names = await readdir(dir).catch(() => [] as string[]);
+      await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith(".tmp")).map((n) => rm(join(dir, n), { force: true })));
     },
   };
 }
