@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { checkSameFile, fileIdentityOf } from "./file-identity.js";
+
+const saved = { name: "train.csv", size: 20_000_000, lastModified: Date.UTC(2026, 10, 24, 9, 30) };
+
+describe("checkSameFile", () => {
+  it("accepts the same name, size and modification time", () => {
+    expect(checkSameFile(saved, { ...saved })).toEqual({ ok: true });
+  });
+
+  it("refuses a file with another name, naming both", () => {
+    const r = checkSameFile(saved, { ...saved, name: "test.csv" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain('its name is "test.csv", not "train.csv"');
+  });
+
+  it("refuses a file of another size even with the same name", () => {
+    const r = checkSameFile(saved, { ...saved, size: 19_999_999 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain("19999999 bytes");
+  });
+
+  it("refuses a file modified since, with both times in UTC", () => {
+    const r = checkSameFile(saved, { ...saved, lastModified: saved.lastModified + 60_000 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.message).toContain("2026-11-24 09:31:00 UTC");
+      expect(r.message).toContain("2026-11-24 09:30:00 UTC");
+    }
+  });
+});
+
+describe("fileIdentityOf", () => {
+  it("keeps only the three identifying fields", () => {
+    const file = { ...saved, type: "text/csv", slice: () => undefined };
+    expect(fileIdentityOf(file)).toEqual(saved);
+  });
+});

@@ -1,0 +1,58 @@
+import { formatBytes } from "../format/progress-format.js";
+
+/**
+ * What identifies a user's file across a page reload. Browsers cannot reopen a `File` without the
+ * user, so a resumed upload asks for the file again and checks it against what was saved: the
+ * same name, size and modification time. (Hashing the whole file first would be stronger but
+ * would read every byte before the first chunk could go; each chunk's digest is in any case
+ * checked by the gateway's Merkle root at commit.)
+ */
+export interface FileIdentity {
+  readonly name: string;
+  readonly size: number;
+  /** Milliseconds since the epoch, as `File.lastModified`. */
+  readonly lastModified: number;
+}
+
+/** The identity of a `File` (or anything shaped like one), as a plain value that IndexedDB can keep. */
+export function fileIdentityOf(file: FileIdentity): FileIdentity {
+  return { name: file.name, size: file.size, lastModified: file.lastModified };
+}
+
+/**
+ * Whether `chosen` is the file the saved upload was made from.
+ *
+ * @returns `{ ok: true }`, or a message for the person who chose the file naming every difference.
+ */
+export function checkSameFile(
+  saved: FileIdentity,
+  chosen: FileIdentity,
+): { ok: true } | { ok: false; message: string } {
+  const differences: string[] = [];
+  if (chosen.name !== saved.name) differences.push(`its name is "${chosen.name}", not "${saved.name}"`);
+  if (chosen.size !== saved.size) {
+    differences.push(
+      `it holds ${formatBytes(chosen.size)} (${chosen.size} bytes), not ${formatBytes(saved.size)} (${saved.size} bytes)`,
+    );
+  }
+  if (chosen.lastModified !== saved.lastModified) {
+    differences.push(
+      `it was last modified ${describeTime(chosen.lastModified)}, not ${describeTime(saved.lastModified)}`,
+    );
+  }
+  if (differences.length === 0) return { ok: true };
+  return {
+    ok: false,
+    message: `That is not the file this upload started with: ${differences.join("; ")}. Choose the original "${saved.name}" to resume, or discard this upload and start a new one.`,
+  };
+}
+
+function describeTime(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime())
+    ? String(ms)
+    : d
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, " UTC");
+}

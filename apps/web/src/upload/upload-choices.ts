@@ -1,0 +1,102 @@
+import type { CodecName } from "@cyxwiz/protocol/compress";
+import { DataClassification } from "@cyxwiz/protocol/gen";
+
+/** What the owner decides for one file before it is uploaded. */
+export interface UploadChoices {
+  /** The dataset's name; the gateway commits it as name@vN. Defaults to the file name. */
+  readonly name: string;
+  readonly classification: DataClassification;
+  readonly encrypt: boolean;
+  /** Compression tried on the first chunk; dropped by the engine when it shrinks less than 1.1x. */
+  readonly compression: CodecName;
+  /** Escrow the dataset key to the gateway at commit (Public and Internal data only). */
+  readonly escrow: boolean;
+}
+
+/** The seed's classifications (§4.3), lowest first, with the labels the dashboard shows. */
+export const CLASSIFICATION_OPTIONS: ReadonlyArray<{ readonly value: DataClassification; readonly label: string }> = [
+  { value: DataClassification.PUBLIC, label: "Public" },
+  { value: DataClassification.INTERNAL, label: "Internal" },
+  { value: DataClassification.CONFIDENTIAL, label: "Confidential" },
+  { value: DataClassification.RESTRICTED, label: "Restricted" },
+  { value: DataClassification.TOP_SECRET, label: "Top secret" },
+];
+
+/** The compression choices, in the order shown. */
+export const COMPRESSION_OPTIONS: ReadonlyArray<{ readonly value: CodecName; readonly label: string }> = [
+  { value: "none", label: "None" },
+  { value: "zstd", label: "zstd" },
+  { value: "lz4", label: "LZ4" },
+  { value: "snappy", label: "Snappy" },
+];
+
+/** The label of a classification ("Top secret"), or "Unknown (n)" for a value this build does not know. */
+export function classificationLabel(value: DataClassification): string {
+  return CLASSIFICATION_OPTIONS.find((o) => o.value === value)?.label ?? `Unknown (${value})`;
+}
+
+/** From Confidential up the gateway refuses unencrypted data (seed §4.3), so encryption is not optional. */
+export function encryptionForced(classification: DataClassification): boolean {
+  return classification >= DataClassification.CONFIDENTIAL;
+}
+
+/**
+ * Escrow hands the gateway a wrapped copy of the dataset key so it can re-dispatch shards alone:
+ * allowed for Public and Internal data only, and only when there is a key (ARCHITECTURE §4).
+ */
+export function escrowAllowed(classification: DataClassification, encrypt: boolean): boolean {
+  return encrypt && classification <= DataClassification.INTERNAL;
+}
+
+/**
+ * The defaults for a new file: named after the file, Public, not encrypted, no compression, no
+ * escrow. Public data is readable by design, so encrypting it is the owner's explicit choice;
+ * every higher classification turns encryption on (see {@link withClassification}).
+ */
+export function defaultChoices(fileName: string): UploadChoices {
+  return {
+    name: fileName,
+    classification: DataClassification.PUBLIC,
+    encrypt: false,
+    compression: "none",
+    escrow: false,
+  };
+}
+
+/**
+ * Applies the rules after any change: encryption on from Confidential up, escrow only where
+ * {@link escrowAllowed}.
+ */
+export function normaliseChoices(choices: UploadChoices): UploadChoices {
+  const encrypt = choices.encrypt || encryptionForced(choices.classification);
+  const escrow = choices.escrow && escrowAllowed(choices.classification, encrypt);
+  return encrypt === choices.encrypt && escrow === choices.escrow ? choices : { ...choices, encrypt, escrow };
+}
+
+/**
+ * A new classification. Moving above Public turns encryption on (the owner may turn it off again
+ * for Internal data); Confidential and up force it; escrow is dropped where it is not allowed.
+ */
+export function withClassification(choices: UploadChoices, classification: DataClassification): UploadChoices {
+  const encrypt =
+    classification > DataClassification.PUBLIC && choices.classification === DataClassification.PUBLIC
+      ? true
+      : choices.encrypt;
+  return normaliseChoices({ ...choices, classification, encrypt });
+}
+
+/**
+ * Why a dataset name would be refused, in the gateway's words, or undefined when it is fine.
+ * Checked before uploading so the owner hears it at once instead of after InitiateTransfer.
+ */
+export function datasetNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "Give the dataset a name.";
+  if ([...name].length > 128) return "A dataset name can be at most 128 characters.";
+  if (/[/\\]/.test(name)) return 'A dataset name cannot contain "/" or "\\".';
+  if (name.includes("@")) return 'A dataset name cannot contain "@" (it separates the version, as in name@v2).';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return "A dataset name cannot contain control characters.";
+  if (name.trim() !== name) return "A dataset name cannot start or end with a space.";
+  if (name === "." || name === "..") return 'A dataset name cannot be "." or "..".';
+  return undefined;
+}

@@ -1,0 +1,170 @@
+import type { UploadEvent, UploadProgress } from "@cyxwiz/client";
+import type { UploadChoices } from "./upload-choices.js";
+import type { WorkerToPage } from "./upload-worker-protocol.js";
+
+/** Where one file's upload stands, as the page shows it. */
+export type UploadPhase =
+  | "ready"
+  | "starting"
+  | "uploading"
+  | "paused"
+  | "reconnecting"
+  | "committing"
+  | "committed"
+  | "failed"
+  | "cancelling"
+  | "cancelled";
+
+/** One file on the upload page. */
+export interface UploadRow {
+  /** The upload's key in IndexedDB (a random id; the same after a reload). */
+  readonly id: string;
+  readonly file: File;
+  readonly choices: UploadChoices;
+  readonly phase: UploadPhase;
+  /** Continues an upload saved by an earlier page (after a reload). */
+  readonly fromSaved: boolean;
+  readonly progress?: UploadProgress;
+  /** The codec the engine settled on (after trying the requested one on the first chunk). */
+  readonly codec?: string;
+  /** The dataset key, 64 hex characters, once the worker has it (encrypted uploads). */
+  readonly keyHex?: string;
+  readonly keyExported: boolean;
+  readonly ref?: string;
+  readonly merkleRootHex?: string;
+  readonly keyEscrowed?: boolean;
+  /** The latest thing worth telling (a reconnect, a resumed transfer), or the failure. */
+  readonly message?: string;
+  readonly authFailure?: boolean;
+}
+
+/** Changes to the rows: the person's actions and the worker's reports. */
+export type RowAction =
+  | { readonly type: "add"; readonly rows: readonly UploadRow[] }
+  | { readonly type: "choices"; readonly id: string; readonly choices: UploadChoices }
+  | { readonly type: "phase"; readonly id: string; readonly phase: UploadPhase; readonly message?: string }
+  | { readonly type: "key-exported"; readonly id: string }
+  | { readonly type: "remove"; readonly id: string }
+  | { readonly type: "worker"; readonly message: WorkerToPage };
+
+/** Phases in which the worker is busy with the row. */
+export function isActive(phase: UploadPhase): boolean {
+  return (
+    phase === "starting" ||
+    phase === "uploading" ||
+    phase === "paused" ||
+    phase === "reconnecting" ||
+    phase === "committing" ||
+    phase === "cancelling"
+  );
+}
+
+/** The rows after `action`. Pure: the upload manager keeps the rows with `useReducer(rowsReducer)`. */
+export function rowsReducer(rows: readonly UploadRow[], action: RowAction): readonly UploadRow[] {
+  const change = (id: string, f: (row: UploadRow) => UploadRow) => rows.map((r) => (r.id === id ? f(r) : r));
+  switch (action.type) {
+    case "add":
+      return [...rows, ...action.rows];
+    case "choices":
+      return change(action.id, (r) => (r.phase === "ready" ? { ...r, choices: action.choices } : r));
+    case "phase":
+      return change(action.id, (r) => ({ ...r, phase: action.phase, message: action.message, authFailure: false }));
+    case "key-exported":
+      return change(action.id, (r) => ({ ...r, keyExported: true }));
+    case "remove":
+      return rows.filter((r) => r.id !== action.id);
+    case "worker":
+      return fromWorker(rows, action.message);
+    default: {
+      const unknown: never = action;
+      throw new TypeError(`unknown row action ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function fromWorker(rows: readonly UploadRow[], m: WorkerToPage): readonly UploadRow[] {
+  if (m.kind === "hello") return rows;
+  return rows.map((r) => {
+    if (r.id !== m.id) return r;
+    switch (m.kind) {
+      case "key":
+        return { ...r, keyHex: m.keyHex };
+      case "progress": {
+        const done = m.progress.bytesAcked >= m.progress.totalBytes && m.progress.chunksAcked >= m.progress.totalChunks;
+        const phase: UploadPhase =
+          r.phase === "paused" || r.phase === "cancelling" || isFinished(r.phase)
+            ? r.phase
+            : done
+              ? "committing"
+              : "uploading";
+        const message = r.phase === "reconnecting" && phase === "uploading" ? undefined : r.message;
+        return { ...r, progress: m.progress, phase, message };
+      }
+      case "event":
+        return withEvent(r, m.event);
+      case "committed":
+        return {
+          ...r,
+          phase: "committed",
+          ref: m.ref,
+          merkleRootHex: m.merkleRootHex,
+          keyEscrowed: m.keyEscrowed,
+          message: undefined,
+        };
+      case "failed":
+        return r.phase === "cancelled" ? r : { ...r, phase: "failed", message: m.message, authFailure: m.authFailure };
+      case "cancelled":
+        return { ...r, phase: "cancelled", message: m.message };
+      default: {
+        const unknown: never = m;
+        throw new TypeError(`unknown worker message ${JSON.stringify(unknown)}`);
+      }
+    }
+  });
+}
+
+function isFinished(phase: UploadPhase): boolean {
+  return phase === "committed" || phase === "failed" || phase === "cancelled";
+}
+
+function withEvent(r: UploadRow, e: UploadEvent): UploadRow {
+  const running = r.phase === "paused" || r.phase === "cancelling" ? r.phase : "uploading";
+  switch (e.kind) {
+    case "initiated":
+      return { ...r, phase: running, codec: e.codec, message: undefined };
+    case "resumed":
+      return {
+        ...r,
+        phase: running,
+        message: `Resumed: ${e.chunksDone} of ${e.totalChunks} chunks were already on the gateway; only the rest is sent.`,
+      };
+    case "reconnecting":
+      return r.phase === "cancelling"
+        ? r
+        : {
+            ...r,
+            phase: "reconnecting",
+            message: `Connection lost; reconnecting (attempt ${e.attempt}) in ${(e.delayMs / 1000).toFixed(1)} s…`,
+          };
+    case "disconnected":
+      return r;
+    case "chunk-refused":
+      return {
+        ...r,
+        message: `The gateway refused chunk ${e.index} (${e.status}${e.message === "" ? "" : `: ${e.message}`}); sending it again.`,
+      };
+    case "state-discarded":
+      return { ...r, message: `Starting over: ${e.reason}.` };
+    case "state-save-failed":
+      return {
+        ...r,
+        message: `Progress could not be saved in this browser (${e.message}); a reload will start this file over.`,
+      };
+    case "committed":
+      return { ...r, ref: e.ref };
+    default: {
+      const unknown: never = e;
+      throw new TypeError(`unknown upload event ${JSON.stringify(unknown)}`);
+    }
+  }
+}

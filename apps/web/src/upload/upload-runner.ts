@@ -1,0 +1,205 @@
+import { base64Decode, base64Encode } from "@bufbuild/protobuf/wire";
+import { Code } from "@connectrpc/connect";
+import { connectGateway, createUploadSession, isClientError, type UploadSession } from "@cyxwiz/client";
+import { blobByteSource } from "@cyxwiz/protocol/chunk";
+import { generateDatasetKey } from "@cyxwiz/protocol/crypto";
+import type { Primitives } from "@cyxwiz/protocol/primitives";
+import { toHex } from "../format/hex.js";
+import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
+import { checkSameFile, fileIdentityOf } from "./file-identity.js";
+import type { IdbTransferStateStore, UploadRecord } from "./idb-transfer-state-store.js";
+import { normaliseChoices } from "./upload-choices.js";
+import type { PageToWorker, WorkerGateway, WorkerToPage } from "./upload-worker-protocol.js";
+
+/** What the runner needs from the worker around it. */
+export interface UploadRunnerDeps {
+  readonly post: (message: WorkerToPage) => void;
+  readonly store: Promise<IdbTransferStateStore>;
+  readonly primitives: Promise<Primitives>;
+}
+
+/**
+ * The upload worker's logic: one `@cyxwiz/client` upload session per file (chunking, hashing,
+ * compression, encryption and the frames socket all run here, off the page's thread), with the
+ * upload's record in IndexedDB so it survives a reload. The page only sends commands and shows
+ * what comes back.
+ */
+export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: PageToWorker): void } {
+  const sessions = new Map<string, UploadSession>();
+  const starting = new Set<string>();
+  /** Cancels asked for while an upload was still starting; carried out once its session exists. */
+  const cancelWhenStarted = new Map<string, WorkerGateway>();
+  const { post } = deps;
+
+  async function start(message: Extract<PageToWorker, { kind: "start" }>): Promise<void> {
+    const { id, file, gateway } = message;
+    if (sessions.has(id) || starting.has(id)) return;
+    starting.add(id);
+    let session: UploadSession | undefined;
+    let datasetKey: Uint8Array | undefined;
+    try {
+      const store = await deps.store;
+      const record = await recordFor(store, message);
+      if (record === undefined) return;
+      datasetKey = record.datasetKey === undefined ? undefined : base64Decode(record.datasetKey);
+      if (datasetKey !== undefined) post({ kind: "key", id, keyHex: toHex(datasetKey) });
+      const { choices } = record;
+      session = createUploadSession({
+        clients: connectGateway({ baseUrl: gateway.baseUrl, token: gateway.token }),
+        primitives: await deps.primitives,
+        source: blobByteSource(file),
+        name: choices.name,
+        classification: choices.classification,
+        compression: choices.compression,
+        encrypt: choices.encrypt,
+        ...(datasetKey === undefined ? {} : { datasetKey }),
+        escrow: choices.escrow,
+        store,
+        stateKey: id,
+        onProgress: (progress) => post({ kind: "progress", id, progress }),
+        onEvent: (event) => post({ kind: "event", id, event }),
+      });
+      sessions.set(id, session);
+      starting.delete(id);
+      const pendingCancel = cancelWhenStarted.get(id);
+      if (pendingCancel !== undefined) {
+        cancelWhenStarted.delete(id);
+        void cancelAndReport(id, pendingCancel);
+      }
+      const result = await session.run();
+      await store.remove(id);
+      post({
+        kind: "committed",
+        id,
+        ref: result.version.ref,
+        merkleRootHex: toHex(result.version.merkleRoot),
+        keyEscrowed: result.keyEscrowed,
+        resumed: result.resumed,
+      });
+    } catch (e) {
+      if (isClientError(e) && e.code === "CYXW_CLIENT_CANCELLED") return; // cancel() reports it
+      post({ kind: "failed", id, message: errorMessage(e, `Uploading ${file.name}`), authFailure: isAuthFailure(e) });
+    } finally {
+      datasetKey?.fill(0); // the session copies the key it uses; the record keeps the saved one
+      starting.delete(id);
+      cancelWhenStarted.delete(id);
+      if (sessions.get(id) === session) sessions.delete(id);
+    }
+  }
+
+  /**
+   * The record to run: the saved one (checked against the chosen file) when there is one, else a
+   * new one with a dataset key generated here, saved before anything is sent so that a reload at
+   * any moment finds it. Undefined (after telling the page why) when it cannot be run.
+   */
+  async function recordFor(
+    store: IdbTransferStateStore,
+    message: Extract<PageToWorker, { kind: "start" }>,
+  ): Promise<UploadRecord | undefined> {
+    const { id, file, gateway } = message;
+    const saved = await store.get(id);
+    if (saved !== undefined && saved.file !== undefined) {
+      const same = checkSameFile(saved.file, fileIdentityOf(file));
+      if (!same.ok) {
+        post({ kind: "failed", id, message: same.message, authFailure: false });
+        return undefined;
+      }
+      return saved;
+    }
+    if (message.resume) {
+      post({
+        kind: "failed",
+        id,
+        message: "This upload is no longer saved in this browser (it was finished or discarded in another tab).",
+        authFailure: false,
+      });
+      return undefined;
+    }
+    const choices = normaliseChoices(message.choices);
+    const key = choices.encrypt ? generateDatasetKey() : undefined;
+    const record: UploadRecord = {
+      key: id,
+      owner: gateway.owner,
+      gateway: gateway.baseUrl,
+      file: fileIdentityOf(file),
+      choices,
+      ...(key === undefined ? {} : { datasetKey: base64Encode(key) }),
+      createdAt: new Date().toISOString(),
+    };
+    key?.fill(0);
+    await store.put(record);
+    return record;
+  }
+
+  /** Cancels a running upload, or discards a saved one; the gateway is told, the record deleted. */
+  async function cancel(id: string, gateway: WorkerGateway): Promise<void> {
+    if (starting.has(id)) {
+      cancelWhenStarted.set(id, gateway);
+      return;
+    }
+    const store = await deps.store;
+    const session = sessions.get(id);
+    let gatewayProblem: string | undefined;
+    try {
+      if (session !== undefined) {
+        await session.cancel("cancelled by the owner in the dashboard");
+      } else {
+        const transferId = (await store.get(id))?.state?.transferId;
+        if (transferId !== undefined) {
+          await connectGateway({ baseUrl: gateway.baseUrl, token: gateway.token }).dataTransfer.cancelTransfer({
+            transferId,
+            reason: "discarded by the owner in the dashboard",
+          });
+        }
+      }
+    } catch (e) {
+      // Not found: the gateway already forgot it. Anything else: still forget it here, and say so.
+      if (!isNotFound(e)) gatewayProblem = errorMessage(e, "Telling the gateway");
+    }
+    await store.remove(id);
+    post({
+      kind: "cancelled",
+      id,
+      message:
+        gatewayProblem === undefined
+          ? "Cancelled."
+          : `Cancelled in this browser, but the gateway was not told, so the unfinished transfer may remain there. ${gatewayProblem}`,
+    });
+  }
+
+  function cancelAndReport(id: string, gateway: WorkerGateway): Promise<void> {
+    return cancel(id, gateway).catch((e: unknown) =>
+      post({ kind: "failed", id, message: errorMessage(e, "Cancelling"), authFailure: false }),
+    );
+  }
+
+  return {
+    handle(message) {
+      switch (message.kind) {
+        case "start":
+          void start(message);
+          return;
+        case "pause":
+          sessions.get(message.id)?.pause();
+          return;
+        case "resume":
+          sessions.get(message.id)?.resume();
+          return;
+        case "cancel":
+          void cancelAndReport(message.id, message.gateway);
+          return;
+        default: {
+          const unknown: never = message;
+          throw new TypeError(`unknown message to the upload worker: ${JSON.stringify(unknown)}`);
+        }
+      }
+    },
+  };
+}
+
+/** Whether a failed call says the transfer does not exist (any more) on the gateway. */
+function isNotFound(e: unknown): boolean {
+  if (isClientError(e)) return e.code === "CYXW_CLIENT_NOT_FOUND";
+  const c = e as { name?: unknown; code?: unknown } | null;
+  return c?.name === "ConnectError" && c.code === Code.NotFound;
+}

@@ -1,0 +1,44 @@
+/**
+ * The dashboard's upload worker: every byte of every upload is read, compressed, encrypted,
+ * hashed and framed here, never on the page's thread (ARCHITECTURE §1, apps/web). The page talks
+ * to it with the messages of upload-worker-protocol.ts.
+ */
+import { createWebPrimitives } from "@cyxwiz/protocol/primitives";
+import { openIdbTransferStateStore } from "./idb-transfer-state-store.js";
+import { createUploadRunner } from "./upload-runner.js";
+import type { PageToWorker, WorkerToPage } from "./upload-worker-protocol.js";
+
+/** The parts of a dedicated worker's global scope used here (the app compiles with the DOM lib). */
+interface WorkerScope {
+  postMessage(message: WorkerToPage): void;
+  addEventListener(type: "message", listener: (event: MessageEvent<PageToWorker>) => void): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+const post = (message: WorkerToPage) => scope.postMessage(message);
+const primitives = createWebPrimitives();
+const store = openIdbTransferStateStore();
+// Avoid unhandled rejections; each upload reports these failures itself when it awaits them.
+primitives.catch(() => undefined);
+store.catch(() => undefined);
+
+const runner = createUploadRunner({ post, store, primitives });
+scope.addEventListener("message", (event) => runner.handle(event.data));
+
+void (async () => {
+  const warnings: string[] = [];
+  let name = "none";
+  try {
+    const p = await primitives;
+    name = p.name;
+    warnings.push(...p.warnings);
+  } catch (e) {
+    warnings.push(`This browser cannot upload: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    await store;
+  } catch (e) {
+    warnings.push(`Uploads cannot start here: ${e instanceof Error ? e.message : String(e)}.`);
+  }
+  post({ kind: "hello", primitives: name, warnings });
+})();

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Node run: the dashboard's pure modules (formatting, choices, error messages, file identity) and
+ * the checks on the built export. Tests that need a browser (IndexedDB) are `*.browser.test.ts`
+ * and run under vitest.browser.config.ts.
+ */
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "src/**/*.browser.test.ts"],
+    testTimeout: 30_000,
+  },
+});

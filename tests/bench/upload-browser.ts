@@ -1,0 +1,761 @@
+/**
+ * Upload throughput from a browser, in one run on loopback (issue 3): CyxWiz (`@cyxwiz/client`'s
+ * `createUploadSession` in a dedicated Web Worker, AES-256-GCM, 4 MiB chunks, Public, no
+ * compression, the gateway verifying FCS and SHA-256 and storing every chunk durably) beside two
+ * baselines over the same disk-backed File: tus-js-client → @tus/server + @tus/file-store (4 MiB
+ * PATCHes, no crypto), and one plain `fetch` PUT into a sink that discards the bytes. Prints them
+ * side by side with ratios and writes bench/results/upload-browser.json.
+ *
+ * How:
+ * - The gateway is a child process, its real entry point (`node --import tsx
+ *   apps/gateway/src/main.ts`, which calls `buildGateway`), with an embedded PGlite and a fresh
+ *   data directory, under `--cpu-prof`; the profile is summarised over the CyxWiz uploads only.
+ * - This process serves the page and the esbuild bundles (page + Worker, platform browser, so
+ *   `@cyxwiz/protocol/primitives` is crypto.subtle), the command channel (`/cmd`, `/result`),
+ *   the tus server (`/files`), the PUT sink (`/sink`), and forwards the Connect RPCs (a handful per
+ *   upload) to the gateway, which sends no CORS headers; the frames WebSocket goes straight to the
+ *   gateway.
+ * - Chromium (`/usr/bin/chromium --headless`) is spawned without Playwright or DevTools: with
+ *   them attached every WebSocket frame and request body is reported back, capping uploads at
+ *   ~93 MB/s (MACHINE-NOTES). The page writes the test data into the Origin Private File System
+ *   and uploads `handle.getFile()`, a disk-backed File.
+ * - Rounds are interleaved (CyxWiz, tus, PUT, order rotated each round) after one 64 MiB warm-up
+ *   of each, so a burst of other work on the 2 shared cores hits all three alike.
+ * - Memory: peak VmRSS (sampled every 100 ms) and VmHWM (reset before each upload through
+ *   /proc/PID/clear_refs) of the Chromium renderer and the gateway during every upload; with
+ *   CYXWIZ_BENCH_BIG=1 also a 2 GiB CyxWiz upload.
+ *
+ * Run: `node --import tsx tests/bench/upload-browser.ts` at the repository root (also part of
+ * `npm run bench`). Environment: CYXWIZ_BENCH_MIB (default 512) per upload, CYXWIZ_BENCH_ROUNDS
+ * (default 3), CYXWIZ_BENCH_BIG=1 for the 2 GiB memory run, CYXWIZ_BENCH_CPU_PROF=0 to run the
+ * gateway without the profiler.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FileStore } from "@tus/file-store";
+import { Server as TusServer } from "@tus/server";
+import { build } from "esbuild";
+import { type CpuProfileSummary, summariseCpuProfile, type TimeWindow } from "./cpu-profile-summary.js";
+import { chromiumRole, commandLine, descendants, type PeakMemory, samplePeaks } from "./process-memory.js";
+import type { BenchCommand, BenchReply, NumberedCommand, PrepareRun, UploadRun } from "./upload-messages.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const RESULTS = join(ROOT, "bench", "results", "upload-browser.json");
+const CHROMIUM = "/usr/bin/chromium";
+const MIB = 1024 * 1024;
+const CHUNK_SIZE = 4 * MIB;
+const WARMUP_BYTES = 64 * MIB;
+const BIG_BYTES = 2048 * MIB;
+/** The issue's goal: CyxWiz at least as fast as tus at the same chunk size. */
+const GOAL_RATIO = 1.0;
+
+type Method = "cyxwiz" | "tus" | "put";
+const METHODS: readonly Method[] = ["cyxwiz", "tus", "put"];
+
+function positiveInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer, got ${text}`);
+  return n;
+}
+
+const load = () => loadavg().map((l) => Number(l.toFixed(2)));
+const uptime = () => {
+  try {
+    return execFileSync("uptime", { encoding: "utf8" }).trim();
+  } catch {
+    return `load average: ${load().join(", ")}`;
+  }
+};
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: every one is recorded here and ended in `stopChildren`, on success or failure.
+
+const children: Array<{ readonly name: string; readonly child: ChildProcess; readonly group: boolean }> = [];
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** SIGTERM to each child (Chromium: its whole process group), SIGKILL to any still alive after 5 s. */
+async function stopChildren(): Promise<void> {
+  const kill = (pid: number, signal: NodeJS.Signals) => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  for (const { child, group } of children.splice(0).reverse()) {
+    if (child.pid === undefined) continue;
+    const pid = child.pid;
+    const leftovers = group ? await descendants(pid) : [];
+    kill(group ? -pid : pid, "SIGTERM");
+    const timer = setTimeout(() => {
+      kill(group ? -pid : pid, "SIGKILL");
+      for (const d of leftovers) kill(d, "SIGKILL");
+    }, 5000);
+    await exited(child);
+    clearTimeout(timer);
+    for (const d of leftovers) kill(d, "SIGKILL"); // a descendant that left the group
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser bundle: page + Worker, served from memory.
+
+async function bundle(): Promise<Map<string, Uint8Array>> {
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  const out = await build({
+    entryPoints: { "upload-page": join(here, "upload-page.ts"), "upload-worker": join(here, "upload-worker.ts") },
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    splitting: true, // the codec registry's dynamic imports stay separate files, never fetched here
+    outdir: "/upload-bench", // virtual: write is false
+    write: false,
+    minify: false,
+    sourcemap: false,
+    logLevel: "warning",
+  });
+  const files = new Map<string, Uint8Array>();
+  for (const f of out.outputFiles) files.set(`/${f.path.slice("/upload-bench/".length)}`, f.contents);
+  return files;
+}
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>cyxwiz upload bench</title>
+<script type="module" src="/upload-page.js"></script>`;
+
+// ---------------------------------------------------------------------------------------------
+// The driver's HTTP server: page, command channel, tus, PUT sink, RPC forwarding.
+
+interface BenchServer {
+  readonly server: Server;
+  readonly origin: string;
+  /** Sends one command to the page's Worker; resolves with its reply's value. */
+  command<T>(cmd: BenchCommand, timeoutMs: number): Promise<T>;
+  /** Resolves when the page first asks for a command. */
+  readonly pageReady: Promise<void>;
+  quit(): void;
+  readonly pageLog: string[];
+}
+
+async function startBenchServer(
+  files: Map<string, Uint8Array>,
+  tus: TusServer,
+  gatewayPort: () => number,
+): Promise<BenchServer> {
+  let nextId = 1;
+  const queue: Array<NumberedCommand | { op: "quit" }> = [];
+  let poller: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const pageLog: string[] = [];
+  let markReady: () => void = () => {};
+  const pageReady = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
+  const flush = () => {
+    if (poller === undefined || queue.length === 0) return;
+    const { res, timer } = poller;
+    poller = undefined;
+    clearTimeout(timer);
+    json(res, 200, queue.shift());
+  };
+  const body = async (req: IncomingMessage) => {
+    const parts: Buffer[] = [];
+    for await (const p of req) parts.push(p as Buffer);
+    return Buffer.concat(parts).toString("utf8");
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
+    const upstream = request(
+      { host: "127.0.0.1", port: gatewayPort(), method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", (e) => {
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+      res.end(`gateway unreachable: ${e.message}`);
+    });
+    req.pipe(upstream);
+  };
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    if (path === "/files" || path.startsWith("/files/")) {
+      void tus.handle(req, res);
+      return;
+    }
+    if (path === "/sink" && req.method === "PUT") {
+      let bytes = 0;
+      req.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      req.on("end", () => json(res, 200, { bytes }));
+      return;
+    }
+    if (path.startsWith("/cyxwiz.")) {
+      forward(req, res); // Connect RPCs: /cyxwiz.data.v1.DatasetService/…
+      return;
+    }
+    if (path === "/cmd" && req.method === "GET") {
+      markReady();
+      if (poller !== undefined) json(poller.res, 200, { op: "wait" });
+      const timer = setTimeout(() => {
+        if (poller?.res === res) poller = undefined;
+        json(res, 200, { op: "wait" });
+      }, 15_000);
+      poller = { res, timer };
+      flush();
+      return;
+    }
+    if (path === "/result" && req.method === "POST") {
+      void body(req).then((text) => {
+        json(res, 200, { ok: true });
+        const reply = JSON.parse(text) as BenchReply;
+        const w = waiting.get(reply.id);
+        waiting.delete(reply.id);
+        if (reply.ok) w?.resolve(reply.value);
+        else w?.reject(new Error(`the page's Worker failed command ${reply.id}: ${reply.error}`));
+      });
+      return;
+    }
+    if (path === "/log" && req.method === "POST") {
+      void body(req).then((text) => {
+        pageLog.push(text);
+        process.stderr.write(`[page] ${text}\n`);
+        json(res, 200, { ok: true });
+      });
+      return;
+    }
+    if (path === "/" || path === "/bench.html") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(PAGE);
+      return;
+    }
+    const file = files.get(path);
+    if (file !== undefined) {
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" });
+      res.end(file);
+      return;
+    }
+    json(res, 404, { error: `no ${path}` });
+  });
+  // Bodies of a few GiB arrive at the sink and tus: no request timeout.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    origin: `http://127.0.0.1:${port}`,
+    pageReady,
+    pageLog,
+    command<T>(cmd: BenchCommand, timeoutMs: number): Promise<T> {
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          reject(new Error(`command ${id} (${cmd.op}) got no answer within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+        waiting.set(id, {
+          resolve: (v) => {
+            clearTimeout(timer);
+            resolve(v as T);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        });
+        queue.push({ ...cmd, id } as NumberedCommand);
+        flush();
+      });
+    },
+    quit() {
+      queue.push({ op: "quit" });
+      flush();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gateway child.
+
+interface GatewayChild {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly token: string;
+  readonly dataDir: string;
+  readonly profileDir: string | undefined;
+}
+
+async function startGateway(work: string, profile: boolean): Promise<GatewayChild> {
+  const dataDir = join(work, "gateway-data");
+  const profileDir = profile ? join(work, "gateway-profile") : undefined;
+  const args = [
+    ...(profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir]),
+    "--import",
+    "tsx",
+    join(ROOT, "apps", "gateway", "src", "main.ts"),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CYXWIZ_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push({ name: "gateway", child, group: false });
+  const log = createWriteStream(join(work, "gateway.log"));
+  child.stderr!.pipe(log);
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`the gateway did not start within 60 s: ${seen}`)), 60_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      seen += d.toString();
+      const m = /Open http:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the gateway exited with ${code} before listening; see ${join(work, "gateway.log")}: ${seen}`));
+    });
+  });
+  child.stdout!.resume();
+  const token = (await readFile(join(dataDir, "admin-token"), "utf8")).trim();
+  return { child, port, token, dataDir, profileDir };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chromium, with no automation attached.
+
+async function startChromium(work: string, url: string): Promise<ChildProcess> {
+  const profile = join(work, "chromium-profile");
+  await mkdir(profile, { recursive: true });
+  const child = spawn(
+    CHROMIUM,
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${profile}`,
+      url,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"], detached: true }, // its own process group, ended as one
+  );
+  children.push({ name: "chromium", child, group: true });
+  child.stderr!.pipe(createWriteStream(join(work, "chromium.log")));
+  return child;
+}
+
+/** The Chromium processes to watch: every descendant of the browser, with its role. */
+async function chromiumProcesses(browserPid: number) {
+  const pids = [browserPid, ...(await descendants(browserPid))];
+  const out: Array<{ pid: number; role: string }> = [];
+  for (const pid of pids) {
+    const role = chromiumRole(await commandLine(pid));
+    if (role === "renderer" || role === "browser" || role.startsWith("utility:network")) out.push({ pid, role });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The disk under the gateway: what a durable chunk costs beside a plain write (what tus does).
+
+async function diskCost(dir: string, n = 16): Promise<{ writeMs: number; durableMs: number }> {
+  await mkdir(join(dir, "shard"), { recursive: true });
+  const bytes = randomBytes(CHUNK_SIZE);
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const plain: number[] = [];
+  const durable: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let t = performance.now();
+    await writeFile(join(dir, `plain-${i}`), bytes);
+    plain.push(performance.now() - t);
+    // What the gateway's directory blob store does per chunk: write, fsync, rename, fsync the directory.
+    t = performance.now();
+    const temp = join(dir, `temp-${i}`);
+    const h = await open(temp, "wx");
+    await h.writeFile(bytes);
+    await h.sync();
+    await h.close();
+    await rename(temp, join(dir, "shard", `blob-${i}`));
+    const d = await open(join(dir, "shard"), "r");
+    await d.sync();
+    await d.close();
+    durable.push(performance.now() - t);
+  }
+  await rm(dir, { recursive: true, force: true });
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return { writeMs: r(median(plain)), durableMs: r(median(durable)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures.
+
+interface MethodRun extends UploadRun {
+  readonly round: number;
+  readonly memory: MemoryPeaks;
+}
+
+interface MemoryPeaks {
+  /** The largest renderer's peak (the page and its Worker run in one renderer), MiB. */
+  readonly rendererPeakMiB: number;
+  readonly gatewayPeakMiB: number | null;
+  readonly processes: ReadonlyArray<PeakMemory & { readonly name: string }>;
+}
+
+const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
+
+function memoryOf(peaks: readonly PeakMemory[], gatewayPid: number): MemoryPeaks {
+  const peak = (p: PeakMemory) => Math.max(p.peakRssKiB, Number.isFinite(p.hwmKiB) && p.hwmReset ? p.hwmKiB : 0);
+  const renderers = peaks.filter((p) => p.role === "renderer");
+  const gateway = peaks.find((p) => p.pid === gatewayPid);
+  return {
+    rendererPeakMiB: mib(Math.max(0, ...renderers.map(peak))),
+    gatewayPeakMiB: gateway === undefined ? null : mib(peak(gateway)),
+    processes: peaks.map((p) => ({ ...p, name: p.pid === gatewayPid ? "gateway" : `chromium ${p.role}` })),
+  };
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? 0 : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((c) => (c[i] ?? "").length)));
+  const line = (c: readonly string[]) =>
+    `| ${c.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? `${"-".repeat(w + 2)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`);
+  for (const c of rows) console.log(line(c));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const sizeMiB = positiveInteger("CYXWIZ_BENCH_MIB", 512);
+  const rounds = positiveInteger("CYXWIZ_BENCH_ROUNDS", 3);
+  const big = process.env.CYXWIZ_BENCH_BIG === "1";
+  const profile = process.env.CYXWIZ_BENCH_CPU_PROF !== "0";
+  const bytes = sizeMiB * MIB;
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (MACHINE-NOTES)`);
+  const loadBefore = load();
+  const uptimeBefore = uptime();
+  console.log(`before: ${uptimeBefore}`);
+  const command = [
+    ...(process.env.CYXWIZ_BENCH_MIB === undefined ? [] : [`CYXWIZ_BENCH_MIB=${sizeMiB}`]),
+    ...(process.env.CYXWIZ_BENCH_ROUNDS === undefined ? [] : [`CYXWIZ_BENCH_ROUNDS=${rounds}`]),
+    ...(big ? ["CYXWIZ_BENCH_BIG=1"] : []),
+    ...(profile ? [] : ["CYXWIZ_BENCH_CPU_PROF=0"]),
+    "node --import tsx tests/bench/upload-browser.ts",
+  ].join(" ");
+
+  const work = await mkdtemp(join(tmpdir(), "cyxwiz-upload-bench-"));
+  const tusDir = join(work, "tus-files");
+  await mkdir(tusDir);
+  const tus = new TusServer({ path: "/files", datastore: new FileStore({ directory: tusDir }) });
+  let gateway: GatewayChild | undefined;
+  let bench: BenchServer | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stopChildren().finally(() => process.kill(process.pid, signal));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const files = await bundle();
+    bench = await startBenchServer(files, tus, () => gateway?.port ?? 0);
+    gateway = await startGateway(work, profile);
+    const b = bench;
+    const g = gateway;
+    const browser = await startChromium(work, `${b.origin}/bench.html`);
+    const browserExit = exited(browser).then(() => {
+      throw new Error(`Chromium exited (code ${browser.exitCode}); see ${join(work, "chromium.log")}`);
+    });
+    browserExit.catch(() => undefined);
+    await Promise.race([
+      b.pageReady,
+      browserExit,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("the page did not load within 60 s")), 60_000)),
+    ]);
+    const chromiumVersion = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8" }).trim();
+    console.log(`${chromiumVersion}; gateway child pid ${g.child.pid} on 127.0.0.1:${g.port}; page ${b.origin}`);
+
+    const uploadTimeout = (n: number) => 60_000 + (n / (5 * 1e6)) * 1000; // fails a stall, not a slow machine
+    const ask = <T>(cmd: BenchCommand, timeoutMs: number) =>
+      Promise.race([b.command<T>(cmd, timeoutMs), browserExit as Promise<never>]);
+    const cyxwizWindows: TimeWindow[] = [];
+    let datasetSeq = 0;
+    const upload = async (method: Method, file: string, n: number, round: number): Promise<MethodRun> => {
+      const cmd: BenchCommand =
+        method === "cyxwiz"
+          ? {
+              op: "cyxwiz",
+              file,
+              bytes: n,
+              chunkSize: CHUNK_SIZE,
+              token: g.token,
+              framesOrigin: `ws://127.0.0.1:${g.port}`,
+              name: `upload-bench-${++datasetSeq}`,
+            }
+          : method === "tus"
+            ? { op: "tus", file, bytes: n, chunkSize: CHUNK_SIZE, endpoint: `${b.origin}/files` }
+            : { op: "put", file, bytes: n, chunkSize: CHUNK_SIZE, url: `${b.origin}/sink` };
+      const from = monotonicUs();
+      const { value, peaks } = await samplePeaks(
+        async () => [...(await chromiumProcesses(browser.pid!)), { pid: g.child.pid!, role: "gateway" }],
+        () => ask<UploadRun>(cmd, uploadTimeout(n)),
+      );
+      if (method === "cyxwiz" && round > 0) cyxwizWindows.push({ fromUs: from, toUs: monotonicUs() });
+      if (method === "tus") for (const f of await readdir(tusDir)) await rm(join(tusDir, f), { force: true });
+      return { ...value, round, memory: memoryOf(peaks, g.child.pid!) };
+    };
+
+    console.log(`\nwriting ${sizeMiB} MiB of random bytes into the page's OPFS…`);
+    const prepared = await ask<PrepareRun>({ op: "prepare", file: "data.bin", bytes }, uploadTimeout(bytes) * 2);
+    console.log(`  ${prepared.ms} ms`);
+
+    console.log(`warm-up: ${WARMUP_BYTES / MIB} MiB with each method`);
+    for (const m of METHODS) await upload(m, "data.bin", Math.min(bytes, WARMUP_BYTES), 0);
+
+    const runs: MethodRun[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const order = METHODS.map((_, i) => METHODS[(i + round - 1) % METHODS.length]!);
+      for (const m of order) {
+        const run = await upload(m, "data.bin", bytes, round);
+        runs.push(run);
+        console.log(
+          `  round ${round} ${m.padEnd(6)} ${run.mbPerSecond.toFixed(0).padStart(5)} MB/s  (${run.ms.toFixed(0)} ms; renderer ≤ ${run.memory.rendererPeakMiB} MiB, gateway ≤ ${run.memory.gatewayPeakMiB} MiB)`,
+        );
+      }
+    }
+
+    console.log("client pipeline alone (pack, nothing sent)");
+    const packRuns: UploadRun[] = [];
+    for (let i = 0; i < 2; i++)
+      packRuns.push(
+        await ask<UploadRun>({ op: "pack", file: "data.bin", bytes, chunkSize: CHUNK_SIZE }, uploadTimeout(bytes)),
+      );
+    const packBest = packRuns.reduce((a, c) => (c.mbPerSecond > a.mbPerSecond ? c : a));
+    console.log(`  ${packBest.mbPerSecond.toFixed(0)} MB/s (best of ${packRuns.length})`);
+
+    let bigRun: MethodRun | undefined;
+    if (big) {
+      await ask({ op: "remove", file: "data.bin" }, 60_000);
+      console.log(`\nwriting ${BIG_BYTES / MIB} MiB into OPFS for the memory run…`);
+      await ask<PrepareRun>({ op: "prepare", file: "big.bin", bytes: BIG_BYTES }, uploadTimeout(BIG_BYTES) * 2);
+      bigRun = await upload("cyxwiz", "big.bin", BIG_BYTES, -1);
+      console.log(
+        `  ${BIG_BYTES / MIB} MiB CyxWiz upload: ${bigRun.mbPerSecond.toFixed(0)} MB/s; peak renderer ${bigRun.memory.rendererPeakMiB} MiB, gateway ${bigRun.memory.gatewayPeakMiB} MiB`,
+      );
+      await ask({ op: "remove", file: "big.bin" }, 60_000);
+    }
+
+    b.quit();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const disk = await diskCost(join(g.dataDir, "disk-probe"));
+    await stopChildren(); // the gateway writes its CPU profile as it exits
+    let gatewayProfile: CpuProfileSummary | undefined;
+    if (g.profileDir !== undefined) {
+      const prof = (await readdir(g.profileDir)).find((f) => f.endsWith(".cpuprofile"));
+      if (prof !== undefined) gatewayProfile = await summariseCpuProfile(join(g.profileDir, prof), cyxwizWindows);
+    }
+    const loadAfter = load();
+    const uptimeAfter = uptime();
+
+    // ---- figures ----
+    const of = (m: Method) => runs.filter((r) => r.op === m);
+    const stats = (m: Method) => {
+      const rates = of(m).map((r) => r.mbPerSecond);
+      return { runsMBps: rates, bestMBps: Math.max(...rates), medianMBps: r1(median(rates)) };
+    };
+    const s = { cyxwiz: stats("cyxwiz"), tus: stats("tus"), put: stats("put") };
+    const perRound = (other: Method) =>
+      Array.from({ length: rounds }, (_, i) => {
+        const c = runs.find((r) => r.op === "cyxwiz" && r.round === i + 1)!;
+        const o = runs.find((r) => r.op === other && r.round === i + 1)!;
+        return r2(c.mbPerSecond / o.mbPerSecond);
+      });
+    const ratios = {
+      cyxwizOverTus: {
+        ofMedians: r2(s.cyxwiz.medianMBps / s.tus.medianMBps),
+        ofBests: r2(s.cyxwiz.bestMBps / s.tus.bestMBps),
+        perRound: perRound("tus"),
+      },
+      cyxwizOverPut: {
+        ofMedians: r2(s.cyxwiz.medianMBps / s.put.medianMBps),
+        ofBests: r2(s.cyxwiz.bestMBps / s.put.bestMBps),
+        perRound: perRound("put"),
+      },
+    };
+    const cyxwizRuns = of("cyxwiz");
+    const medianCyxwiz = [...cyxwizRuns].sort((a, b) => a.mbPerSecond - b.mbPerSecond)[
+      Math.floor(cyxwizRuns.length / 2)
+    ]!;
+    const memPeak = (m: Method, k: "rendererPeakMiB" | "gatewayPeakMiB") =>
+      Math.max(...of(m).map((r) => r.memory[k] ?? 0));
+
+    console.log(
+      `\n== upload from Chromium (Worker), ${sizeMiB} MiB disk-backed File, ${CHUNK_SIZE / MIB} MiB chunks, ${rounds} interleaved rounds, MB = 10^6 bytes ==`,
+    );
+    printTable(
+      ["method", "runs MB/s", "median", "best", "CyxWiz / it (median)", "renderer MiB", "gateway MiB"],
+      [
+        ["CyxWiz (AES-256-GCM, verified, durable)", s.cyxwiz, "—", "cyxwiz"] as const,
+        [
+          "tus-js-client → @tus/server (file store)",
+          s.tus,
+          `${ratios.cyxwizOverTus.ofMedians.toFixed(2)}x`,
+          "tus",
+        ] as const,
+        ["fetch PUT → sink", s.put, `${ratios.cyxwizOverPut.ofMedians.toFixed(2)}x`, "put"] as const,
+      ].map(([label, st, ratio, m]) => [
+        label,
+        st.runsMBps.map((x) => x.toFixed(0)).join(", "),
+        st.medianMBps.toFixed(0),
+        st.bestMBps.toFixed(0),
+        ratio,
+        memPeak(m, "rendererPeakMiB").toFixed(0),
+        m === "cyxwiz" ? memPeak(m, "gatewayPeakMiB").toFixed(0) : "—",
+      ]),
+    );
+    console.log(
+      `CyxWiz / tus: ${ratios.cyxwizOverTus.ofMedians.toFixed(2)}x of medians, ${ratios.cyxwizOverTus.ofBests.toFixed(2)}x of bests, per round ${ratios.cyxwizOverTus.perRound.join(" ")}; goal ≥ ${GOAL_RATIO.toFixed(1)}x: ${ratios.cyxwizOverTus.ofMedians >= GOAL_RATIO ? "met" : "NOT met"}`,
+    );
+    console.log(
+      `CyxWiz / PUT: ${ratios.cyxwizOverPut.ofMedians.toFixed(2)}x of medians, per round ${ratios.cyxwizOverPut.perRound.join(" ")}`,
+    );
+    const bd = medianCyxwiz.breakdown;
+    if (bd !== undefined) {
+      console.log(
+        `\nWorker, median CyxWiz run (${medianCyxwiz.mbPerSecond.toFixed(0)} MB/s), per chunk (median ms; sum ms):`,
+      );
+      for (const [k, v] of Object.entries(bd.stages))
+        console.log(`  ${k.padEnd(10)} ${v.medianMs.toFixed(2).padStart(7)}  ${v.totalMs.toFixed(0).padStart(6)}`);
+      console.log(
+        `  pack→send ${bd.packToSend.medianMs.toFixed(1)} ms, send→ack ${bd.sendToAck.medianMs.toFixed(1)} ms (p90 ${bd.sendToAck.p90Ms.toFixed(1)}), window ${bd.window}; ` +
+          `${bd.sendsGatedByAck}/${bd.sendsAfterWindowFull} sends waited on an ack (slot→send median ${bd.slotToSend.medianMs.toFixed(1)} ms); ` +
+          `setup ${bd.setupMs} ms, stream ${bd.streamMs} ms, commit ${bd.commitMs} ms`,
+      );
+      console.log(`  client pipeline alone: ${packBest.mbPerSecond.toFixed(0)} MB/s`);
+    }
+    if (gatewayProfile !== undefined) {
+      console.log(
+        `\ngateway main thread over the timed CyxWiz uploads (--cpu-prof, ${gatewayProfile.sampledMs.toFixed(0)} ms sampled):`,
+      );
+      for (const c of gatewayProfile.categories.slice(0, 12))
+        console.log(
+          `  ${c.category.padEnd(36)} ${c.ms.toFixed(0).padStart(7)} ms  ${(c.share * 100).toFixed(1).padStart(5)}%`,
+        );
+    }
+    console.log(
+      `disk: 4 MiB write ${disk.writeMs} ms; write+fsync+rename+dir fsync ${disk.durableMs} ms (median of 16)`,
+    );
+    if (bigRun !== undefined)
+      console.log(
+        `2 GiB CyxWiz upload: ${bigRun.mbPerSecond.toFixed(0)} MB/s, renderer peak ${bigRun.memory.rendererPeakMiB} MiB, gateway peak ${bigRun.memory.gatewayPeakMiB} MiB`,
+      );
+    console.log(`after: ${uptimeAfter}`);
+
+    await mkdir(join(ROOT, "bench", "results"), { recursive: true });
+    const result = {
+      name: "upload-browser",
+      measuredAt: new Date().toISOString(),
+      command,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      node: process.version,
+      chromium: chromiumVersion,
+      loadAverage: { before: loadBefore, after: loadAfter },
+      uptime: { before: uptimeBefore, after: uptimeAfter },
+      setup: {
+        fileBytes: bytes,
+        chunkSize: CHUNK_SIZE,
+        rounds,
+        warmupBytes: WARMUP_BYTES,
+        unit: "MB/s of file bytes, MB = 10^6 bytes, from the call that starts the upload to its end",
+        browser:
+          "headless Chromium spawned without Playwright/DevTools; every upload from one dedicated module Worker; the File is disk-backed (OPFS)",
+        cyxwiz:
+          "createUploadSession (@cyxwiz/client browser entry): AES-256-GCM, Public, compression none, crypto.subtle primitives; gateway verifies FCS + SHA-256 + sequence, stores each chunk content-addressed with fsync, records it in PGlite, acks; ends with CommitUpload",
+        gateway: `child process: node --import tsx apps/gateway/src/main.ts (buildGateway), PGlite, window from GetGatewayInfo${profile ? ", under --cpu-prof" : ""}; RPCs forwarded by the bench server, frames WebSocket direct`,
+        tus: "tus-js-client 4 (XHR) → @tus/server 2 + @tus/file-store (no fsync) in the bench process, chunkSize 4 MiB",
+        put: "fetch(url, { method: 'PUT', body: file }) → node:http handler counting and discarding bytes, in the bench process",
+      },
+      results: s,
+      ratios,
+      goal: { cyxwizOverTus: GOAL_RATIO, met: ratios.cyxwizOverTus.ofMedians >= GOAL_RATIO },
+      breakdown: {
+        worker: medianCyxwiz.breakdown,
+        workerRun: { round: medianCyxwiz.round, mbPerSecond: medianCyxwiz.mbPerSecond },
+        clientPipelineAlone: {
+          bestMBps: packBest.mbPerSecond,
+          runsMBps: packRuns.map((r) => r.mbPerSecond),
+          breakdown: packBest.breakdown,
+        },
+        gatewayCpuProfile: gatewayProfile ?? null,
+        disk,
+      },
+      memory: {
+        note: "peak of sampled VmRSS (100 ms) and VmHWM reset before each upload (/proc/PID/clear_refs 5); MiB",
+        perRun: runs.map((r) => ({ op: r.op, round: r.round, ...r.memory })),
+        big:
+          bigRun === undefined
+            ? null
+            : {
+                bytes: BIG_BYTES,
+                mbPerSecond: bigRun.mbPerSecond,
+                ms: bigRun.ms,
+                ...bigRun.memory,
+                breakdown: bigRun.breakdown,
+              },
+      },
+      runs: runs.map(({ memory: _memory, ...r }) => r),
+      pageLog: b.pageLog,
+    };
+    await writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${RESULTS}`);
+    return 0;
+  } finally {
+    await stopChildren();
+    const closing = new Promise((resolve) => (bench === undefined ? resolve(undefined) : bench.server.close(resolve)));
+    bench?.server.closeAllConnections();
+    await closing;
+    await rm(work, { recursive: true, force: true }).catch(() => undefined);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+process.exitCode = await main();
