@@ -70,6 +70,12 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: "1 minute",
+    // A Connect-shaped error body, so Connect clients see RESOURCE_EXHAUSTED (HTTP 429 alone reads as UNAVAILABLE).
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      code: "resource_exhausted",
+      message: `rate limit: at most ${context.max} requests a minute; retry in ${context.after}`,
+    }),
     // Per user when the request carries a valid token, else per IP (ARCHITECTURE §7).
     keyGenerator: async (req) => {
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];

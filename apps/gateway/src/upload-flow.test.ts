@@ -327,6 +327,48 @@ describe("the other transports", () => {
     );
   });
 
+  it("StreamData refuses bad chunks, unknown and foreign transfers, and replays, and stores nothing wrong", async () => {
+    const grpc = gw.clients(gw.adminToken, "grpc");
+    const packed = await packForUpload(randomBytes(30_000), { chunkSize: 10_000, name: "rpc-hostile" });
+    const { transferId } = await initiate(grpc, packed);
+    const c = (i: number, patch: Record<string, unknown> = {}) =>
+      create(DataChunkSchema, {
+        transferId,
+        chunkIndex: i,
+        sequence: BigInt(i),
+        payload: packed.chunks[i]!.stored,
+        fcs: p.crc32(packed.chunks[i]!.stored),
+        checksum: packed.chunks[i]!.digest,
+        isLast: packed.chunks[i]!.last,
+        ...patch,
+      });
+    const statuses: string[] = [];
+    async function* hostile() {
+      yield c(0, { fcs: 12345 });
+      yield c(0, { checksum: new Uint8Array(32) });
+      yield c(0);
+      yield c(0); // a replay
+      yield c(1, { sequence: 7n }); // sequence must equal the chunk index
+    }
+    for await (const ack of grpc.transfer.streamData(hostile())) statuses.push(AckStatus[ack.status]);
+    expect(statuses).toEqual(["ACK_FCS_ERROR", "ACK_CHECKSUM_MISMATCH", "ACK_OK", "ACK_DUPLICATE", "ACK_OUT_OF_ORDER"]);
+    expect((await grpc.transfer.getTransferStatus({ transferId })).missingChunks).toEqual([1, 2]);
+
+    async function* unknown() {
+      yield c(0, { transferId: "tr_unknown" });
+    }
+    const drain = async (it: AsyncIterable<unknown>) => {
+      for await (const _ of it);
+    };
+    expect(await codeOf(drain(grpc.transfer.streamData(unknown())))).toBe("NotFound");
+    const bobGrpc = gw.clients(bobToken, "grpc");
+    async function* foreign() {
+      yield c(1);
+    }
+    expect(await codeOf(drain(bobGrpc.transfer.streamData(foreign())))).toBe("PermissionDenied");
+    expect((await grpc.transfer.getTransferStatus({ transferId })).missingChunks).toEqual([1, 2]);
+  });
+
   it("a stock gRPC client (buf curl --protocol grpc) can call the services", async () => {
     const buf = join(import.meta.dirname, "../../../node_modules/.bin/buf");
     const { stdout } = await promisify(execFile)(buf, [
