@@ -60,7 +60,9 @@ export function createJsonFileStateStore(dir: string): TransferStateStore {
       // A process killed between writing a temporary file and renaming it leaves that file behind.
       const prefix = `${basename(file)}.`;
       const names = await readdir(dir).catch(() => [] as string[]);
-      await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith(".tmp")).map((n) => rm(join(dir, n), { force: true })));
+      await Promise.all(
+        names.filter((n) => n.startsWith(prefix) && n.endsWith(".tmp")).map((n) => rm(join(dir, n), { force: true })),
+      );
     },
   };
 }
