@@ -52,6 +52,9 @@ function isAlreadyCommitted(e: unknown): boolean {
   return cause?.name === "ConnectError" && cause.code === Code.AlreadyExists;
 }
 
+/** Chunks prepared ahead of the one being sent (each holds about one chunk of memory). */
+const READ_AHEAD = 3;
+
 /** Unacknowledged frames when the gateway's GetGatewayInfo names no window. */
 export const DEFAULT_WINDOW = 4;
 /** Times one chunk may be refused (FCS, checksum, decrypt, out of order) before the upload fails. */
@@ -693,11 +696,14 @@ export function createUploadSession(options: UploadOptions): UploadSession {
       }
     })();
 
-    let ahead: { index: number; packing: Promise<PackedChunk> } | undefined;
+    // Chunks being read, sealed and hashed ahead of the send loop. Reading a File slice is I/O
+    // (the browser's disk thread), so several reads in flight overlap the crypto of the chunk
+    // before them; the crypto itself runs in order on this thread.
+    const ahead = new Map<number, Promise<PackedChunk>>();
     const packed = (index: number) => {
-      if (ahead?.index === index) {
-        const p = ahead.packing;
-        ahead = undefined;
+      const p = ahead.get(index);
+      if (p !== undefined) {
+        ahead.delete(index);
         return p;
       }
       return l.packer.pack(index);
@@ -721,11 +727,13 @@ export function createUploadSession(options: UploadOptions): UploadSession {
           const index = queue.shift()!;
           if (l.durable.has(index)) continue;
           const chunk = await packed(index);
-          const next = queue[0];
-          if (next !== undefined && ahead === undefined) {
-            // Read, compress, seal and hash the next chunk while this one travels.
-            ahead = { index: next, packing: l.packer.pack(next) };
-            ahead.packing.catch(() => undefined);
+          for (const next of queue) {
+            if (ahead.size >= READ_AHEAD) break;
+            if (ahead.has(next) || l.durable.has(next)) continue;
+            // Read, compress, seal and hash the next chunks while this one travels.
+            const packing = l.packer.pack(next);
+            packing.catch(() => undefined);
+            ahead.set(next, packing);
           }
           const frame = await chunkToFrame(
             primitives,
