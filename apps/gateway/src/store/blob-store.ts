@@ -6,6 +6,15 @@
  * Implementations: a local directory ({@link createDirectoryBlobStore}, the default); an
  * S3-compatible bucket at scale (ARCHITECTURE §8), behind this same interface.
  */
+/** Options of {@link BlobStore.put}. */
+export interface BlobPutOptions {
+  /**
+   * The caller has just computed SHA-256(bytes) itself and compared it with `digest` (the chunk
+   * receiver does, for every frame), so the store does not hash the bytes a second time.
+   */
+  readonly digestVerified?: boolean;
+}
+
 export interface BlobStore {
   /**
    * Stores `bytes` under `digest`, after checking that SHA-256(bytes) is `digest`. Atomic: a
@@ -13,7 +22,7 @@ export interface BlobStore {
    * and concurrent puts of one digest are safe.
    * @throws StoreError `invalid_argument` (a digest that is not 32 bytes), `digest_mismatch`.
    */
-  put(digest: Uint8Array, bytes: Uint8Array): Promise<void>;
+  put(digest: Uint8Array, bytes: Uint8Array, options?: BlobPutOptions): Promise<void>;
   /**
    * The blob, or undefined when none is stored under `digest`. The bytes are checked against the
    * digest on the way out, so damage at rest is reported instead of forwarded.

@@ -75,6 +75,15 @@ describe("directory blob store", () => {
     await rejectsWith(blobs.get(new Uint8Array(33)), "invalid_argument");
   });
 
+  it("with digestVerified it trusts the caller's hash, and a damaged blob is still caught on the way out", async () => {
+    const dir = await tempDir();
+    const blobs = await createDirectoryBlobStore(dir);
+    const digest = sha256(new TextEncoder().encode("the real chunk"));
+    // The caller vouches for the digest (the chunk receiver has just computed it): no second hash.
+    await blobs.put(digest, new TextEncoder().encode("a lying caller's bytes"), { digestVerified: true });
+    await rejectsWith(blobs.get(digest), "corrupt_blob");
+  });
+
   it("treats putting a stored digest as a no-op, and survives concurrent puts of one digest", async () => {
     const dir = await tempDir();
     const blobs = await createDirectoryBlobStore(dir);

@@ -1,6 +1,6 @@
 // The gateway's storage layer (ARCHITECTURE §5): what the rest of the gateway may use.
 export type { AuditEntry, AuditLog } from "./audit-log.js";
-export type { BlobStore } from "./blob-store.js";
+export type { BlobPutOptions, BlobStore } from "./blob-store.js";
 export {
   type DatasetRepository,
   type DatasetStatus,
