@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 
 interface ProfileNode {
   readonly id: number;
+  readonly children?: readonly number[];
   readonly callFrame: {
     readonly functionName: string;
     readonly url: string;
@@ -42,6 +43,15 @@ export interface CpuProfileSummary {
   /** Functions with the most self time, ms. */
   readonly top: ReadonlyArray<{ readonly fn: string; readonly where: string; readonly ms: number }>;
 }
+
+/** Categories that say little on their own: such frames are counted for their nearest telling caller. */
+const GENERIC = new Set([
+  "native/builtin",
+  "Node internals",
+  "file system calls",
+  "Buffer (copies, concat)",
+  "other JavaScript",
+]);
 
 /** What a frame of the profile is part of, judged by its script URL and name. */
 export function categoryOf(functionName: string, url: string): string {
@@ -92,12 +102,27 @@ export async function summariseCpuProfile(
     selfUs.set(id, (selfUs.get(id) ?? 0) + span);
     sampled += span;
   }
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  // A native or Node-internal frame counts for the nearest caller that says what it is part of
+  // (PGlite's file system calls are PGlite's, ws's Buffer.concat is the WebSocket receiver's).
+  const categoryOfNode = (id: number): string => {
+    const f = byId.get(id)!.callFrame;
+    const own = categoryOf(f.functionName, f.url);
+    if (!GENERIC.has(own)) return own;
+    for (let up = parentOf.get(id); up !== undefined; up = parentOf.get(up)) {
+      const a = byId.get(up)!.callFrame;
+      const cat = categoryOf(a.functionName, a.url);
+      if (!GENERIC.has(cat) && cat !== "idle") return cat;
+    }
+    return own;
+  };
   const categories = new Map<string, number>();
   const fns = new Map<string, { fn: string; where: string; us: number }>();
   for (const [id, us] of selfUs) {
     const f = byId.get(id)?.callFrame;
     if (f === undefined) continue;
-    const cat = categoryOf(f.functionName, f.url);
+    const cat = categoryOfNode(id);
     categories.set(cat, (categories.get(cat) ?? 0) + us);
     const where = `${f.url.replace(/^.*\/node_modules\//, "").replace(/^file:\/\/.*\/(apps|packages)\//, "$1/")}:${f.lineNumber + 1}`;
     const key = `${f.functionName}@${where}`;

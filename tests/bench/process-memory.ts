@@ -93,20 +93,21 @@ export interface PeakMemory {
 }
 
 /**
- * Samples VmRSS of `processes()` every `intervalMs` while `work` runs (after resetting each one's
+ * Samples VmRSS of `processes` every `intervalMs` while `work` runs (after resetting each one's
  * VmHWM), then reads VmHWM; resolves with the work's value and each process's peaks.
  */
 export async function samplePeaks<T>(
-  processes: () => Promise<ReadonlyArray<{ readonly pid: number; readonly role: string }>>,
+  processes: ReadonlyArray<{ readonly pid: number; readonly role: string }>,
   work: () => Promise<T>,
   intervalMs = 100,
 ): Promise<{ value: T; peaks: PeakMemory[] }> {
+  // The list is fixed up front: walking /proc for descendants at every sample would cost the
+  // measured machine more CPU than the sampling itself.
   const tracked = new Map<number, { role: string; peak: number; reset: boolean }>();
+  for (const p of processes) tracked.set(p.pid, { role: p.role, peak: 0, reset: await resetPeak(p.pid) });
   const track = async () => {
-    for (const p of await processes()) {
-      if (!tracked.has(p.pid)) tracked.set(p.pid, { role: p.role, peak: 0, reset: await resetPeak(p.pid) });
-      const m = await readMemory(p.pid);
-      const t = tracked.get(p.pid)!;
+    for (const [pid, t] of tracked) {
+      const m = await readMemory(pid);
       if (m !== undefined && m.rssKiB > t.peak) t.peak = m.rssKiB;
     }
   };

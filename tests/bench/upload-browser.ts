@@ -9,7 +9,9 @@
  * How:
  * - The gateway is a child process, its real entry point (`node --import tsx
  *   apps/gateway/src/main.ts`, which calls `buildGateway`), with an embedded PGlite and a fresh
- *   data directory, under `--cpu-prof`; the profile is summarised over the CyxWiz uploads only.
+ *   data directory, under `--cpu-prof` and with gateway-stage-clock.ts loaded (wall time of its
+ *   hashing, file calls, PGlite, GC and frame-to-ack per chunk); both are summarised over the
+ *   CyxWiz uploads only.
  * - This process serves the page and the esbuild bundles (page + Worker, platform browser, so
  *   `@cyxwiz/protocol/primitives` is crypto.subtle), the command channel (`/cmd`, `/result`),
  *   the tus server (`/files`), the PUT sink (`/sink`), and forwards the Connect RPCs (a handful per
@@ -21,14 +23,19 @@
  *   and uploads `handle.getFile()`, a disk-backed File.
  * - Rounds are interleaved (CyxWiz, tus, PUT, order rotated each round) after one 64 MiB warm-up
  *   of each, so a burst of other work on the 2 shared cores hits all three alike.
+ * - Where the time goes: the Worker times every stage of every chunk (upload-worker.ts); every
+ *   upload is charged the CPU time of Chromium, the gateway and this process (/proc), since client
+ *   and server share the 2 cores; then the client half alone (File reads, packing) and a Node
+ *   client into the same gateway (the gateway's intake when the client is not the limit).
  * - Memory: peak VmRSS (sampled every 100 ms) and VmHWM (reset before each upload through
  *   /proc/PID/clear_refs) of the Chromium renderer and the gateway during every upload; with
  *   CYXWIZ_BENCH_BIG=1 also a 2 GiB CyxWiz upload.
  *
  * Run: `node --import tsx tests/bench/upload-browser.ts` at the repository root (also part of
  * `npm run bench`). Environment: CYXWIZ_BENCH_MIB (default 512) per upload, CYXWIZ_BENCH_ROUNDS
- * (default 3), CYXWIZ_BENCH_BIG=1 for the 2 GiB memory run, CYXWIZ_BENCH_CPU_PROF=0 to run the
- * gateway without the profiler.
+ * (default 3), CYXWIZ_BENCH_BIG=1 for the 2 GiB memory run, CYXWIZ_BENCH_INSTRUMENT=0 to run the
+ * gateway without the profiler and the stage clock, CYXWIZ_BENCH_GATEWAY_IMPORT=a.ts,b.ts to load
+ * more modules into the gateway child before it starts (to try a change without editing it).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -39,10 +46,15 @@ import type { AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { connectGateway as connectNodeGateway, createUploadSession as createNodeUploadSession } from "@cyxwiz/client";
+import { bytesByteSource } from "@cyxwiz/protocol/chunk";
+import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { FileStore } from "@tus/file-store";
 import { Server as TusServer } from "@tus/server";
 import { build } from "esbuild";
 import { type CpuProfileSummary, summariseCpuProfile, type TimeWindow } from "./cpu-profile-summary.js";
+import { type GatewayStages, summariseGatewayStages } from "./gateway-stage-summary.js";
+import { cpuSpent, cpuTimes } from "./process-cpu.js";
 import { chromiumRole, commandLine, descendants, type PeakMemory, samplePeaks } from "./process-memory.js";
 import type { BenchCommand, BenchReply, NumberedCommand, PrepareRun, UploadRun } from "./upload-messages.js";
 
@@ -222,6 +234,7 @@ async function startBenchServer(
         if (poller?.res === res) poller = undefined;
         json(res, 200, { op: "wait" });
       }, 15_000);
+      timer.unref(); // a poll the page left open never holds this process
       poller = { res, timer };
       flush();
       return;
@@ -308,20 +321,33 @@ interface GatewayChild {
   readonly token: string;
   readonly dataDir: string;
   readonly profileDir: string | undefined;
+  /** Where gateway-stage-clock.ts writes its timings when the gateway exits. */
+  readonly stageClock: string | undefined;
 }
 
-async function startGateway(work: string, profile: boolean): Promise<GatewayChild> {
+async function startGateway(work: string, instrument: boolean, extraImports: readonly string[]): Promise<GatewayChild> {
   const dataDir = join(work, "gateway-data");
-  const profileDir = profile ? join(work, "gateway-profile") : undefined;
+  const profileDir = instrument ? join(work, "gateway-profile") : undefined;
+  const stageClock = instrument ? join(work, "gateway-stage-clock.json") : undefined;
   const args = [
     ...(profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir]),
     "--import",
     "tsx",
+    // Extra modules first: the stage clock then times whatever they put in place.
+    ...extraImports.flatMap((path) => ["--import", path]),
+    ...(instrument ? ["--import", fileURLToPath(new URL("./gateway-stage-clock.ts", import.meta.url))] : []),
     join(ROOT, "apps", "gateway", "src", "main.ts"),
   ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CYXWIZ_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      CYXWIZ_DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      ...(stageClock === undefined ? {} : { CYXWIZ_BENCH_GATEWAY_CLOCK: stageClock }),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push({ name: "gateway", child, group: false });
@@ -345,7 +371,7 @@ async function startGateway(work: string, profile: boolean): Promise<GatewayChil
   });
   child.stdout!.resume();
   const token = (await readFile(join(dataDir, "admin-token"), "utf8")).trim();
-  return { child, port, token, dataDir, profileDir };
+  return { child, port, token, dataDir, profileDir, stageClock };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,18 +415,23 @@ async function chromiumProcesses(browserPid: number) {
 // ---------------------------------------------------------------------------------------------
 // The disk under the gateway: what a durable chunk costs beside a plain write (what tus does).
 
-async function diskCost(dir: string, n = 16): Promise<{ writeMs: number; durableMs: number }> {
+interface DiskCost {
+  /** Median ms to write 4 MiB without fsync (what @tus/file-store does per PATCH). */
+  readonly writeMs: number;
+  /** Median ms for one chunk as the gateway's blob store stores it: write, fsync, rename, fsync the directory. */
+  readonly durableMs: number;
+  /** MB/s of durable chunks stored one at a time, and 4 at a time (I/O waits overlapping). */
+  readonly durableSerialMBps: number;
+  readonly durableFourAtATimeMBps: number;
+}
+
+async function diskCost(dir: string, n = 16): Promise<DiskCost> {
   await mkdir(join(dir, "shard"), { recursive: true });
   const bytes = randomBytes(CHUNK_SIZE);
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const plain: number[] = [];
-  const durable: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let t = performance.now();
-    await writeFile(join(dir, `plain-${i}`), bytes);
-    plain.push(performance.now() - t);
-    // What the gateway's directory blob store does per chunk: write, fsync, rename, fsync the directory.
-    t = performance.now();
+  let seq = 0;
+  const durable = async () => {
+    const i = seq++;
     const temp = join(dir, `temp-${i}`);
     const h = await open(temp, "wx");
     await h.writeFile(bytes);
@@ -410,11 +441,58 @@ async function diskCost(dir: string, n = 16): Promise<{ writeMs: number; durable
     const d = await open(join(dir, "shard"), "r");
     await d.sync();
     await d.close();
-    durable.push(performance.now() - t);
+  };
+  const plainMs: number[] = [];
+  const durableMs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let t = performance.now();
+    await writeFile(join(dir, `plain-${i}`), bytes);
+    plainMs.push(performance.now() - t);
+    t = performance.now();
+    await durable();
+    durableMs.push(performance.now() - t);
   }
+  const rate = async (parallel: number) => {
+    const t = performance.now();
+    let left = 2 * n;
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (left-- > 0) await durable();
+      }),
+    );
+    return Math.round((2 * n * CHUNK_SIZE) / 1e6 / ((performance.now() - t) / 1000));
+  };
+  const durableSerialMBps = await rate(1);
+  const durableFourAtATimeMBps = await rate(4);
   await rm(dir, { recursive: true, force: true });
   const r = (x: number) => Math.round(x * 10) / 10;
-  return { writeMs: r(median(plain)), durableMs: r(median(durable)) };
+  return { writeMs: r(median(plainMs)), durableMs: r(median(durableMs)), durableSerialMBps, durableFourAtATimeMBps };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A Node client to the same gateway: what the gateway takes in when the client is not the limit.
+
+async function nodeUpload(baseUrl: string, token: string, data: Uint8Array, name: string): Promise<UploadRun> {
+  const session = createNodeUploadSession({
+    clients: connectNodeGateway({ baseUrl, token }),
+    primitives: await loadPrimitives(),
+    source: bytesByteSource(data),
+    name,
+    chunkSize: CHUNK_SIZE,
+    compression: "none",
+    encrypt: true,
+  });
+  const t0 = performance.now();
+  const done = await session.run();
+  const ms = performance.now() - t0;
+  return {
+    op: "node-cyxwiz",
+    bytes: data.length,
+    chunkSize: CHUNK_SIZE,
+    ms: r1(ms),
+    mbPerSecond: r1(data.length / 1e6 / (ms / 1000)),
+    detail: { ref: done.version.ref, framesSent: done.framesSent },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -423,6 +501,41 @@ async function diskCost(dir: string, n = 16): Promise<{ writeMs: number; durable
 interface MethodRun extends UploadRun {
   readonly round: number;
   readonly memory: MemoryPeaks;
+  readonly cpu: CpuCost;
+}
+
+/**
+ * CPU time an upload cost, ms, from /proc: Chromium (every process: renderer with the Worker and
+ * WebCrypto threads, network service, browser), the gateway child, and this process (the tus
+ * server and the PUT sink run here; for CyxWiz it only forwards a few RPCs). Both cores are
+ * shared by client and server on loopback, so 2 cores / (ms per MB) bounds the throughput.
+ */
+interface CpuCost {
+  readonly chromiumMs: number;
+  /** Chromium's share by process: renderer (page, Worker, WebCrypto), browser, utility:network.mojom.NetworkService, … */
+  readonly chromiumByRole: Readonly<Record<string, number>>;
+  readonly gatewayMs: number;
+  readonly benchProcessMs: number;
+  readonly totalMs: number;
+  readonly msPerMB: number;
+}
+
+function cpuOf(
+  chromiumMs: number,
+  chromiumByRole: Record<string, number>,
+  gatewayMs: number,
+  benchProcessMs: number,
+  bytes: number,
+): CpuCost {
+  const totalMs = chromiumMs + gatewayMs + benchProcessMs;
+  return {
+    chromiumMs: Math.round(chromiumMs),
+    chromiumByRole: Object.fromEntries(Object.entries(chromiumByRole).map(([k, v]) => [k, Math.round(v)])),
+    gatewayMs: Math.round(gatewayMs),
+    benchProcessMs: Math.round(benchProcessMs),
+    totalMs: Math.round(totalMs),
+    msPerMB: Math.round((totalMs / (bytes / 1e6)) * 100) / 100,
+  };
 }
 
 interface MemoryPeaks {
@@ -468,7 +581,8 @@ async function main(): Promise<number> {
   const sizeMiB = positiveInteger("CYXWIZ_BENCH_MIB", 512);
   const rounds = positiveInteger("CYXWIZ_BENCH_ROUNDS", 3);
   const big = process.env.CYXWIZ_BENCH_BIG === "1";
-  const profile = process.env.CYXWIZ_BENCH_CPU_PROF !== "0";
+  const profile = process.env.CYXWIZ_BENCH_INSTRUMENT !== "0";
+  const gatewayImports = (process.env.CYXWIZ_BENCH_GATEWAY_IMPORT ?? "").split(",").filter((p) => p !== "");
   const bytes = sizeMiB * MIB;
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (MACHINE-NOTES)`);
   const loadBefore = load();
@@ -478,7 +592,8 @@ async function main(): Promise<number> {
     ...(process.env.CYXWIZ_BENCH_MIB === undefined ? [] : [`CYXWIZ_BENCH_MIB=${sizeMiB}`]),
     ...(process.env.CYXWIZ_BENCH_ROUNDS === undefined ? [] : [`CYXWIZ_BENCH_ROUNDS=${rounds}`]),
     ...(big ? ["CYXWIZ_BENCH_BIG=1"] : []),
-    ...(profile ? [] : ["CYXWIZ_BENCH_CPU_PROF=0"]),
+    ...(profile ? [] : ["CYXWIZ_BENCH_INSTRUMENT=0"]),
+    ...(gatewayImports.length === 0 ? [] : [`CYXWIZ_BENCH_GATEWAY_IMPORT=${gatewayImports.join(",")}`]),
     "node --import tsx tests/bench/upload-browser.ts",
   ].join(" ");
 
@@ -489,26 +604,33 @@ async function main(): Promise<number> {
   let gateway: GatewayChild | undefined;
   let bench: BenchServer | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    void stopChildren().finally(() => process.kill(process.pid, signal));
+    void stopChildren()
+      .then(() => rm(work, { recursive: true, force: true }))
+      .finally(() => process.kill(process.pid, signal));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
     const files = await bundle();
     bench = await startBenchServer(files, tus, () => gateway?.port ?? 0);
-    gateway = await startGateway(work, profile);
+    gateway = await startGateway(work, profile, gatewayImports);
     const b = bench;
     const g = gateway;
+    // The disk under the gateway's data directory, measured while nothing else runs yet.
+    const disk = await diskCost(join(g.dataDir, "disk-probe"));
     const browser = await startChromium(work, `${b.origin}/bench.html`);
     const browserExit = exited(browser).then(() => {
       throw new Error(`Chromium exited (code ${browser.exitCode}); see ${join(work, "chromium.log")}`);
     });
     browserExit.catch(() => undefined);
+    let loadTimer: NodeJS.Timeout | undefined;
     await Promise.race([
       b.pageReady,
       browserExit,
-      new Promise((_, reject) => setTimeout(() => reject(new Error("the page did not load within 60 s")), 60_000)),
-    ]);
+      new Promise((_, reject) => {
+        loadTimer = setTimeout(() => reject(new Error("the page did not load within 60 s")), 60_000);
+      }),
+    ]).finally(() => clearTimeout(loadTimer));
     const chromiumVersion = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8" }).trim();
     console.log(`${chromiumVersion}; gateway child pid ${g.child.pid} on 127.0.0.1:${g.port}; page ${b.origin}`);
 
@@ -532,14 +654,31 @@ async function main(): Promise<number> {
           : method === "tus"
             ? { op: "tus", file, bytes: n, chunkSize: CHUNK_SIZE, endpoint: `${b.origin}/files` }
             : { op: "put", file, bytes: n, chunkSize: CHUNK_SIZE, url: `${b.origin}/sink` };
+      execFileSync("sync"); // every upload starts with no dirty pages left by the one before (tus does not fsync)
+      const chromiumPids = [browser.pid!, ...(await descendants(browser.pid!))];
+      const watched = [...(await chromiumProcesses(browser.pid!)), { pid: g.child.pid!, role: "gateway" }];
+      const cpuBefore = { chromium: await cpuTimes(chromiumPids), gateway: await cpuTimes([g.child.pid!]) };
+      const benchBefore = process.cpuUsage();
       const from = monotonicUs();
-      const { value, peaks } = await samplePeaks(
-        async () => [...(await chromiumProcesses(browser.pid!)), { pid: g.child.pid!, role: "gateway" }],
-        () => ask<UploadRun>(cmd, uploadTimeout(n)),
+      const { value, peaks } = await samplePeaks(watched, () => ask<UploadRun>(cmd, uploadTimeout(n)));
+      const benchCpu = process.cpuUsage(benchBefore);
+      const chromiumAfter = await cpuTimes(chromiumPids);
+      const byRole: Record<string, number> = {};
+      for (const pid of chromiumPids) {
+        const role = chromiumRole(await commandLine(pid));
+        byRole[role] =
+          (byRole[role] ?? 0) + cpuSpent(cpuBefore.chromium, new Map([[pid, chromiumAfter.get(pid) ?? 0]]));
+      }
+      const cpu = cpuOf(
+        cpuSpent(cpuBefore.chromium, chromiumAfter),
+        byRole,
+        cpuSpent(cpuBefore.gateway, await cpuTimes([g.child.pid!])),
+        (benchCpu.user + benchCpu.system) / 1000,
+        n,
       );
       if (method === "cyxwiz" && round > 0) cyxwizWindows.push({ fromUs: from, toUs: monotonicUs() });
       if (method === "tus") for (const f of await readdir(tusDir)) await rm(join(tusDir, f), { force: true });
-      return { ...value, round, memory: memoryOf(peaks, g.child.pid!) };
+      return { ...value, round, memory: memoryOf(peaks, g.child.pid!), cpu };
     };
 
     console.log(`\nwriting ${sizeMiB} MiB of random bytes into the page's OPFS…`);
@@ -561,14 +700,44 @@ async function main(): Promise<number> {
       }
     }
 
-    console.log("client pipeline alone (pack, nothing sent)");
-    const packRuns: UploadRun[] = [];
-    for (let i = 0; i < 2; i++)
-      packRuns.push(
-        await ask<UploadRun>({ op: "pack", file: "data.bin", bytes, chunkSize: CHUNK_SIZE }, uploadTimeout(bytes)),
-      );
-    const packBest = packRuns.reduce((a, c) => (c.mbPerSecond > a.mbPerSecond ? c : a));
-    console.log(`  ${packBest.mbPerSecond.toFixed(0)} MB/s (best of ${packRuns.length})`);
+    // Diagnostics: the client half alone, then the gateway fed by a fast client (Node).
+    const best = (xs: readonly UploadRun[]) => xs.reduce((a, c) => (c.mbPerSecond > a.mbPerSecond ? c : a));
+    const diag = async (cmd: BenchCommand) => ask<UploadRun>(cmd, uploadTimeout(bytes));
+    const readRuns: Record<string, UploadRun[]> = { "1": [], "3": [] };
+    const packRuns: Record<string, UploadRun[]> = { "1": [], "3": [] };
+    for (let i = 0; i < 2; i++) {
+      for (const c of [1, 3]) {
+        readRuns[c]!.push(await diag({ op: "read", file: "data.bin", bytes, chunkSize: CHUNK_SIZE, concurrency: c }));
+        packRuns[c]!.push(await diag({ op: "pack", file: "data.bin", bytes, chunkSize: CHUNK_SIZE, ahead: c }));
+      }
+    }
+    const readBest = { "1": best(readRuns["1"]!), "3": best(readRuns["3"]!) };
+    const packBest = { "1": best(packRuns["1"]!), "3": best(packRuns["3"]!) };
+    console.log(
+      `client alone (best of 2): File reads ${readBest["1"].mbPerSecond.toFixed(0)} MB/s (1 at a time), ${readBest["3"].mbPerSecond.toFixed(0)} MB/s (3); ` +
+        `pack ${packBest["1"].mbPerSecond.toFixed(0)} MB/s (1 ahead, as the session), ${packBest["3"].mbPerSecond.toFixed(0)} MB/s (3 ahead)`,
+    );
+    const nodeData = randomBytes(bytes);
+    const nodeRuns: UploadRun[] = [];
+    const nodeWindows: TimeWindow[] = [];
+    const nodeCpu: Array<{ clientMsPerMB: number; gatewayMsPerMB: number }> = [];
+    for (let i = 0; i < 2; i++) {
+      execFileSync("sync");
+      const gatewayBefore = await cpuTimes([g.child.pid!]);
+      const clientBefore = process.cpuUsage();
+      const from = monotonicUs();
+      nodeRuns.push(await nodeUpload(`http://127.0.0.1:${g.port}`, g.token, nodeData, `upload-bench-node-${i}`));
+      nodeWindows.push({ fromUs: from, toUs: monotonicUs() });
+      const client = process.cpuUsage(clientBefore);
+      nodeCpu.push({
+        clientMsPerMB: r2((client.user + client.system) / 1000 / (bytes / 1e6)),
+        gatewayMsPerMB: r2(cpuSpent(gatewayBefore, await cpuTimes([g.child.pid!])) / (bytes / 1e6)),
+      });
+    }
+    const nodeBest = best(nodeRuns);
+    console.log(
+      `Node client (@cyxwiz/client, ws) → the same gateway: ${nodeRuns.map((r) => r.mbPerSecond.toFixed(0)).join(", ")} MB/s; CPU ms/MB client ${nodeCpu.map((c) => c.clientMsPerMB).join(", ")}, gateway ${nodeCpu.map((c) => c.gatewayMsPerMB).join(", ")}`,
+    );
 
     let bigRun: MethodRun | undefined;
     if (big) {
@@ -584,12 +753,21 @@ async function main(): Promise<number> {
 
     b.quit();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const disk = await diskCost(join(g.dataDir, "disk-probe"));
     await stopChildren(); // the gateway writes its CPU profile as it exits
     let gatewayProfile: CpuProfileSummary | undefined;
+    let gatewayProfileNode: CpuProfileSummary | undefined;
     if (g.profileDir !== undefined) {
       const prof = (await readdir(g.profileDir)).find((f) => f.endsWith(".cpuprofile"));
-      if (prof !== undefined) gatewayProfile = await summariseCpuProfile(join(g.profileDir, prof), cyxwizWindows);
+      if (prof !== undefined) {
+        gatewayProfile = await summariseCpuProfile(join(g.profileDir, prof), cyxwizWindows);
+        gatewayProfileNode = await summariseCpuProfile(join(g.profileDir, prof), nodeWindows);
+      }
+    }
+    let gatewayStages: GatewayStages | undefined;
+    let gatewayStagesNode: GatewayStages | undefined;
+    if (g.stageClock !== undefined && existsSync(g.stageClock)) {
+      gatewayStages = await summariseGatewayStages(g.stageClock, cyxwizWindows);
+      gatewayStagesNode = await summariseGatewayStages(g.stageClock, nodeWindows);
     }
     const loadAfter = load();
     const uptimeAfter = uptime();
@@ -623,6 +801,25 @@ async function main(): Promise<number> {
     const medianCyxwiz = [...cyxwizRuns].sort((a, b) => a.mbPerSecond - b.mbPerSecond)[
       Math.floor(cyxwizRuns.length / 2)
     ]!;
+    type CpuFigure = Exclude<keyof CpuCost, "chromiumByRole">;
+    const cpuMedian = (m: Method, k: CpuFigure) => median(of(m).map((r) => r.cpu[k]));
+    const cpuText = (m: Method) => {
+      const perMB = (k: CpuFigure) => cpuMedian(m, k) / (bytes / 1e6);
+      const server = m === "cyxwiz" ? perMB("gatewayMs") : perMB("benchProcessMs");
+      return `${perMB("chromiumMs").toFixed(2)}+${server.toFixed(2)}`;
+    };
+    const cpuSummary = (m: Method) => ({
+      chromiumMs: cpuMedian(m, "chromiumMs"),
+      chromiumByRole: Object.fromEntries(
+        [...new Set(of(m).flatMap((r) => Object.keys(r.cpu.chromiumByRole)))].map((role) => [
+          role,
+          median(of(m).map((r) => r.cpu.chromiumByRole[role] ?? 0)),
+        ]),
+      ),
+      gatewayMs: cpuMedian(m, "gatewayMs"),
+      benchProcessMs: cpuMedian(m, "benchProcessMs"),
+      msPerMB: cpuMedian(m, "msPerMB"),
+    });
     const memPeak = (m: Method, k: "rendererPeakMiB" | "gatewayPeakMiB") =>
       Math.max(...of(m).map((r) => r.memory[k] ?? 0));
 
@@ -630,7 +827,16 @@ async function main(): Promise<number> {
       `\n== upload from Chromium (Worker), ${sizeMiB} MiB disk-backed File, ${CHUNK_SIZE / MIB} MiB chunks, ${rounds} interleaved rounds, MB = 10^6 bytes ==`,
     );
     printTable(
-      ["method", "runs MB/s", "median", "best", "CyxWiz / it (median)", "renderer MiB", "gateway MiB"],
+      [
+        "method",
+        "runs MB/s",
+        "median",
+        "best",
+        "CyxWiz / it (median)",
+        "CPU ms/MB client+server",
+        "renderer MiB",
+        "gateway MiB",
+      ],
       [
         ["CyxWiz (AES-256-GCM, verified, durable)", s.cyxwiz, "—", "cyxwiz"] as const,
         [
@@ -646,6 +852,7 @@ async function main(): Promise<number> {
         st.medianMBps.toFixed(0),
         st.bestMBps.toFixed(0),
         ratio,
+        cpuText(m),
         memPeak(m, "rendererPeakMiB").toFixed(0),
         m === "cyxwiz" ? memPeak(m, "gatewayPeakMiB").toFixed(0) : "—",
       ]),
@@ -656,6 +863,20 @@ async function main(): Promise<number> {
     console.log(
       `CyxWiz / PUT: ${ratios.cyxwizOverPut.ofMedians.toFixed(2)}x of medians, per round ${ratios.cyxwizOverPut.perRound.join(" ")}`,
     );
+    for (const m of METHODS) {
+      const c = cpuSummary(m);
+      const mb = bytes / 1e6;
+      const roles = Object.entries(c.chromiumByRole)
+        .filter(([, ms]) => ms / mb >= 0.05)
+        .map(
+          ([role, ms]) => `${role.replace("utility:network.mojom.NetworkService", "network")} ${(ms / mb).toFixed(2)}`,
+        )
+        .join(", ");
+      console.log(
+        `CPU ms/MB ${m.padEnd(6)}: Chromium ${(c.chromiumMs / mb).toFixed(2)} (${roles}), gateway ${(c.gatewayMs / mb).toFixed(2)}, bench process ${(c.benchProcessMs / mb).toFixed(2)}; ` +
+          `2 cores allow at most ${(2000 / c.msPerMB).toFixed(0)} MB/s`,
+      );
+    }
     const bd = medianCyxwiz.breakdown;
     if (bd !== undefined) {
       console.log(
@@ -665,10 +886,12 @@ async function main(): Promise<number> {
         console.log(`  ${k.padEnd(10)} ${v.medianMs.toFixed(2).padStart(7)}  ${v.totalMs.toFixed(0).padStart(6)}`);
       console.log(
         `  pack→send ${bd.packToSend.medianMs.toFixed(1)} ms, send→ack ${bd.sendToAck.medianMs.toFixed(1)} ms (p90 ${bd.sendToAck.p90Ms.toFixed(1)}), window ${bd.window}; ` +
-          `${bd.sendsGatedByAck}/${bd.sendsAfterWindowFull} sends waited on an ack (slot→send median ${bd.slotToSend.medianMs.toFixed(1)} ms); ` +
+          `${bd.sendsGatedByAck}/${bd.sendsAfterWindowFull} frames were packed before their slot freed (the sender waited on the gateway; slot→send median ${bd.slotToSend.medianMs.toFixed(1)} ms, framing included); ` +
           `setup ${bd.setupMs} ms, stream ${bd.streamMs} ms, commit ${bd.commitMs} ms`,
       );
-      console.log(`  client pipeline alone: ${packBest.mbPerSecond.toFixed(0)} MB/s`);
+      console.log(
+        `  client alone: pack ${packBest["1"].mbPerSecond.toFixed(0)} MB/s (1 ahead), ${packBest["3"].mbPerSecond.toFixed(0)} MB/s (3 ahead); Node client → gateway ${nodeBest.mbPerSecond.toFixed(0)} MB/s`,
+      );
     }
     if (gatewayProfile !== undefined) {
       console.log(
@@ -679,8 +902,24 @@ async function main(): Promise<number> {
           `  ${c.category.padEnd(36)} ${c.ms.toFixed(0).padStart(7)} ms  ${(c.share * 100).toFixed(1).padStart(5)}%`,
         );
     }
+    for (const [label, st] of [
+      ["browser CyxWiz uploads", gatewayStages],
+      ["Node-client uploads", gatewayStagesNode],
+    ] as const) {
+      if (st === undefined) continue;
+      console.log(
+        `gateway per frame over the ${label} (stage clock): ${st.msPerFrame} ms wall per frame (${st.frames} frames), arrival→ack median ${st.arrivalToAck.medianMs} ms`,
+      );
+      console.log(
+        `  ${st.stages
+          .slice(0, 12)
+          .map((x) => `${x.kind} ${x.msPerFrame}`)
+          .join("; ")}`,
+      );
+      console.log(`  event-loop delay p50 ${st.eventLoopDelay.p50Ms} ms, worst p99 ${st.eventLoopDelay.maxP99Ms} ms`);
+    }
     console.log(
-      `disk: 4 MiB write ${disk.writeMs} ms; write+fsync+rename+dir fsync ${disk.durableMs} ms (median of 16)`,
+      `disk: 4 MiB write ${disk.writeMs} ms; write+fsync+rename+dir fsync ${disk.durableMs} ms (median of 16); durable chunks ${disk.durableSerialMBps} MB/s one at a time, ${disk.durableFourAtATimeMBps} MB/s four at a time`,
     );
     if (bigRun !== undefined)
       console.log(
@@ -709,22 +948,39 @@ async function main(): Promise<number> {
           "headless Chromium spawned without Playwright/DevTools; every upload from one dedicated module Worker; the File is disk-backed (OPFS)",
         cyxwiz:
           "createUploadSession (@cyxwiz/client browser entry): AES-256-GCM, Public, compression none, crypto.subtle primitives; gateway verifies FCS + SHA-256 + sequence, stores each chunk content-addressed with fsync, records it in PGlite, acks; ends with CommitUpload",
-        gateway: `child process: node --import tsx apps/gateway/src/main.ts (buildGateway), PGlite, window from GetGatewayInfo${profile ? ", under --cpu-prof" : ""}; RPCs forwarded by the bench server, frames WebSocket direct`,
+        gateway: `child process: node --import tsx apps/gateway/src/main.ts (buildGateway), PGlite, window from GetGatewayInfo${profile ? ", under --cpu-prof with gateway-stage-clock.ts" : ""}${gatewayImports.length === 0 ? "" : `, with ${gatewayImports.join(", ")} loaded first`}; RPCs forwarded by the bench server, frames WebSocket direct`,
         tus: "tus-js-client 4 (XHR) → @tus/server 2 + @tus/file-store (no fsync) in the bench process, chunkSize 4 MiB",
         put: "fetch(url, { method: 'PUT', body: file }) → node:http handler counting and discarding bytes, in the bench process",
       },
       results: s,
       ratios,
+      cpu: {
+        note: "median per method of CPU ms spent during the upload: Chromium (all processes), the gateway child, the bench process (tus server, PUT sink; RPC forwarding for CyxWiz); from /proc/PID/stat",
+        cyxwiz: cpuSummary("cyxwiz"),
+        tus: cpuSummary("tus"),
+        put: cpuSummary("put"),
+      },
       goal: { cyxwizOverTus: GOAL_RATIO, met: ratios.cyxwizOverTus.ofMedians >= GOAL_RATIO },
       breakdown: {
         worker: medianCyxwiz.breakdown,
         workerRun: { round: medianCyxwiz.round, mbPerSecond: medianCyxwiz.mbPerSecond },
-        clientPipelineAlone: {
-          bestMBps: packBest.mbPerSecond,
-          runsMBps: packRuns.map((r) => r.mbPerSecond),
-          breakdown: packBest.breakdown,
+        clientAlone: {
+          note: "in the same Worker over the same File, nothing sent; best of 2",
+          fileReadMBps: { oneAtATime: readBest["1"].mbPerSecond, threeAtATime: readBest["3"].mbPerSecond },
+          packMBps: { aheadOne: packBest["1"].mbPerSecond, aheadThree: packBest["3"].mbPerSecond },
+          packBreakdownAheadOne: packBest["1"].breakdown,
+          packBreakdownAheadThree: packBest["3"].breakdown,
+        },
+        nodeClientToGateway: {
+          note: "@cyxwiz/client Node entry (ws + node:crypto) in the bench process, bytes in memory, same gateway child, same options",
+          runsMBps: nodeRuns.map((r) => r.mbPerSecond),
+          bestMBps: nodeBest.mbPerSecond,
+          cpu: nodeCpu,
         },
         gatewayCpuProfile: gatewayProfile ?? null,
+        gatewayCpuProfileNodeClient: gatewayProfileNode ?? null,
+        gatewayStages: gatewayStages ?? null,
+        gatewayStagesNodeClient: gatewayStagesNode ?? null,
         disk,
       },
       memory: {

@@ -56,9 +56,24 @@ export interface PutCommand extends UploadOf {
  */
 export interface PackCommand extends UploadOf {
   readonly op: "pack";
+  /** Chunks packed ahead of the one being framed: 1 is what the upload session does today. */
+  readonly ahead: number;
 }
 
-export type BenchCommand = PrepareCommand | RemoveCommand | CyxwizCommand | TusCommand | PutCommand | PackCommand;
+/** Reads the File in `chunkSize` pieces with `slice().arrayBuffer()`, `concurrency` reads at a time; nothing else. */
+export interface ReadCommand extends UploadOf {
+  readonly op: "read";
+  readonly concurrency: number;
+}
+
+export type BenchCommand =
+  | PrepareCommand
+  | RemoveCommand
+  | CyxwizCommand
+  | TusCommand
+  | PutCommand
+  | PackCommand
+  | ReadCommand;
 
 /** Sum, count and percentiles (ms) of one stage's per-chunk durations. */
 export interface StageTimes {
@@ -78,11 +93,14 @@ export interface UploadBreakdown {
   readonly sendToAck: StageTimes;
   /**
    * For each frame sent once the window was full: time from the ack that freed its slot to its
-   * send. Near zero means the sender waited on the gateway (acks); large means the gateway waited
-   * on the sender (packing).
+   * send (framing, CRC-32 and the copy, happens after the slot frees, so ~ crc32 + frameCopy when
+   * the chunk was already packed).
    */
   readonly slotToSend: StageTimes;
-  /** Frames (of those sent after the window first filled) sent within 2 ms of the ack that freed their slot. */
+  /**
+   * Frames (of those sent once the window was full) whose chunk was packed before their slot freed:
+   * the sender waited on the gateway's acks. The rest waited on their own packing.
+   */
   readonly sendsGatedByAck: number;
   readonly sendsAfterWindowFull: number;
   /** RPCs before the first frame (GetGatewayInfo, InitiateTransfer, GetTransferStatus, socket open). */
@@ -97,7 +115,7 @@ export interface UploadBreakdown {
 }
 
 export interface UploadRun {
-  readonly op: "cyxwiz" | "tus" | "put" | "pack";
+  readonly op: "cyxwiz" | "tus" | "put" | "pack" | "read" | "node-cyxwiz";
   readonly bytes: number;
   readonly chunkSize: number;
   /** From the call that starts the upload to its end (commit answered, tus onSuccess, PUT response). */

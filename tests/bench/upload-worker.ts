@@ -26,6 +26,7 @@ import type {
   PackCommand,
   PrepareRun,
   PutCommand,
+  ReadCommand,
   StageTimes,
   TusCommand,
   UploadBreakdown,
@@ -170,10 +171,8 @@ function breakdown(clock: ChunkClock, runStart: number, runEnd: number): UploadB
         return a === undefined || b === undefined ? [] : [b - a];
       }),
     );
-  const sends = all
-    .filter((c) => c.sendStart !== undefined)
-    .map((c) => c.sendStart!)
-    .sort((a, b) => a - b);
+  const sent = all.filter((c) => c.sendStart !== undefined).sort((a, b) => a.sendStart! - b.sendStart!);
+  const sends = sent.map((c) => c.sendStart!);
   const acks = all
     .filter((c) => c.ack !== undefined)
     .map((c) => c.ack!)
@@ -186,9 +185,13 @@ function breakdown(clock: ChunkClock, runStart: number, runEnd: number): UploadB
     window = Math.max(window, sentBefore - ackedBefore);
   }
   const slot: number[] = [];
+  let gatedByAck = 0;
   for (let k = window; k < sends.length; k++) {
     const freedBy = acks[k - window];
-    if (freedBy !== undefined && freedBy <= sends[k]!) slot.push(sends[k]! - freedBy);
+    if (freedBy === undefined || freedBy > sends[k]!) continue;
+    slot.push(sends[k]! - freedBy);
+    // Packed (read, sealed, hashed) before its slot freed: the sender was waiting on the gateway.
+    if ((sent[k]!.shaEnd ?? Number.POSITIVE_INFINITY) <= freedBy) gatedByAck++;
   }
   const firstSend = sends[0] ?? runStart;
   const lastAck = acks[acks.length - 1] ?? runEnd;
@@ -205,7 +208,7 @@ function breakdown(clock: ChunkClock, runStart: number, runEnd: number): UploadB
     packToSend: span((c) => [c.readStart, c.sendStart]),
     sendToAck: span((c) => [c.sendEnd, c.ack]),
     slotToSend: stageTimes(slot),
-    sendsGatedByAck: slot.filter((x) => x <= 2).length,
+    sendsGatedByAck: gatedByAck,
     sendsAfterWindowFull: slot.length,
     setupMs: r(firstSend - runStart),
     streamMs: r(lastAck - firstSend),
@@ -354,11 +357,13 @@ async function pack(cmd: PackCommand): Promise<UploadRun> {
   });
   let frameBytes = 0;
   const t0 = now();
-  // As the upload session's pump does: the next chunk is packed while this one is framed.
-  let ahead = packer.pack(0);
+  // As the upload session's pump does with ahead = 1: once chunk i is packed, chunk i+1 is packed
+  // while i is framed and sent. More ahead lets one chunk's read overlap another's encryption.
+  const packing: Array<ReturnType<typeof packer.pack>> = [packer.pack(0)];
+  let next = 1;
   for (let i = 0; i < packer.numChunks; i++) {
-    const chunk = await ahead;
-    if (i + 1 < packer.numChunks) ahead = packer.pack(i + 1);
+    const chunk = await packing.shift()!;
+    while (next < packer.numChunks && packing.length < cmd.ahead) packing.push(packer.pack(next++));
     const frame = await chunkToFrame(primitives, chunk, FrameFlag.REQUIRES_ACK);
     const t = now();
     clock.sent(frame, t, t, 0); // marks when the frame would be handed to the socket
@@ -370,9 +375,30 @@ async function pack(cmd: PackCommand): Promise<UploadRun> {
     cmd.bytes,
     cmd.chunkSize,
     t1 - t0,
-    { frameBytes, primitives: primitives.name },
+    { frameBytes, ahead: cmd.ahead, primitives: primitives.name },
     breakdown(clock, t0, t1),
   );
+}
+
+async function read(cmd: ReadCommand): Promise<UploadRun> {
+  const blob = await opfsBlob(cmd.file, cmd.bytes);
+  const source = blobByteSource(blob);
+  let offset = 0;
+  let total = 0;
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: cmd.concurrency }, async () => {
+      while (offset < cmd.bytes) {
+        const at = offset;
+        offset += cmd.chunkSize;
+        const n = (await source.read(at, Math.min(cmd.chunkSize, cmd.bytes - at))).length;
+        total += n;
+      }
+    }),
+  );
+  const ms = now() - t0;
+  if (total !== cmd.bytes) throw new Error(`read ${total} of ${cmd.bytes} bytes`);
+  return result("read", cmd.bytes, cmd.chunkSize, ms, { concurrency: cmd.concurrency });
 }
 
 async function handle(cmd: NumberedCommand): Promise<BenchReply> {
@@ -391,6 +417,8 @@ async function handle(cmd: NumberedCommand): Promise<BenchReply> {
         return { id: cmd.id, ok: true, value: await put(cmd) };
       case "pack":
         return { id: cmd.id, ok: true, value: await pack(cmd) };
+      case "read":
+        return { id: cmd.id, ok: true, value: await read(cmd) };
       default: {
         const never: never = cmd;
         throw new TypeError(`unknown command ${JSON.stringify(never)}`);
