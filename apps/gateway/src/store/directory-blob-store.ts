@@ -84,7 +84,12 @@ export async function createDirectoryBlobStore(dir: string): Promise<BlobStore> 
       const temp = join(tempDir, `${randomBytes(12).toString("hex")}.part`);
       const handle = await open(temp, "wx", 0o644);
       try {
-        await handle.writeFile(bytes);
+        // One positioned write per call (FileHandle.writeFile splits a chunk into 512 KiB writes,
+        // each a thread-pool round trip: measured 20-24 ms vs 16.5 ms per 4 MiB chunk under load).
+        for (let at = 0; at < bytes.length; ) {
+          const { bytesWritten } = await handle.write(bytes, at, bytes.length - at, at);
+          at += bytesWritten;
+        }
         await handle.sync();
       } catch (e) {
         await handle.close();
