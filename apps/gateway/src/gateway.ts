@@ -58,6 +58,7 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
     blobs,
     primitives,
     maxPayloadBytes: config.maxPayloadBytes,
+    window: config.window,
     metrics,
     log: app.log,
   });

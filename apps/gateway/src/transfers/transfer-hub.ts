@@ -25,6 +25,8 @@ export function createTransferHub(deps: {
   blobs: BlobStore;
   primitives: Primitives;
   maxPayloadBytes: number;
+  /** Unacknowledged frames a client may have in flight (GetGatewayInfo.window). */
+  window: number;
   metrics: GatewayMetrics;
   log: FastifyBaseLogger;
 }): TransferHub {
@@ -43,7 +45,9 @@ export function createTransferHub(deps: {
       },
       durable: recorded.map((c) => c.index),
       maxPayloadBytes: deps.maxPayloadBytes,
-      reorderWindow: 32,
+      // Frames ahead of the next expected chunk wait in memory: bound them by the client's window
+      // (twice it, for retransmissions), not by what a hostile client chooses to send.
+      reorderWindow: 2 * deps.window,
       store: async (chunk) => {
         // The receiver has just checked SHA-256(stored) against the frame's checksum: no second hash.
         await deps.blobs.put(chunk.digest, chunk.stored, { digestVerified: true });
