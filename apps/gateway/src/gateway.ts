@@ -60,7 +60,6 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
     maxPayloadBytes: config.maxPayloadBytes,
     window: config.window,
     metrics,
-    log: app.log,
   });
   const deps: GatewayDeps = { config, store, blobs, hub, secrets, primitives, metrics, log: app.log };
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey);

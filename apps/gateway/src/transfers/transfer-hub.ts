@@ -1,6 +1,5 @@
 import { type ChunkReceiver, createChunkReceiver, type ReceiverEvent } from "@cyxwiz/protocol/chunk";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
-import type { FastifyBaseLogger } from "fastify";
 import type { GatewayMetrics } from "../http/gateway-metrics.js";
 import type { BlobStore, MetadataStore, TransferRecord } from "../store/index.js";
 
@@ -28,7 +27,6 @@ export function createTransferHub(deps: {
   /** Unacknowledged frames a client may have in flight (GetGatewayInfo.window). */
   window: number;
   metrics: GatewayMetrics;
-  log: FastifyBaseLogger;
 }): TransferHub {
   const receivers = new Map<string, Promise<ChunkReceiver>>();
 

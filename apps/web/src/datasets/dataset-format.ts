@@ -1,4 +1,5 @@
-import { CompressionCodec, DatasetStatus } from "@cyxwiz/protocol/gen";
+import { codecName } from "@cyxwiz/protocol/compress";
+import { type CompressionCodec, DatasetStatus } from "@cyxwiz/protocol/gen";
 
 /** "Ready", "Corrupt", or "Unknown" for a status this build does not know. */
 export function datasetStatusLabel(status: DatasetStatus): string {
@@ -12,19 +13,12 @@ export function datasetStatusLabel(status: DatasetStatus): string {
   }
 }
 
-/** The codec as the upload page names it ("none", "zstd", "lz4", "snappy"). */
+/** The codec as the upload page names it ("none", "zstd", "lz4", "snappy"), or "unknown". */
 export function codecLabel(codec: CompressionCodec): string {
-  switch (codec) {
-    case CompressionCodec.NONE:
-      return "none";
-    case CompressionCodec.ZSTD:
-      return "zstd";
-    case CompressionCodec.LZ4:
-      return "lz4";
-    case CompressionCodec.SNAPPY:
-      return "snappy";
-    default:
-      return "unknown";
+  try {
+    return codecName(codec);
+  } catch {
+    return "unknown"; // UNSPECIFIED, or a codec this build does not know
   }
 }
 
