@@ -19,6 +19,7 @@ export default defineConfig({
   resolve: { alias: { "@shared": sharedDir } },
   test: {
     include: ["src/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/*.browser.test.ts"], // browser-only: vitest.browser.config.ts
     testTimeout: 60_000,
     provide: { runtime: "node" },
   },

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createChunkReceiver } from "@cyxwiz/protocol/chunk";
+import { createChunkReceiver, storedBytes } from "@cyxwiz/protocol/chunk";
 import { createChunkCipher, wrapDatasetKey } from "@cyxwiz/protocol/crypto";
 import { encodeFrame, FrameFlag } from "@cyxwiz/protocol/frame";
 import { AckStatus, DataChunkSchema, DataClassification, TransferState } from "@cyxwiz/protocol/gen";
@@ -178,7 +178,7 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
     const retransmit = await encodeFrame(p, {
       sequence: 0,
       flags: FrameFlag.REQUIRES_ACK | FrameFlag.RETRANSMIT,
-      payload: packed.chunks[0]!.stored,
+      payload: storedBytes(packed.chunks[0]!),
       checksum: packed.chunks[0]!.digest,
     });
     s.send(retransmit);
@@ -312,8 +312,8 @@ describe("the other transports", () => {
           transferId,
           chunkIndex: c.index,
           sequence: BigInt(c.index),
-          payload: c.stored,
-          fcs: p.crc32(c.stored),
+          payload: storedBytes(c),
+          fcs: p.crc32(storedBytes(c)),
           checksum: c.digest,
           isLast: c.last,
         });
@@ -336,8 +336,8 @@ describe("the other transports", () => {
         transferId,
         chunkIndex: i,
         sequence: BigInt(i),
-        payload: packed.chunks[i]!.stored,
-        fcs: p.crc32(packed.chunks[i]!.stored),
+        payload: storedBytes(packed.chunks[i]!),
+        fcs: p.crc32(storedBytes(packed.chunks[i]!)),
         checksum: packed.chunks[i]!.digest,
         isLast: packed.chunks[i]!.last,
         ...patch,

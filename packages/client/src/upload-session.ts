@@ -745,7 +745,7 @@ export function createUploadSession(options: UploadOptions): UploadSession {
             continue;
           }
           inFlight.set(index, {
-            storedSize: chunk.stored.length,
+            storedSize: chunk.storedSize,
             digest: base64Encode(chunk.digest),
             compressed: chunk.compressed,
           });
@@ -776,7 +776,7 @@ export function createUploadSession(options: UploadOptions): UploadSession {
     for (let i = 0; i < l.state.numChunks; i++) {
       if (l.chunks[i] === null) {
         const c = await l.packer.pack(i);
-        l.chunks[i] = { storedSize: c.stored.length, digest: base64Encode(c.digest), compressed: c.compressed };
+        l.chunks[i] = { storedSize: c.storedSize, digest: base64Encode(c.digest), compressed: c.compressed };
       }
     }
     const records = l.chunks as ChunkRecord[];

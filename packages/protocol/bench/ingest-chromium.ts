@@ -13,6 +13,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -101,6 +102,7 @@ export async function benchIngestChromium(
   chunkSize = 4 * 1024 * 1024,
   places: readonly BrowserPlace[] = ["worker", "page"],
   repeats = 3,
+  sealers = availableParallelism(),
 ): Promise<ChromiumIngestResult> {
   const files = await bundle();
   const { server, origin } = await serve(files);
@@ -113,7 +115,7 @@ export async function benchIngestChromium(
     await page.waitForFunction(() => "cyxwizIngestBench" in globalThis, undefined, { timeout: 30_000 });
     const runs: BrowserIngestRun[] = [];
     for (const where of places) {
-      const options: BrowserIngestOptions = { totalMiB, chunkSize, repeats };
+      const options: BrowserIngestOptions = { totalMiB, chunkSize, repeats, sealers };
       const run = await page.evaluate(
         ([w, o]) => {
           const api = (globalThis as unknown as { cyxwizIngestBench: IngestBenchApi }).cyxwizIngestBench;
@@ -145,6 +147,9 @@ export function printIngestChromium(r: ChromiumIngestResult): void {
     console.log(`  native ceiling (subtle AES-GCM + SHA-256) ${f(run.ceilingMBps)} MB/s`);
     console.log(
       `  ingest (chunk→encrypt→hash→frame)         ${f(run.ingestMBps)} MB/s  ${run.ingestRatio.toFixed(2)}x ceiling`,
+    );
+    console.log(
+      `  ingest, ${run.sealers} sealing workers             ${f(run.pooledIngestMBps)} MB/s  ${run.pooledIngestRatio.toFixed(2)}x ceiling`,
     );
     console.log(
       `  verify (decode→hash→decrypt)              ${f(run.verifyMBps)} MB/s  ${run.verifyRatio.toFixed(2)}x ceiling`,

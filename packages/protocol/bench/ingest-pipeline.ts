@@ -3,7 +3,13 @@
  * runs so both measure exactly the same code: chunk → (compress) → encrypt → hash → frame, and
  * decode (FCS + SHA-256) → decrypt. Runtime-neutral: no node:* imports.
  */
-import { bytesByteSource, chunkToFrame, chunkToFrameParts, createChunker } from "../src/chunk/index.js";
+import {
+  type ByteSource,
+  bytesByteSource,
+  chunkToFrame,
+  chunkToFrameParts,
+  createChunker,
+} from "../src/chunk/index.js";
 import { createChunkCipher } from "../src/crypto/index.js";
 import { decodeFrame, type FrameParts } from "../src/frame/index.js";
 import type { Primitives } from "../src/primitives/primitives.js";
@@ -17,30 +23,48 @@ export interface PipelineRun {
 const run = (bytes: number, seconds: number): PipelineRun => ({ seconds, bytes, mbPerSecond: bytes / 1e6 / seconds });
 
 /**
- * Ingest: every chunk sealed, hashed and framed; frames kept for the verify run. `framing` is
- * how the runtime's writer takes a frame: "parts" (header, payload, trailer: Node's file and
- * socket writes are vectored, as `cyxwiz pack` does) or "contiguous" (one buffer, as a browser's
- * WebSocket.send needs).
+ * Ingest: every chunk sealed, hashed and framed. `framing` is how the runtime's writer takes a
+ * frame: "parts" (header, payload pieces, trailer: Node's file and socket writes are vectored, as
+ * `cyxwiz pack` does) or "contiguous" (one buffer, as a browser's WebSocket.send needs).
+ * `readAhead` chunks are sealed ahead of the one being framed (a sealing pool's size + 1 keeps
+ * every worker busy). `source` replaces the in-memory view of `data` (same bytes, e.g. a Blob). Frames are dropped once made, as a writer would, unless `keep` (for a
+ * verify run; holding hundreds of MiB changes what the garbage collector does, so timed runs
+ * don't).
  */
 export async function ingest(
   p: Primitives,
   data: Uint8Array,
   chunkSize: number,
   key: Uint8Array,
-  framing: "parts" | "contiguous" = "contiguous",
+  {
+    framing = "contiguous",
+    readAhead = 1,
+    keep = false,
+    source = bytesByteSource(data),
+  }: { framing?: "parts" | "contiguous"; readAhead?: number; keep?: boolean; source?: ByteSource } = {},
 ) {
   const made = await createChunkCipher(p, key);
   if (!made.ok) throw new Error(made.error.message);
-  const chunker = createChunker(p, bytesByteSource(data), {
+  const chunker = createChunker(p, source, {
     chunkSize,
     cipher: made.value,
+    readAhead,
     metadata: { name: "bench" },
   });
   const frames: Uint8Array[] = [];
   const parts: FrameParts[] = [];
   const t0 = performance.now();
-  if (framing === "parts") for await (const chunk of chunker.chunks()) parts.push(await chunkToFrameParts(p, chunk));
-  else for await (const chunk of chunker.chunks()) frames.push(await chunkToFrame(p, chunk));
+  if (framing === "parts") {
+    for await (const chunk of chunker.chunks()) {
+      const f = await chunkToFrameParts(p, chunk);
+      if (keep) parts.push(f);
+    }
+  } else {
+    for await (const chunk of chunker.chunks()) {
+      const f = await chunkToFrame(p, chunk);
+      if (keep) frames.push(f);
+    }
+  }
   const seconds = (performance.now() - t0) / 1000;
   for (const f of parts) frames.push(joinParts(f)); // outside the timed loop: only the verify run needs whole frames
   return { result: run(data.length, seconds), frames, manifest: chunker.manifest(), cipher: made.value };
@@ -94,9 +118,12 @@ export async function best<T extends { result?: PipelineRun } | PipelineRun>(
 }
 
 function joinParts(f: FrameParts): Uint8Array {
-  const out = new Uint8Array(f.header.length + f.payload.length + f.trailer.length);
-  out.set(f.header, 0);
-  out.set(f.payload, f.header.length);
-  out.set(f.trailer, f.header.length + f.payload.length);
+  const pieces = [f.header, ...f.payload, f.trailer];
+  const out = new Uint8Array(pieces.reduce((n, piece) => n + piece.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
   return out;
 }

@@ -22,9 +22,13 @@ interface SummaryRow {
   readonly ceilingMBps: number;
   readonly ingestMBps: number;
   readonly ingestRatio: number;
+  readonly meetsGoal: boolean;
+}
+
+interface VerifyRow {
+  readonly runtime: string;
   readonly verifyMBps: number;
   readonly verifyRatio: number;
-  readonly meetsGoal: boolean;
 }
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
@@ -42,16 +46,7 @@ function runCompressionBench(): Promise<number> {
   });
 }
 
-function printTable(rows: readonly SummaryRow[]): void {
-  const header = ["runtime", "ceiling MB/s", "ingest MB/s", "ratio", "verify MB/s", "ratio"];
-  const cells = rows.map((r) => [
-    r.runtime,
-    r.ceilingMBps.toFixed(0),
-    r.ingestMBps.toFixed(0),
-    `${r.ingestRatio.toFixed(2)}x${r.meetsGoal ? "" : " (<0.8)"}`,
-    r.verifyMBps.toFixed(0),
-    `${r.verifyRatio.toFixed(2)}x`,
-  ]);
+function printTable(header: readonly string[], cells: readonly (readonly string[])[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
   const line = (c: readonly string[]) =>
     `| ${c.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(" | ")} |`;
@@ -81,23 +76,55 @@ async function main(): Promise<number> {
     compression = { status: "absent" };
   }
 
+  // One row per way of ingesting: on one thread, and with a sealing pool (the product's path).
   const rows: SummaryRow[] = [
-    { ...node, runtime: node.runtime },
-    ...chromium.runs.map((r) => ({ ...r, runtime: `${chromium.runtime} ${r.where}` })),
-  ].map((r) => ({
-    runtime: r.runtime,
-    ceilingMBps: r.ceilingMBps,
-    ingestMBps: r.ingestMBps,
-    ingestRatio: r.ingestRatio,
-    verifyMBps: r.verifyMBps,
-    verifyRatio: r.verifyRatio,
-    meetsGoal: r.ingestRatio >= GOAL_RATIO,
-  }));
+    ...node.runs.map((r) => ({
+      runtime: `${node.runtime}, ${r.where}`,
+      ceilingMBps: node.ceilingMBps,
+      ingestMBps: r.ingestMBps,
+      ingestRatio: r.ingestRatio,
+    })),
+    ...chromium.runs.flatMap((r) => [
+      {
+        runtime: `${chromium.runtime} ${r.where}, 1 thread`,
+        ceilingMBps: r.ceilingMBps,
+        ingestMBps: r.ingestMBps,
+        ingestRatio: r.ingestRatio,
+      },
+      {
+        runtime: `${chromium.runtime} ${r.where}, ${r.sealers} sealing workers`,
+        ceilingMBps: r.ceilingMBps,
+        ingestMBps: r.pooledIngestMBps,
+        ingestRatio: r.pooledIngestRatio,
+      },
+    ]),
+  ].map((r) => ({ ...r, meetsGoal: r.ingestRatio >= GOAL_RATIO }));
+  const verifyRows: VerifyRow[] = [
+    { runtime: node.runtime, verifyMBps: node.verifyMBps, verifyRatio: node.verifyRatio },
+    ...chromium.runs.map((r) => ({
+      runtime: `${chromium.runtime} ${r.where}`,
+      verifyMBps: r.verifyMBps,
+      verifyRatio: r.verifyRatio,
+    })),
+  ];
   const loadAfter = load();
   console.log(
     `\n== summary: ${node.totalBytes / 2 ** 20} MiB in ${node.chunkSize / 2 ** 20} MiB chunks, no compression, best of 3 ==`,
   );
-  printTable(rows);
+  printTable(
+    ["ingest", "ceiling MB/s", "ingest MB/s", "ratio"],
+    rows.map((r) => [
+      r.runtime,
+      r.ceilingMBps.toFixed(0),
+      r.ingestMBps.toFixed(0),
+      `${r.ingestRatio.toFixed(2)}x${r.meetsGoal ? "" : ` (<${GOAL_RATIO})`}`,
+    ]),
+  );
+  console.log("");
+  printTable(
+    ["verify", "verify MB/s", "ratio"],
+    verifyRows.map((r) => [r.runtime, r.verifyMBps.toFixed(0), `${r.verifyRatio.toFixed(2)}x`]),
+  );
   console.log(
     `goal: ingest >= ${GOAL_RATIO}x ceiling; load average before ${loadBefore.join(" ")}, after ${loadAfter.join(" ")}`,
   );
@@ -105,7 +132,9 @@ async function main(): Promise<number> {
     command: "npm run bench",
     goalRatio: GOAL_RATIO,
     loadAverage: { before: loadBefore, after: loadAfter },
+    ceiling: "the runtime's native AES-256-GCM + SHA-256 over the same chunks, on one thread",
     rows,
+    verifyRows,
     compression,
   });
   console.log(`wrote ${path}`);

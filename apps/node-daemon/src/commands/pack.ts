@@ -7,12 +7,12 @@ import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/compr
 import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
 import { DataClassification } from "@cyxwiz/protocol/gen";
 import { openFileByteSource } from "@cyxwiz/protocol/node";
-import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { badInput } from "../exit-codes.js";
 import { readOrCreateKeyFile } from "../key-file.js";
 import { hex, type Output } from "../output.js";
 import { framesPath, manifestPath, manifestToJson } from "../pack-dir.js";
 import { createProgress, parseSize } from "../progress.js";
+import { loadSealingPrimitives } from "../sealing-primitives.js";
 
 export interface PackOptions {
   out: string;
@@ -53,7 +53,7 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
     throw badInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   try {
-    const primitives = await loadPrimitives();
+    const { primitives, sealers } = await loadSealingPrimitives();
     let cipher: ChunkCipher | undefined;
     if (opts.encrypt === true && opts.keyFile !== undefined) {
       const { key, created } = await readOrCreateKeyFile(opts.keyFile);
@@ -72,6 +72,7 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
     const chunker = createChunker(primitives, source, {
       chunkSize,
       codec,
+      readAhead: sealers + 1,
       ...(cipher === undefined ? {} : { cipher }),
       metadata: { name: opts.name ?? basename(file), type: "opaque", classification },
       onProgress: (done) => progress.update(done),
@@ -82,10 +83,10 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
       for await (const chunk of chunker.chunks()) {
         // Header, payload and trailer go out as one vectored write: the chunk is never copied.
         const { header, payload, trailer } = await chunkToFrameParts(primitives, chunk);
-        storedBytes += chunk.stored.length;
+        storedBytes += chunk.storedSize;
         sink.cork();
         sink.write(header);
-        sink.write(payload);
+        for (const piece of payload) sink.write(piece);
         const more = sink.write(trailer);
         sink.uncork();
         if (!more) await once(sink, "drain");

@@ -5,12 +5,12 @@ import { createJsonFileStateStore, createUploadSession, type UploadEvent } from 
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
 import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/compress";
 import { openFileByteSource } from "@cyxwiz/protocol/node";
-import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { badInput } from "../exit-codes.js";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
 import { readOrCreateKeyFile } from "../key-file.js";
 import { hex, type Output } from "../output.js";
 import { createProgress, formatBytes, parseSize } from "../progress.js";
+import { loadSealingPrimitives } from "../sealing-primitives.js";
 import { parseClassification } from "./pack.js";
 
 export interface UploadCommandOptions extends GatewayOptions {
@@ -88,7 +88,7 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
   try {
     const session = createUploadSession({
       clients,
-      primitives: await loadPrimitives(),
+      primitives: (await loadSealingPrimitives()).primitives,
       source,
       name,
       classification,

@@ -3,7 +3,7 @@
  * hashed and framed here, never on the page's thread (ARCHITECTURE §1, apps/web). The page talks
  * to it with the messages of upload-worker-protocol.ts.
  */
-import { createWebPrimitives } from "@cyxwiz/protocol/primitives";
+import { canSealInWebWorkers, createWebPrimitives, createWebSealingPool } from "@cyxwiz/protocol/primitives";
 import { openIdbTransferStateStore } from "./idb-transfer-state-store.js";
 import { createUploadRunner } from "./upload-runner.js";
 import type { PageToWorker, WorkerToPage } from "./upload-worker-protocol.js";
@@ -16,7 +16,10 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 const post = (message: WorkerToPage) => scope.postMessage(message);
-const primitives = createWebPrimitives();
+// Chunks are sealed (AES-256-GCM + SHA-256) by a pool of Web Workers, one per core, while this
+// worker reads, frames and sends: crypto.subtle calls on one thread do not overlap. Without
+// crypto.subtle (not a secure context) everything stays here, on the slow fallback.
+const primitives = createWebPrimitives().then((p) => (canSealInWebWorkers() ? createWebSealingPool().wrap(p) : p));
 const store = openIdbTransferStateStore();
 // Avoid unhandled rejections; each upload reports these failures itself when it awaits them.
 primitives.catch(() => undefined);

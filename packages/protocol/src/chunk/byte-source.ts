@@ -8,6 +8,11 @@ export interface ByteSource {
   readonly size: number;
   /** Reads `length` bytes at `offset` (fewer only at the end). */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * True when every `read` returns a fresh buffer nobody else holds, so a consumer may hand it to
+   * a worker without copying (a sealing pool transfers it).
+   */
+  readonly freshReads?: boolean;
 }
 
 /** The part of a `Blob` or `File` the chunker reads (declared here: the core has no DOM types). */
@@ -20,6 +25,7 @@ export interface BlobLike {
 export function blobByteSource(blob: BlobLike): ByteSource {
   return {
     size: blob.size,
+    freshReads: true,
     async read(offset, length) {
       return new Uint8Array(await blob.slice(offset, Math.min(blob.size, offset + length)).arrayBuffer());
     },

@@ -13,10 +13,31 @@ export interface PackedChunk {
   readonly plainSize: number;
   /** Whether `stored` is compressed. */
   readonly compressed: boolean;
-  /** The bytes as stored and sent: compressed?, then encrypted?. */
-  readonly stored: Uint8Array;
+  /**
+   * The bytes as stored and sent (compressed?, then encrypted?), as pieces that written back to
+   * back are the chunk: ciphertext and GCM tag stay apart so that sealing copies nothing. Join
+   * them with {@link storedBytes} where one buffer is needed.
+   */
+  readonly storedParts: readonly Uint8Array[];
+  /** Total length of `storedParts`. */
+  readonly storedSize: number;
+  /** CRC-32 of the stored bytes when sealing computed it (a sealing pool does), for the frame's FCS. */
+  readonly storedCrc?: number;
   /** SHA-256 of `stored`: the Merkle leaf's input and the frame checksum. */
   readonly digest: Uint8Array;
   /** Frame flags for this chunk: COMPRESSED, ENCRYPTED, LAST_FRAME as they apply. */
   readonly flags: number;
+}
+
+/** A chunk's stored bytes as one buffer: the only piece itself, or the pieces joined. */
+export function storedBytes(chunk: Pick<PackedChunk, "storedParts" | "storedSize">): Uint8Array {
+  const { storedParts } = chunk;
+  if (storedParts.length === 1) return storedParts[0]!;
+  const out = new Uint8Array(chunk.storedSize);
+  let at = 0;
+  for (const part of storedParts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -66,6 +66,7 @@ export function createChunkPacker(
       const last = index === numChunks - 1;
       const offset = index * chunkSize;
       const plain = await source.read(offset, Math.min(chunkSize, source.size - offset));
+      const plainSize = plain.length; // read before sealing may detach the buffer
       let body = plain;
       let compressed = false;
       if (codec !== undefined) {
@@ -75,13 +76,27 @@ export function createChunkPacker(
           compressed = true;
         }
       }
-      const stored = cipher === undefined ? body : await cipher.seal(index, last, body);
-      const digest = await primitives.sha256(stored);
+      let storedParts: readonly Uint8Array[] = [body];
+      let storedSize = body.length;
+      let digest: Uint8Array;
+      let storedCrc: number | undefined;
+      if (cipher === undefined) digest = await primitives.sha256(body);
+      else {
+        // The plaintext is ours to give up when the codec made it or the source reads fresh buffers.
+        const consume = compressed || source.freshReads === true;
+        ({
+          sealed: storedParts,
+          size: storedSize,
+          digest,
+          crc: storedCrc,
+        } = await cipher.sealAndHash(index, last, body, { consume }));
+      }
       const flags =
         (compressed ? FrameFlag.COMPRESSED : 0) |
         (cipher === undefined ? 0 : FrameFlag.ENCRYPTED) |
         (last ? FrameFlag.LAST_FRAME : 0);
-      return { index, last, plainSize: plain.length, compressed, stored, digest, flags };
+      const chunk = { index, last, plainSize, compressed, storedParts, storedSize, digest, flags };
+      return storedCrc === undefined ? chunk : { ...chunk, storedCrc };
     },
   };
 }

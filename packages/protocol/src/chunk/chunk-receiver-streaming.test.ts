@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { encodeFrame } from "../frame/frame-codec.js";
 import { FrameFlag } from "../frame/frame-format.js";
 import { AckStatus } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
+import { storedBytes } from "./chunk-format.js";
 import { createChunkReceiver, type ReceivedChunk, type ReceiverEvent } from "./chunk-receiver.js";
 import { pack, testBytes } from "./chunk-test-support.js";
 import { checkCommit } from "./manifest-check.js";
@@ -81,17 +82,17 @@ describe("chunk receiver, streaming mode (the manifest comes at commit)", () => 
     const bad = frames[0]!.slice();
     bad[100]! ^= 1;
     expect(statuses(await r.receiveFrame(bad))).toEqual(["ACK_FCS_ERROR"]);
-    const plainFlags = await encodeFrame(p, { sequence: 0, flags: 0, payload: chunks[0]!.stored });
+    const plainFlags = await encodeFrame(p, { sequence: 0, flags: 0, payload: storedBytes(chunks[0]!) });
     expect(statuses(await r.receiveFrame(plainFlags))).toEqual(["ACK_CHECKSUM_MISMATCH"]);
     const compressedFlag = await encodeFrame(p, {
       sequence: 0,
       flags: FrameFlag.ENCRYPTED | FrameFlag.COMPRESSED,
-      payload: chunks[0]!.stored,
+      payload: storedBytes(chunks[0]!),
     });
     expect(statuses(await r.receiveFrame(compressedFlag))).toEqual(["ACK_CHECKSUM_MISMATCH"]);
     await r.receiveFrame(frames[0]!);
     expect(statuses(await r.receiveFrame(frames[0]!))).toEqual(["ACK_DUPLICATE"]);
-    const past = await encodeFrame(p, { sequence: 3, flags: FrameFlag.ENCRYPTED, payload: chunks[0]!.stored });
+    const past = await encodeFrame(p, { sequence: 3, flags: FrameFlag.ENCRYPTED, payload: storedBytes(chunks[0]!) });
     expect(statuses(await r.receiveFrame(past))).toEqual(["ACK_OUT_OF_ORDER"]);
     expect(stored.map((s) => s.index)).toEqual([0]);
   });

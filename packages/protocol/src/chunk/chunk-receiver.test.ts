@@ -7,6 +7,7 @@ import { encodeFrame } from "../frame/frame-codec.js";
 import { FrameFlag } from "../frame/frame-format.js";
 import { AckStatus, DataChunkSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import { MerkleTree } from "../merkle/index.js";
+import { storedBytes } from "./chunk-format.js";
 import {
   type ChunkReceiverOptions,
   createChunkReceiver,
@@ -123,7 +124,11 @@ describe("chunk receiver: the seed's 7-step verification", () => {
     const ev = await r.receiveFrame(b.frames[0]!);
     expect(statuses(ev)).toEqual(["ACK_CHECKSUM_MISMATCH"]);
     expect((ev[0] as { ack: { errorMessage: string } }).ack.errorMessage).toMatch(/^CYXW_ERR_MERKLE_PROOF/);
-    const wrongFlags = await encodeFrame(p, { sequence: 0, flags: FrameFlag.ENCRYPTED, payload: a.chunks[0]!.stored });
+    const wrongFlags = await encodeFrame(p, {
+      sequence: 0,
+      flags: FrameFlag.ENCRYPTED,
+      payload: storedBytes(a.chunks[0]!),
+    });
     const ev2 = await r.receiveFrame(wrongFlags);
     expect((ev2[0] as { ack: { errorMessage: string } }).ack.errorMessage).toMatch(/^CYXW_ERR_FLAGS_MISMATCH/);
     expect(stored).toEqual([]);
@@ -202,8 +207,8 @@ describe("chunk receiver: the StreamData RPC form", () => {
         transferId: "t-1",
         chunkIndex: i,
         sequence: BigInt(i),
-        payload: chunks[i]!.stored,
-        fcs: p.crc32(chunks[i]!.stored),
+        payload: storedBytes(chunks[i]!),
+        fcs: p.crc32(storedBytes(chunks[i]!)),
         checksum: chunks[i]!.digest,
         merkleProof: [...tree.proof(i).path],
         isLast: i === 3,

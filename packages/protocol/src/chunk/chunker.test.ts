@@ -4,6 +4,7 @@ import { FrameFlag } from "../frame/frame-format.js";
 import { CompressionCodec } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { MerkleTree } from "../merkle/index.js";
 import { bytesByteSource } from "./byte-source.js";
+import { storedBytes } from "./chunk-format.js";
 import { pack, testBytes } from "./chunk-test-support.js";
 import { createChunker } from "./chunker.js";
 import { checkManifest } from "./manifest-check.js";
@@ -21,11 +22,11 @@ describe("chunker", () => {
     expect(manifest.metadata!.numChunks).toBe(3);
     expect(manifest.metadata!.totalSize).toBe(10_000n);
     expect(manifest.codec).toBe(CompressionCodec.NONE);
-    for (const c of chunks) expect(c.digest).toEqual(await p.sha256(c.stored));
+    for (const c of chunks) expect(c.digest).toEqual(await p.sha256(storedBytes(c)));
     expect(manifest.metadata!.merkleRoot).toEqual(MerkleTree.fromDigests(manifest.chunkDigests).root);
     expect(checkManifest(manifest).ok).toBe(true);
     // Unencrypted, uncompressed chunks are the plaintext itself.
-    expect(chunks[1]!.stored).toEqual(data.subarray(4096, 8192));
+    expect(storedBytes(chunks[1]!)).toEqual(data.subarray(4096, 8192));
   });
 
   it("encrypts and compresses, marking each chunk's frame flags", async () => {

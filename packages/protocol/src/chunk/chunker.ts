@@ -27,12 +27,17 @@ export interface ChunkerOptions {
     readonly shape?: readonly bigint[];
     readonly dtype?: string;
   };
+  /**
+   * Chunks read and sealed ahead of the one being consumed (default 1). Raise it to the sealing
+   * pool's size when the primitives seal on worker threads. Memory: (readAhead + 1) chunks.
+   */
+  readonly readAhead?: number;
   /** Called after each chunk with plaintext bytes done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface Chunker {
-  /** The chunks in order. Memory is bounded: one chunk in work and one being read ahead. */
+  /** The chunks in order. Memory is bounded: one chunk in work and `readAhead` being read ahead. */
   chunks(): AsyncGenerator<PackedChunk, void, undefined>;
   /**
    * The manifest, complete once `chunks()` has run to its end.
@@ -57,6 +62,10 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw new RangeError(`chunk size must be an integer from 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
   }
+  const readAhead = options.readAhead ?? 1;
+  if (!Number.isInteger(readAhead) || readAhead < 0 || readAhead > 64) {
+    throw new RangeError(`readAhead must be an integer from 0 to 64, got ${readAhead}`);
+  }
   const merkle = createMerkleBuilder();
   const plainSizes: number[] = [];
   const storedSizes: number[] = [];
@@ -74,13 +83,20 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
       ...(options.cipher === undefined ? {} : { cipher: options.cipher }),
     });
     const { numChunks } = packer;
-    let next = packer.pack(0);
+    // Chunks packed ahead of the one consumed: with a sealing pool, one per worker plus one keeps
+    // every core busy while the consumer frames and writes.
+    const ahead: Promise<PackedChunk>[] = [];
+    let queued = 0;
     for (let index = 0; index < numChunks; index++) {
-      const chunk = await next;
-      if (!chunk.last) next = packer.pack(index + 1); // read ahead while this chunk is consumed
+      while (queued < numChunks && ahead.length <= readAhead) {
+        const packing = packer.pack(queued++);
+        packing.catch(() => {}); // awaited in turn below; a failure ahead must not go unhandled meanwhile
+        ahead.push(packing);
+      }
+      const chunk = await ahead.shift()!;
       merkle.append(chunk.digest);
       plainSizes.push(chunk.plainSize);
-      storedSizes.push(chunk.stored.length);
+      storedSizes.push(chunk.storedSize);
       digests.push(chunk.digest);
       compressedFlags.push(chunk.compressed);
       options.onProgress?.(index * chunkSize + chunk.plainSize, source.size);
@@ -129,8 +145,9 @@ export function chunkToFrame(primitives: Primitives, chunk: PackedChunk, extraFl
   return encodeFrame(primitives, {
     sequence: chunk.index,
     flags: chunk.flags | extraFlags,
-    payload: chunk.stored,
+    payload: chunk.storedParts,
     checksum: chunk.digest,
+    ...(chunk.storedCrc === undefined ? {} : { payloadCrc: chunk.storedCrc }),
   });
 }
 
@@ -139,7 +156,8 @@ export function chunkToFrameParts(primitives: Primitives, chunk: PackedChunk, ex
   return encodeFrameParts(primitives, {
     sequence: chunk.index,
     flags: chunk.flags | extraFlags,
-    payload: chunk.stored,
+    payload: chunk.storedParts,
     checksum: chunk.digest,
+    ...(chunk.storedCrc === undefined ? {} : { payloadCrc: chunk.storedCrc }),
   });
 }

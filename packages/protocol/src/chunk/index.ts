@@ -1,7 +1,7 @@
 export type { BlobLike, ByteSource } from "./byte-source.js";
 export { blobByteSource, bytesByteSource } from "./byte-source.js";
 export type { PackedChunk } from "./chunk-format.js";
-export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "./chunk-format.js";
+export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, storedBytes } from "./chunk-format.js";
 export type { ChunkPacker, ChunkPackerOptions } from "./chunk-packer.js";
 export { createChunkPacker, decideCodec } from "./chunk-packer.js";
 export type {

@@ -3,7 +3,7 @@ import { equalBytes } from "@noble/ciphers/utils.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { failure, ProtocolError, type ProtocolFailure } from "../errors/error-codes.js";
 import { type CipherParameters, CipherParametersSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
-import type { AesGcmKey, Primitives } from "../primitives/primitives.js";
+import type { AesGcmKey, Primitives, SealedAndHashed } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
 import { checkBytes, hkdfSha256 } from "./key-agreement.js";
 
@@ -43,6 +43,17 @@ export interface ChunkCipher {
    * @throws RangeError for an index outside 0..2^32-1; TypeError for a non-boolean `last`.
    */
   seal(index: number, last: boolean, plaintext: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Seals chunk `index` like {@link seal} and hashes the sealed bytes (the chunk digest), in one
+   * step on a worker thread when the primitives have a sealing pool (`createSealingPool`).
+   * With `consume` the caller gives `plaintext` up (it may be detached instead of copied).
+   */
+  sealAndHash(
+    index: number,
+    last: boolean,
+    plaintext: Uint8Array,
+    options?: { consume?: boolean },
+  ): Promise<SealedAndHashed>;
   /**
    * Opens chunk `index`, which must have been sealed at that index with the same `last`.
    *
@@ -121,6 +132,13 @@ export async function createChunkCipher(
       const nonce = nonceFor(index, last);
       checkBytes("chunk plaintext", plaintext);
       return key.encrypt(nonce, plaintext);
+    },
+    async sealAndHash(index, last, plaintext, options) {
+      const nonce = nonceFor(index, last);
+      checkBytes("chunk plaintext", plaintext);
+      if (key.sealAndHash !== undefined) return key.sealAndHash(nonce, plaintext, options);
+      const sealed = await key.encrypt(nonce, plaintext);
+      return { sealed: [sealed], size: sealed.length, digest: await primitives.sha256(sealed) };
     },
     async open(index, last, sealed) {
       const nonce = nonceFor(index, last);

@@ -187,9 +187,18 @@ describe("frame codec: parts", () => {
         fc.integer({ min: 0, max: KNOWN_FLAGS }),
         async (payload, flags) => {
           const parts = await encodeFramePartsFn(primitives, { sequence: 9, flags, payload });
-          expect(parts.payload).toBe(payload);
-          const joined = new Uint8Array([...parts.header, ...parts.payload, ...parts.trailer]);
-          expect(hex(joined)).toBe(hex(await encodeFrame(primitives, { sequence: 9, flags, payload })));
+          expect(parts.payload).toHaveLength(1);
+          expect(parts.payload[0]).toBe(payload);
+          const whole = await encodeFrame(primitives, { sequence: 9, flags, payload });
+          const joined = new Uint8Array([...parts.header, ...parts.payload[0]!, ...parts.trailer]);
+          expect(hex(joined)).toBe(hex(whole));
+          // A payload given in pieces frames exactly as the joined payload does, pieces uncopied.
+          const cut = payload.length >> 1;
+          const pieces = [payload.subarray(0, cut), payload.subarray(cut)];
+          const split = await encodeFramePartsFn(primitives, { sequence: 9, flags, payload: pieces });
+          expect(split.payload[0]).toBe(pieces[0]);
+          expect(split.payload[1]).toBe(pieces[1]);
+          expect(hex(await encodeFrame(primitives, { sequence: 9, flags, payload: pieces }))).toBe(hex(whole));
         },
       ),
       { numRuns: 100 },

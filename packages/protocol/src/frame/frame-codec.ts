@@ -1,4 +1,5 @@
 import { failure, type ProtocolFailure } from "../errors/error-codes.js";
+import { crc32Combine } from "../primitives/crc32-combine.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
 import {
@@ -19,13 +20,20 @@ import {
 export interface FrameInput {
   readonly sequence: bigint | number;
   readonly flags: number;
-  readonly payload: Uint8Array;
+  /** The payload, or pieces of it that written back to back are the payload (never joined by encodeFrameParts). */
+  readonly payload: Uint8Array | readonly Uint8Array[];
   /**
    * SHA-256 of `payload` when the caller already has it (the chunker computed it for the Merkle
    * leaf), so the payload is hashed once, not twice. It is trusted: pass only a digest of these
    * exact bytes.
    */
   readonly checksum?: Uint8Array;
+  /**
+   * CRC-32 of the payload when the caller already has it (a sealing worker computed it), so the
+   * FCS is the header's CRC combined with it (crc32Combine) instead of a pass over the payload.
+   * Trusted like `checksum`.
+   */
+  readonly payloadCrc?: number;
 }
 
 export interface DecodeOptions {
@@ -37,8 +45,8 @@ export interface DecodeOptions {
 export interface FrameParts {
   /** The 24-byte header. */
   readonly header: Uint8Array;
-  /** The payload itself (the caller's buffer, not a copy). */
-  readonly payload: Uint8Array;
+  /** The payload's pieces (the caller's buffers, not copies; one piece when it gave one buffer). */
+  readonly payload: readonly Uint8Array[];
   /** The 36-byte trailer: FCS and checksum. */
   readonly trailer: Uint8Array;
 }
@@ -57,13 +65,15 @@ export async function encodeFrameParts(primitives: Primitives, input: FrameInput
   if ((input.flags & ~KNOWN_FLAGS) !== 0 || input.flags < 0) {
     throw new RangeError(`frame flags ${describeFlags(input.flags)} include bits protocol version 1 does not define`);
   }
-  const n = input.payload.length;
+  const pieces: readonly Uint8Array[] = input.payload instanceof Uint8Array ? [input.payload] : input.payload;
+  let n = 0;
+  for (const piece of pieces) n += piece.length;
   if (n > 0xffff_ffff - FRAME_OVERHEAD_BYTES)
     throw new RangeError(`frame payload of ${n} bytes does not fit a u32 size`);
   if (input.checksum !== undefined && input.checksum.length !== 32) {
     throw new RangeError(`frame checksum must be 32 bytes, got ${input.checksum.length}`);
   }
-  const checksum = input.checksum ?? (await primitives.sha256(input.payload));
+  const checksum = input.checksum ?? (await sha256Of(primitives, pieces));
   const header = new Uint8Array(FRAME_HEADER_BYTES);
   const view = new DataView(header.buffer);
   view.setUint32(0, FRAME_MAGIC);
@@ -72,9 +82,20 @@ export async function encodeFrameParts(primitives: Primitives, input: FrameInput
   view.setUint32(16, n);
   view.setUint32(20, input.flags);
   const trailer = new Uint8Array(FRAME_TRAILER_BYTES);
-  new DataView(trailer.buffer).setUint32(0, primitives.crc32(header, input.payload));
+  const fcs =
+    input.payloadCrc === undefined
+      ? primitives.crc32(header, ...pieces)
+      : crc32Combine(primitives.crc32(header), input.payloadCrc, n);
+  new DataView(trailer.buffer).setUint32(0, fcs);
   trailer.set(checksum, 4);
-  return { header, payload: input.payload, trailer };
+  return { header, payload: pieces, trailer };
+}
+
+async function sha256Of(primitives: Primitives, pieces: readonly Uint8Array[]): Promise<Uint8Array> {
+  if (pieces.length === 1) return primitives.sha256(pieces[0]!);
+  const h = await primitives.createSha256();
+  for (const piece of pieces) h.update(piece);
+  return h.digest();
 }
 
 /**
@@ -87,10 +108,16 @@ export async function encodeFrameParts(primitives: Primitives, input: FrameInput
  */
 export async function encodeFrame(primitives: Primitives, input: FrameInput): Promise<Uint8Array> {
   const { header, payload, trailer } = await encodeFrameParts(primitives, input);
-  const out = new Uint8Array(payload.length + FRAME_OVERHEAD_BYTES);
+  let n = 0;
+  for (const piece of payload) n += piece.length;
+  const out = new Uint8Array(n + FRAME_OVERHEAD_BYTES);
   out.set(header, 0);
-  out.set(payload, FRAME_HEADER_BYTES);
-  out.set(trailer, FRAME_HEADER_BYTES + payload.length);
+  let at = FRAME_HEADER_BYTES;
+  for (const piece of payload) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  out.set(trailer, at);
   return out;
 }
 

@@ -17,6 +17,7 @@ export async function openFileByteSource(path: string): Promise<FileByteSource> 
   const { size } = await handle.stat();
   return {
     size,
+    freshReads: true,
     async read(offset, length) {
       const want = Math.max(0, Math.min(length, size - offset));
       const buffer = new Uint8Array(want);

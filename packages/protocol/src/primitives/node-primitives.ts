@@ -46,6 +46,19 @@ export async function createNodePrimitives(): Promise<Primitives> {
           out.set(cipher.getAuthTag(), body.length + tail.length);
           return out;
         },
+        async sealAndHash(nonce, plaintext) {
+          checkAesGcmArgs(undefined, nonce);
+          const cipher = createCipheriv("aes-256-gcm", k, nonce);
+          const body = cipher.update(plaintext);
+          cipher.final(); // GCM has no final block: everything came out of update()
+          const tag = new Uint8Array(cipher.getAuthTag());
+          const digest = new Uint8Array(createHash("sha256").update(body).update(tag).digest());
+          return {
+            sealed: [new Uint8Array(body.buffer, body.byteOffset, body.length), tag],
+            size: body.length + tag.length,
+            digest,
+          };
+        },
         async decrypt(nonce, sealed, aad) {
           checkAesGcmArgs(undefined, nonce);
           if (sealed.length < AES_GCM_TAG_BYTES) return undefined;

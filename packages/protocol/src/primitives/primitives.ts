@@ -13,12 +13,31 @@ export interface Sha256Stream {
   digest(): Uint8Array;
 }
 
+/**
+ * A sealed chunk and the SHA-256 of its bytes. The sealed bytes (ciphertext || 16-byte tag) come
+ * in pieces to be written back to back, so that ciphertext and tag need not be copied together.
+ */
+export interface SealedAndHashed {
+  readonly sealed: readonly Uint8Array[];
+  /** Total length of `sealed`. */
+  readonly size: number;
+  readonly digest: Uint8Array;
+  /** CRC-32 of the sealed bytes, when the implementation computed it alongside (a sealing worker does). */
+  readonly crc?: number;
+}
+
 /** An AES-256-GCM key, imported once and used for many chunks. */
 export interface AesGcmKey {
   /** Returns ciphertext || 16-byte tag. */
   encrypt(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
   /** Returns the plaintext, or `undefined` when the tag does not authenticate (never throws for that). */
   decrypt(nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * Optional fast path: encrypts and hashes the sealed bytes in one step, without joining
+   * ciphertext and tag (Node), or on a worker thread (`createSealingPool`). With `consume` the
+   * caller gives `plaintext` up, and an implementation may detach its buffer instead of copying it.
+   */
+  sealAndHash?(nonce: Uint8Array, plaintext: Uint8Array, options?: { consume?: boolean }): Promise<SealedAndHashed>;
 }
 
 export interface Primitives {
