@@ -20,6 +20,8 @@ export interface GatewayConfig {
   readonly rateLimitPerMinute: number;
   /** Unacknowledged frames a client may have in flight (CYXWIZ_WINDOW, default 8). */
   readonly window: number;
+  /** Chunks of one transfer written and recorded at once; at most `window` (CYXWIZ_STORE_CONCURRENCY). */
+  readonly storeConcurrency: number;
   /** Largest frame payload accepted (CYXWIZ_MAX_PAYLOAD_BYTES, default 16 MiB). */
   readonly maxPayloadBytes: number;
   /** Structured logs level (LOG_LEVEL, default info; "silent" turns them off). */
@@ -56,6 +58,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL");
   }
+  const window = integer(env, "CYXWIZ_WINDOW", 8, 1, 256);
   return {
     port,
     host: env.HOST ?? "127.0.0.1",
@@ -63,7 +66,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl,
     sessionHours: integer(env, "CYXWIZ_SESSION_HOURS", 12, 1, 24 * 365),
     rateLimitPerMinute: integer(env, "CYXWIZ_RATE_LIMIT", 1200, 1, 1_000_000),
-    window: integer(env, "CYXWIZ_WINDOW", 8, 1, 256),
+    window,
+    storeConcurrency: Math.min(window, integer(env, "CYXWIZ_STORE_CONCURRENCY", 4, 1, 64)),
     maxPayloadBytes: integer(env, "CYXWIZ_MAX_PAYLOAD_BYTES", 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? "info",
   };

@@ -33,6 +33,9 @@ describe("gateway: configuration and first start", () => {
     expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT must be a port number/);
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ CYXWIZ_WINDOW: "0" })).toThrow(/CYXWIZ_WINDOW/);
+    expect(c.storeConcurrency).toBe(4);
+    expect(loadConfig({ CYXWIZ_WINDOW: "2" }).storeConcurrency).toBe(2); // never more than the window
+    expect(() => loadConfig({ CYXWIZ_STORE_CONCURRENCY: "0" })).toThrow(/CYXWIZ_STORE_CONCURRENCY/);
   });
 
   it("creates the admin account once, with its password and API token in 0600 files", async () => {

@@ -59,6 +59,7 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
     primitives,
     maxPayloadBytes: config.maxPayloadBytes,
     window: config.window,
+    storeConcurrency: config.storeConcurrency,
     metrics,
   });
   const deps: GatewayDeps = { config, store, blobs, hub, secrets, primitives, metrics, log: app.log };

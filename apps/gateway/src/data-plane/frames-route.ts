@@ -1,4 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
+import type { ChunkReceiver, ReceiverEvent } from "@cyxwiz/protocol/chunk";
 import { FrameStreamMessageSchema, type TransferAck, TransferState, TransferStatusSchema } from "@cyxwiz/protocol/gen";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
@@ -25,8 +26,10 @@ function bearerFromProtocols(header: string | undefined): string | undefined {
 /**
  * The data plane for browsers (docs/upload-protocol.md §2): `GET /v1/transfers/:id/frames` upgraded
  * to a WebSocket; one CYXW frame per binary message in, one FrameStreamMessage (ack, or the final
- * status) per event out. Frames are processed one at a time; while `window` frames wait, the
- * socket stops reading, so a slow disk pushes back on the client through TCP.
+ * status) per event out. Frames are verified one at a time in arrival order while the durable
+ * writes of several chunks overlap (the hub's receivers store concurrently); each ack goes out as
+ * its chunk becomes durable. While `window` frames are unacknowledged the socket stops reading,
+ * so a slow disk pushes back on the client through TCP.
  */
 export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   app.get<{ Params: { id: string } }>(
@@ -69,8 +72,24 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
           socket.send(toBinary(FrameStreamMessageSchema, create(FrameStreamMessageSchema, message)));
       };
       let waiting = 0;
-      let queue: Promise<void> = Promise.resolve();
+      let completeSeen = false;
       const limit = deps.config.window;
+      /** The final status goes out after every ack: once complete and no frame is still in work. */
+      const sendStatusWhenDone = (receiver: ChunkReceiver) => {
+        if (!completeSeen || waiting > 0 || transfer === undefined) return;
+        completeSeen = false;
+        send({
+          kind: {
+            case: "status",
+            value: create(TransferStatusSchema, {
+              transferId: transfer.id,
+              state: TransferState.IN_PROGRESS,
+              chunksReceived: receiver.chunksDurable,
+              chunksTotal: receiver.numChunks,
+            }),
+          },
+        });
+      };
       socket.on("message", (data, isBinary) => {
         if (!isBinary)
           return close(UNSUPPORTED, "CYXW_ERR_FRAME: text messages are not frames; send binary CYXW frames");
@@ -79,38 +98,31 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
           return close(POLICY, `CYXW_ERR_WINDOW: more than ${limit} unacknowledged frames in flight`);
         if (waiting >= limit) socket.pause();
         const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-        queue = queue.then(async () => {
-          try {
-            const receiver = await ready;
+        // Handed to the receiver in arrival order (then-callbacks run in the order registered);
+        // the receiver verifies in that order and resolves each frame when its chunk is durable.
+        void ready
+          .then(async (receiver) => {
             if (receiver === undefined || transfer === undefined) return; // refused: the socket is closing
-            const events = await receiver.receiveFrame(
-              new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-            );
+            let events: ReceiverEvent[];
+            try {
+              events = await receiver.receiveFrame(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+            } catch (e) {
+              log.error({ err: e }, "storing a chunk failed");
+              close(1011, "CYXW_ERR_STORE: the gateway could not store the chunk; retry later");
+              return;
+            }
             countEvents(deps.metrics, events);
             for (const e of events) {
               if (e.kind === "ack") send({ kind: { case: "ack", value: e.ack satisfies TransferAck } });
-              else if (e.kind === "complete") {
-                send({
-                  kind: {
-                    case: "status",
-                    value: create(TransferStatusSchema, {
-                      transferId: transfer.id,
-                      state: TransferState.IN_PROGRESS,
-                      chunksReceived: receiver.chunksDurable,
-                      chunksTotal: receiver.numChunks,
-                    }),
-                  },
-                });
-              }
+              else if (e.kind === "complete") completeSeen = true;
             }
-          } catch (e) {
-            log.error({ err: e }, "storing a chunk failed");
-            close(1011, "CYXW_ERR_STORE: the gateway could not store the chunk; retry later");
-          } finally {
+            return receiver;
+          })
+          .then((receiver) => {
             waiting--;
             if (waiting < limit && socket.isPaused) socket.resume();
-          }
-        });
+            if (receiver !== undefined) sendStatusWhenDone(receiver);
+          });
       });
     },
   );

@@ -53,6 +53,7 @@ export async function createDirectoryBlobStore(dir: string): Promise<BlobStore> 
     if (info !== undefined && now - info.mtimeMs > staleTempAgeMs) await rm(path, { force: true });
   }
 
+  const knownShards = new Set<string>();
   const pathOf = (digest: Uint8Array): { shard: string; file: string } => {
     const hex = Buffer.from(checkBytes(digest, "digest", 32)).toString("hex");
     const shard = join(dir, hex.slice(0, 2));
@@ -77,8 +78,12 @@ export async function createDirectoryBlobStore(dir: string): Promise<BlobStore> 
         throw new StoreError("digest_mismatch", `the bytes do not hash to ${Buffer.from(digest).toString("hex")}`);
       }
       if (await exists(file)) return;
-      // A new fan-out directory is itself an entry in `dir` that must survive a crash.
-      if ((await mkdir(shard, { recursive: true })) !== undefined) await syncDirectory(dir);
+      // A new fan-out directory is itself an entry in `dir` that must survive a crash. Once made
+      // (or found) it is remembered: no mkdir round trip for every chunk.
+      if (!knownShards.has(shard)) {
+        if ((await mkdir(shard, { recursive: true })) !== undefined) await syncDirectory(dir);
+        knownShards.add(shard);
+      }
       // Each writer has its own temp file; concurrent puts of one digest each rename identical
       // bytes into place, and the last rename wins harmlessly.
       const temp = join(tempDir, `${randomBytes(12).toString("hex")}.part`);

@@ -26,6 +26,8 @@ export function createTransferHub(deps: {
   maxPayloadBytes: number;
   /** Unacknowledged frames a client may have in flight (GetGatewayInfo.window). */
   window: number;
+  /** Chunks of one transfer written to disk and recorded at once (CYXWIZ_STORE_CONCURRENCY). */
+  storeConcurrency: number;
   metrics: GatewayMetrics;
 }): TransferHub {
   const receivers = new Map<string, Promise<ChunkReceiver>>();
@@ -46,6 +48,9 @@ export function createTransferHub(deps: {
       // Frames ahead of the next expected chunk wait in memory: bound them by the client's window
       // (twice it, for retransmissions), not by what a hostile client chooses to send.
       reorderWindow: 2 * deps.window,
+      // Verification stays in order; the write-fsync-rename-record of several chunks overlaps, so
+      // one chunk's disk latency does not cap a transfer's throughput.
+      maxConcurrentStores: deps.storeConcurrency,
       store: async (chunk) => {
         // The receiver has just checked SHA-256(stored) against the frame's checksum: no second hash.
         await deps.blobs.put(chunk.digest, chunk.stored, { digestVerified: true });
@@ -53,7 +58,7 @@ export function createTransferHub(deps: {
         deps.metrics.chunksStored.inc();
         deps.metrics.bytesStored.inc(chunk.stored.length);
         if (!started) {
-          started = true;
+          started = true; // before the await: concurrent stores must not all set it
           await deps.store.transfers.setState(transfer.id, "in_progress");
         }
       },

@@ -285,3 +285,85 @@ describe("chunk receiver: properties", () => {
     );
   });
 });
+
+describe("chunk receiver: concurrent stores", () => {
+  /** A store whose writes finish only when the test says so (or fail, for the indexes in `failing`). */
+  function gatedStore(failing: Set<number> = new Set()) {
+    const started: number[] = [];
+    const finishers = new Map<number, () => void>();
+    const store = (c: ReceivedChunk) =>
+      new Promise<void>((resolve, reject) => {
+        started.push(c.index);
+        finishers.set(c.index, () => (failing.has(c.index) ? reject(new Error(`disk full at ${c.index}`)) : resolve()));
+      });
+    const finish = (i: number) => finishers.get(i)!();
+    return { store, started, finish };
+  }
+  const turns = async (n = 20) => {
+    for (let t = 0; t < n; t++) await Promise.resolve();
+  };
+
+  it("verifies the next frames while earlier chunks are still being written, and acks each only once durable", async () => {
+    const { manifest, frames } = await pack(p, testBytes(5 * 1000), { chunkSize: 1000, extraFlags: ACK });
+    const gate = gatedStore();
+    const { r } = await receiver(manifest, { store: gate.store, maxConcurrentStores: 3 });
+    const results = frames.map((f) => r.receiveFrame(f));
+    const settled = new Set<number>();
+    results.forEach((p, i) => p.then(() => settled.add(i)));
+    await turns();
+    expect(gate.started).toEqual([0, 1, 2]); // three in flight; the fourth waits for room
+    expect(settled.size).toBe(0); // nothing acked before it is durable
+    expect(r.chunksDurable).toBe(0);
+    gate.finish(1);
+    await turns();
+    expect([...settled]).toEqual([1]);
+    expect(gate.started).toEqual([0, 1, 2, 3]);
+    expect(statuses(await results[1]!)).toEqual(["ACK_OK"]);
+    for (const i of [0, 2, 3]) gate.finish(i);
+    await turns();
+    expect(gate.started).toEqual([0, 1, 2, 3, 4]);
+    gate.finish(4);
+    const last = await results[4]!;
+    expect(kinds(last)).toEqual(["durable", "ack", "complete"]);
+    expect(r.complete).toBe(true);
+  });
+
+  it("a duplicate of a chunk being written is discarded, not stored twice", async () => {
+    const { manifest, frames } = await pack(p, testBytes(3000), { chunkSize: 1000, extraFlags: ACK });
+    const gate = gatedStore();
+    const { r } = await receiver(manifest, { store: gate.store, maxConcurrentStores: 2 });
+    const first = r.receiveFrame(frames[0]!);
+    await turns();
+    expect(statuses(await r.receiveFrame(frames[0]!))).toEqual(["ACK_DUPLICATE"]);
+    gate.finish(0);
+    expect(statuses(await first)).toEqual(["ACK_OK"]);
+    expect(gate.started).toEqual([0]);
+  });
+
+  it("a failed store leaves its chunk missing and expected again, while the others become durable", async () => {
+    const { manifest, frames } = await pack(p, testBytes(3000), { chunkSize: 1000, extraFlags: ACK });
+    const failing = new Set([1]);
+    const gate = gatedStore(failing);
+    const { r } = await receiver(manifest, { store: gate.store, maxConcurrentStores: 3 });
+    const results = frames.map((f) => r.receiveFrame(f));
+    await turns();
+    for (const i of [0, 1, 2]) gate.finish(i);
+    expect(statuses(await results[0]!)).toEqual(["ACK_OK"]);
+    await expect(results[1]!).rejects.toThrow(/disk full at 1/);
+    expect(statuses(await results[2]!)).toEqual(["ACK_OK"]);
+    expect(r.missingChunks()).toEqual([1]);
+    expect(r.complete).toBe(false);
+    failing.clear(); // the disk has room again
+    const retransmitted = r.receiveFrame(frames[1]!);
+    await turns();
+    expect(gate.started).toEqual([0, 1, 2, 1]);
+    gate.finish(1);
+    expect(kinds(await retransmitted)).toEqual(["durable", "ack", "complete"]);
+    expect(r.missingChunks()).toEqual([]);
+  });
+
+  it("rejects a concurrency that is not an integer from 1 to 1024", async () => {
+    const { manifest } = await pack(p, testBytes(10), { chunkSize: 1000 });
+    await expect(receiver(manifest, { maxConcurrentStores: 0 })).rejects.toThrow(RangeError);
+  });
+});

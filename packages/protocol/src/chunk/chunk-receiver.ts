@@ -63,6 +63,12 @@ export interface ChunkReceiverOptions {
   readonly cipher?: ChunkCipher;
   /** Persists a verified chunk; must resolve only once the chunk is durable (step 7 acks after). */
   readonly store: (chunk: ReceivedChunk) => Promise<void>;
+  /**
+   * Chunks whose `store` may be in flight at once (default 1). Verification stays strictly in
+   * arrival order; only the durable writes overlap, so a gateway is not bound by one chunk's
+   * write-fsync-record latency. Each chunk is still acked only once its own store resolved.
+   */
+  readonly maxConcurrentStores?: number;
   /** Chunk indexes already durable from an earlier connection (resume). */
   readonly durable?: Iterable<number>;
   /** Frames this far ahead of the next expected chunk are buffered; further ones are refused. Default 16. */
@@ -71,7 +77,12 @@ export interface ChunkReceiverOptions {
 }
 
 export interface ChunkReceiver {
-  /** Feeds one CYXW frame (one WebSocket message). Calls are processed strictly one at a time. */
+  /**
+   * Feeds one CYXW frame (one WebSocket message). Frames are verified strictly one at a time, in
+   * call order; the returned promise resolves once the chunks this frame made storable are durable
+   * (their "durable" and ack events), so with `maxConcurrentStores` > 1 the next frame is verified
+   * while this one's chunk is still being written.
+   */
   receiveFrame(bytes: Uint8Array): Promise<ReceiverEvent[]>;
   /** Feeds one DataChunk of the StreamData RPC: the same verification, with its own fcs and proof. */
   receiveDataChunk(chunk: DataChunk): Promise<ReceiverEvent[]>;
@@ -132,7 +143,13 @@ export async function createChunkReceiver(
   const codec: ChunkCodec | undefined =
     readable && manifest!.codec !== CompressionCodec.NONE ? await loadCodec(manifest!.codec) : undefined;
   const window = options.reorderWindow ?? 16;
+  const maxStores = options.maxConcurrentStores ?? 1;
+  if (!Number.isInteger(maxStores) || maxStores < 1 || maxStores > 1024) {
+    throw new RangeError(`maxConcurrentStores must be an integer from 1 to 1024, got ${maxStores}`);
+  }
   const durable = new Set<number>();
+  /** Chunks verified and being stored: index → settles (never rejects) when the store ends. */
+  const storing = new Map<number, Promise<void>>();
   let bytesDurable = 0;
   for (const i of options.durable ?? []) {
     if (Number.isInteger(i) && i >= 0 && i < numChunks && !durable.has(i)) {
@@ -143,7 +160,7 @@ export async function createChunkReceiver(
   const buffered = new Map<number, Arrival>();
   let nextExpected = 0;
   const advance = () => {
-    while (nextExpected < numChunks && durable.has(nextExpected)) nextExpected++;
+    while (nextExpected < numChunks && (durable.has(nextExpected) || storing.has(nextExpected))) nextExpected++;
   };
   advance();
 
@@ -164,55 +181,106 @@ export async function createChunkReceiver(
     return events;
   };
 
+  /**
+   * What one arrival did: events known now (refusals, duplicates), and the stores it started,
+   * each resolving to its chunk's "durable" (and ack) events.
+   */
+  interface Accepted {
+    readonly events: ReceiverEvent[];
+    readonly stores: Promise<ReceiverEvent[]>[];
+  }
+  const now = (events: ReceiverEvent[]): Accepted => ({ events, stores: [] });
+
   /** Steps 3-7 for an arrival whose FCS and checksum were verified. */
-  async function accept(arrival: Arrival): Promise<ReceiverEvent[]> {
+  async function accept(arrival: Arrival): Promise<Accepted> {
     const i = arrival.index;
     if (i >= numChunks) {
-      return refuse(
-        i,
-        failure("CYXW_ERR_OUT_OF_ORDER", `sequence ${i} is beyond the last chunk (${numChunks - 1})`),
-        false,
+      return now(
+        refuse(i, failure("CYXW_ERR_OUT_OF_ORDER", `sequence ${i} is beyond the last chunk (${numChunks - 1})`), false),
       );
     }
-    if (durable.has(i) || buffered.has(i)) {
-      return [
+    if (durable.has(i) || storing.has(i) || buffered.has(i)) {
+      return now([
         ack(i, AckStatus.ACK_DUPLICATE, `CYXW_ERR_DUPLICATE: chunk ${i} was already received; this copy was discarded`),
-      ];
+      ]);
     }
     if (i >= nextExpected + window) {
-      return refuse(
-        i,
-        failure(
-          "CYXW_ERR_OUT_OF_ORDER",
-          `chunk ${i} is more than ${window} chunks ahead of the next expected chunk ${nextExpected}`,
+      return now(
+        refuse(
+          i,
+          failure(
+            "CYXW_ERR_OUT_OF_ORDER",
+            `chunk ${i} is more than ${window} chunks ahead of the next expected chunk ${nextExpected}`,
+          ),
+          false,
         ),
-        false,
       );
     }
     if (i > nextExpected) {
       buffered.set(i, arrival); // seed §5.4 step 3: buffer and reorder
-      return [];
+      return now([]);
     }
     const events: ReceiverEvent[] = [];
+    const stores: Promise<ReceiverEvent[]>[] = [];
     let current: Arrival | undefined = arrival;
     while (current !== undefined) {
-      events.push(...(await process(current)));
-      if (!durable.has(current.index)) break; // refused: the sender retransmits it, later ones wait in the buffer
+      const verdict = await process(current);
+      if (Array.isArray(verdict)) {
+        events.push(...verdict); // refused: the sender retransmits it, later ones wait in the buffer
+        break;
+      }
+      stores.push(verdict.stored);
       advance();
       current = buffered.get(nextExpected);
       if (current !== undefined) buffered.delete(nextExpected);
     }
-    if (durable.size === numChunks) {
-      events.push(
-        full === undefined
-          ? { kind: "complete" }
-          : { kind: "complete", merkleRoot: full.manifest.metadata!.merkleRoot.slice() },
-      );
-    }
-    return events;
+    return { events, stores };
   }
 
-  async function process(a: Arrival): Promise<ReceiverEvent[]> {
+  /** Starts the durable write of a verified chunk once fewer than `maxStores` are in flight. */
+  async function startStore(
+    a: Arrival,
+    plaintext: Uint8Array | undefined,
+  ): Promise<{ readonly stored: Promise<ReceiverEvent[]> }> {
+    while (storing.size >= maxStores) await Promise.race(storing.values());
+    const i = a.index;
+    const stored = options
+      .store({ index: i, digest: a.digest, stored: a.payload, ...(plaintext === undefined ? {} : { plaintext }) })
+      .then(
+        (): ReceiverEvent[] => {
+          storing.delete(i);
+          durable.add(i);
+          bytesDurable += a.payload.length;
+          const events: ReceiverEvent[] = [{ kind: "durable", index: i, bytes: a.payload.length }];
+          if ((a.flags & FrameFlag.REQUIRES_ACK) !== 0) events.push(ack(i, AckStatus.ACK_OK));
+          if (durable.size === numChunks) {
+            events.push(
+              full === undefined
+                ? { kind: "complete" }
+                : { kind: "complete", merkleRoot: full.manifest.metadata!.merkleRoot.slice() },
+            );
+          }
+          return events;
+        },
+        (e: unknown) => {
+          // Not durable: the chunk is expected again (the sender learns it from missing_chunks).
+          storing.delete(i);
+          nextExpected = Math.min(nextExpected, i);
+          throw e;
+        },
+      );
+    storing.set(
+      i,
+      stored.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return { stored }; // wrapped: an async function would otherwise wait for it
+  }
+
+  /** Steps 4-6 for the next expected chunk: the refusal, or its store once started. */
+  async function process(a: Arrival): Promise<ReceiverEvent[] | { readonly stored: Promise<ReceiverEvent[]> }> {
     const i = a.index;
     const last = i === numChunks - 1;
     const isCompressed = (a.flags & FrameFlag.COMPRESSED) !== 0;
@@ -272,17 +340,7 @@ export async function createChunkReceiver(
         );
       }
     }
-    await options.store({
-      index: i,
-      digest: a.digest,
-      stored: a.payload,
-      ...(plaintext === undefined ? {} : { plaintext }),
-    });
-    durable.add(i);
-    bytesDurable += a.payload.length;
-    const events: ReceiverEvent[] = [{ kind: "durable", index: i, bytes: a.payload.length }];
-    if ((a.flags & FrameFlag.REQUIRES_ACK) !== 0) events.push(ack(i, AckStatus.ACK_OK));
-    return events;
+    return startStore(a, plaintext);
   }
 
   const claimedIndex = (bytes: Uint8Array): number => {
@@ -291,7 +349,7 @@ export async function createChunkReceiver(
     return seq < BigInt(numChunks) ? Number(seq) : 0;
   };
 
-  async function onFrame(bytes: Uint8Array): Promise<ReceiverEvent[]> {
+  async function onFrame(bytes: Uint8Array): Promise<Accepted> {
     const decoded = await decodeFrame(
       options.primitives,
       bytes,
@@ -300,41 +358,43 @@ export async function createChunkReceiver(
     if (!decoded.ok) {
       // Steps 1-2 failed: the frame is damaged; ask for the chunk it claims to be again.
       const index = claimedIndex(bytes);
-      return refuse(index, decoded.error, bytes.length >= 16 && !durable.has(index));
+      return now(refuse(index, decoded.error, bytes.length >= 16 && !durable.has(index)));
     }
     const f = decoded.value;
     const index = f.sequence > 0xffff_ffffn ? numChunks : Number(f.sequence);
     return accept({ index, flags: f.flags, payload: f.payload, digest: f.checksum });
   }
 
-  async function onDataChunk(c: DataChunk): Promise<ReceiverEvent[]> {
+  async function onDataChunk(c: DataChunk): Promise<Accepted> {
     const i = c.chunkIndex;
     if (c.transferId !== options.transferId) {
-      return refuse(
-        i,
-        failure("CYXW_ERR_MANIFEST", `the chunk belongs to transfer ${JSON.stringify(c.transferId)}, not this one`),
-        false,
+      return now(
+        refuse(
+          i,
+          failure("CYXW_ERR_MANIFEST", `the chunk belongs to transfer ${JSON.stringify(c.transferId)}, not this one`),
+          false,
+        ),
       );
     }
     if (c.sequence !== BigInt(i)) {
-      return refuse(
-        i,
-        failure(
-          "CYXW_ERR_OUT_OF_ORDER",
-          `chunk ${i} carries sequence ${c.sequence}; chunk frames use sequence = chunk index`,
+      return now(
+        refuse(
+          i,
+          failure(
+            "CYXW_ERR_OUT_OF_ORDER",
+            `chunk ${i} carries sequence ${c.sequence}; chunk frames use sequence = chunk index`,
+          ),
+          false,
         ),
-        false,
       );
     }
     const fcs = options.primitives.crc32(c.payload);
     if (fcs !== c.fcs)
-      return refuse(i, failure("CYXW_ERR_FCS", `chunk ${i}: the payload's CRC-32 does not match its fcs`), true);
+      return now(refuse(i, failure("CYXW_ERR_FCS", `chunk ${i}: the payload's CRC-32 does not match its fcs`), true));
     const digest = await options.primitives.sha256(c.payload);
     if (!equalDigests(digest, c.checksum)) {
-      return refuse(
-        i,
-        failure("CYXW_ERR_CHECKSUM", `chunk ${i}: the payload's SHA-256 does not match its checksum`),
-        true,
+      return now(
+        refuse(i, failure("CYXW_ERR_CHECKSUM", `chunk ${i}: the payload's SHA-256 does not match its checksum`), true),
       );
     }
     const flags =
@@ -354,9 +414,16 @@ export async function createChunkReceiver(
     return run;
   };
 
+  /** Verification in order under the lock; the stores it started are awaited outside it. */
+  const settle = async (accepted: Promise<Accepted>): Promise<ReceiverEvent[]> => {
+    const { events, stores } = await accepted;
+    if (stores.length === 0) return events;
+    return [...(await Promise.all(stores)).flat(), ...events];
+  };
+
   return ok({
-    receiveFrame: (bytes) => serialized(() => onFrame(bytes)),
-    receiveDataChunk: (chunk) => serialized(() => onDataChunk(chunk)),
+    receiveFrame: (bytes) => settle(serialized(() => onFrame(bytes))),
+    receiveDataChunk: (chunk) => settle(serialized(() => onDataChunk(chunk))),
     missingChunks() {
       const missing: number[] = [];
       for (let i = 0; i < numChunks; i++) if (!durable.has(i)) missing.push(i);
