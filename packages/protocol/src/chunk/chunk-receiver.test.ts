@@ -309,7 +309,7 @@ describe("chunk receiver: concurrent stores", () => {
     const { r } = await receiver(manifest, { store: gate.store, maxConcurrentStores: 3 });
     const results = frames.map((f) => r.receiveFrame(f));
     const settled = new Set<number>();
-    results.forEach((p, i) => p.then(() => settled.add(i)));
+    for (const [i, result] of results.entries()) void result.then(() => settled.add(i));
     await turns();
     expect(gate.started).toEqual([0, 1, 2]); // three in flight; the fourth waits for room
     expect(settled.size).toBe(0); // nothing acked before it is durable
