@@ -52,6 +52,7 @@ import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { FileStore } from "@tus/file-store";
 import { Server as TusServer } from "@tus/server";
 import { build } from "esbuild";
+import { GATEWAY_NODE_FLAGS } from "../../apps/gateway/src/node-flags.js";
 import { type CpuProfileSummary, summariseCpuProfile, type TimeWindow } from "./cpu-profile-summary.js";
 import { type GatewayStages, summariseGatewayStages } from "./gateway-stage-summary.js";
 import { cpuSpent, cpuTimes } from "./process-cpu.js";
@@ -330,6 +331,7 @@ async function startGateway(work: string, instrument: boolean, extraImports: rea
   const profileDir = instrument ? join(work, "gateway-profile") : undefined;
   const stageClock = instrument ? join(work, "gateway-stage-clock.json") : undefined;
   const args = [
+    ...GATEWAY_NODE_FLAGS, // as `npm start` runs it
     ...(profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir]),
     "--import",
     "tsx",

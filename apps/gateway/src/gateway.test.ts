@@ -1,9 +1,10 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway } from "../test-support/gateway-harness.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { GATEWAY_NODE_FLAGS } from "./node-flags.js";
 
 let gw: RunningGateway;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ const codeOf = async (p: Promise<unknown>) => {
 };
 
 describe("gateway: configuration and first start", () => {
-  it("reads its configuration from the environment with working defaults, and names a bad variable", () => {
+  it("reads its configuration from the environment with working defaults, and names a bad variable", async () => {
     const c = loadConfig({}, "/srv/cyxwiz");
     expect(c.port).toBe(8080);
     expect(c.host).toBe("127.0.0.1");
@@ -34,6 +35,11 @@ describe("gateway: configuration and first start", () => {
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ CYXWIZ_WINDOW: "0" })).toThrow(/CYXWIZ_WINDOW/);
     expect(c.storeConcurrency).toBe(4);
+    // `npm start` runs the gateway with the measured V8 flags
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as {
+      scripts: { start: string };
+    };
+    expect(pkg.scripts.start).toBe(`node ${GATEWAY_NODE_FLAGS.join(" ")} --import tsx src/main.ts`);
     expect(loadConfig({ CYXWIZ_WINDOW: "2" }).storeConcurrency).toBe(2); // never more than the window
     expect(() => loadConfig({ CYXWIZ_STORE_CONCURRENCY: "0" })).toThrow(/CYXWIZ_STORE_CONCURRENCY/);
   });
