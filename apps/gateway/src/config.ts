@@ -22,6 +22,8 @@ export interface GatewayConfig {
   readonly window: number;
   /** Chunks of one transfer written and recorded at once; at most `window` (CYXWIZ_STORE_CONCURRENCY). */
   readonly storeConcurrency: number;
+  /** Chunk files written with O_DIRECT where the file system allows it (CYXWIZ_DIRECT_IO, 1 or 0; default 1). */
+  readonly directIo: boolean;
   /** Largest frame payload accepted (CYXWIZ_MAX_PAYLOAD_BYTES, default 16 MiB). */
   readonly maxPayloadBytes: number;
   /** Structured logs level (LOG_LEVEL, default info; "silent" turns them off). */
@@ -68,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: integer(env, "CYXWIZ_RATE_LIMIT", 1200, 1, 1_000_000),
     window,
     storeConcurrency: Math.min(window, integer(env, "CYXWIZ_STORE_CONCURRENCY", 4, 1, 64)),
+    directIo: integer(env, "CYXWIZ_DIRECT_IO", 1, 0, 1) === 1,
     maxPayloadBytes: integer(env, "CYXWIZ_MAX_PAYLOAD_BYTES", 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? "info",
   };

@@ -35,6 +35,8 @@ describe("gateway: configuration and first start", () => {
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ CYXWIZ_WINDOW: "0" })).toThrow(/CYXWIZ_WINDOW/);
     expect(c.storeConcurrency).toBe(4);
+    expect(c.directIo).toBe(true);
+    expect(loadConfig({ CYXWIZ_DIRECT_IO: "0" }).directIo).toBe(false);
     // `npm start` runs the gateway with the measured V8 flags
     const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as {
       scripts: { start: string };

@@ -49,7 +49,11 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
     bodyLimit: config.maxPayloadBytes + 1024 * 1024,
   });
   const store = await openMetadataStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger: app.log });
-  const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"));
+  const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"), {
+    directIo: config.directIo,
+    onDirectIoOff: (reason) => app.log.warn({ reason }, "chunk files fall back to buffered writes"),
+  });
+  app.log.info({ directIo: blobs.directIo }, "chunk store ready");
   const secrets = await loadGatewaySecrets(config.dataDir);
   const primitives = await loadPrimitives();
   const metrics = createGatewayMetrics();

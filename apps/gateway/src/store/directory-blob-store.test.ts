@@ -157,3 +157,21 @@ describe("directory blob store", () => {
     }
   });
 });
+
+describe("directory blob store: direct and buffered writes", () => {
+  it("stores the same bytes either way, and leaves no temp or probe files", async () => {
+    const sizes = [0, 1, 4097, 4 * 1024 * 1024 + 16];
+    const contents = sizes.map((n) => randomBytes(n));
+    for (const directIo of [true, false]) {
+      const dir = await tempDir();
+      const blobs = await createDirectoryBlobStore(dir, { directIo });
+      if (!directIo) expect(blobs.directIo).toBe(false);
+      await Promise.all(contents.map((bytes) => blobs.put(sha256(bytes), bytes)));
+      for (const bytes of contents)
+        expect(same(await blobs.get(sha256(bytes)), bytes), `directIo ${directIo}`).toBe(true);
+      expect(await filesUnder(dir)).toEqual(
+        contents.map((b) => join(hex(sha256(b)).slice(0, 2), hex(sha256(b)))).sort(),
+      );
+    }
+  });
+});

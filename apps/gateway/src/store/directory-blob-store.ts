@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { BlobStore } from "./blob-store.js";
+import { openDirectFileWriter } from "./direct-file-writer.js";
 import { checkBytes } from "./input-validation.js";
 import { StoreError } from "./store-error.js";
 
@@ -43,9 +44,14 @@ async function syncDirectory(path: string): Promise<void> {
  * const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"));
  * await blobs.put(digest, bytes);
  */
-export async function createDirectoryBlobStore(dir: string): Promise<BlobStore> {
+export async function createDirectoryBlobStore(
+  dir: string,
+  options: { readonly directIo?: boolean; readonly onDirectIoOff?: (reason: string) => void } = {},
+): Promise<BlobStore & { readonly directIo: boolean }> {
   const tempDir = join(dir, tempDirName);
   await mkdir(tempDir, { recursive: true });
+  // Chunk files bypass the page cache where the file system allows it (direct-file-writer.ts).
+  let direct = options.directIo === false ? undefined : await openDirectFileWriter(tempDir);
   const now = Date.now();
   for (const name of await readdir(tempDir)) {
     const path = join(tempDir, name);
@@ -70,11 +76,25 @@ export async function createDirectoryBlobStore(dir: string): Promise<BlobStore> 
     }
   };
 
+  /** Moves a durable temp file into place and makes the rename durable. */
+  const finish = async (temp: string, file: string, shard: string) => {
+    try {
+      await rename(temp, file);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+    await syncDirectory(shard);
+  };
+
   return {
-    async put(digest, bytes, options) {
+    get directIo() {
+      return direct !== undefined;
+    },
+    async put(digest, bytes, putOptions) {
       const { shard, file } = pathOf(digest);
       if (!(bytes instanceof Uint8Array)) throw new StoreError("invalid_argument", "bytes must be a Uint8Array");
-      if (options?.digestVerified !== true && !sha256(bytes).equals(digest)) {
+      if (putOptions?.digestVerified !== true && !sha256(bytes).equals(digest)) {
         throw new StoreError("digest_mismatch", `the bytes do not hash to ${Buffer.from(digest).toString("hex")}`);
       }
       if (await exists(file)) return;
@@ -87,6 +107,18 @@ export async function createDirectoryBlobStore(dir: string): Promise<BlobStore> 
       // Each writer has its own temp file; concurrent puts of one digest each rename identical
       // bytes into place, and the last rename wins harmlessly.
       const temp = join(tempDir, `${randomBytes(12).toString("hex")}.part`);
+      if (direct !== undefined) {
+        try {
+          await direct.write(temp, bytes);
+          await finish(temp, file, shard);
+          return;
+        } catch (e) {
+          await rm(temp, { force: true });
+          if (!isErrno(e, "EINVAL")) throw e;
+          direct = undefined; // refused after all (a different mount?): buffered writes from now on
+          options.onDirectIoOff?.(`direct writes refused: ${(e as Error).message}`);
+        }
+      }
       const handle = await open(temp, "wx", 0o644);
       try {
         // One positioned write per call (FileHandle.writeFile splits a chunk into 512 KiB writes,
@@ -102,13 +134,7 @@ export async function createDirectoryBlobStore(dir: string): Promise<BlobStore> 
         throw e;
       }
       await handle.close();
-      try {
-        await rename(temp, file);
-      } catch (e) {
-        await rm(temp, { force: true });
-        throw e;
-      }
-      await syncDirectory(shard);
+      await finish(temp, file, shard);
     },
 
     async get(digest) {
