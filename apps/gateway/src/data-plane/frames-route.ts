@@ -71,6 +71,9 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
         if (socket.readyState === socket.OPEN)
           socket.send(toBinary(FrameStreamMessageSchema, create(FrameStreamMessageSchema, message)));
       };
+      // Messages as the fragments they arrived in: the receiver verifies and stores them as pieces,
+      // so no frame is copied into one fresh buffer (ws would concatenate every fragmented message).
+      socket.binaryType = "fragments";
       let waiting = 0;
       let completeSeen = false;
       const limit = deps.config.window;
@@ -97,7 +100,9 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
         if (waiting > limit * 4)
           return close(POLICY, `CYXW_ERR_WINDOW: more than ${limit} unacknowledged frames in flight`);
         if (waiting >= limit) socket.pause();
-        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        const pieces: readonly Uint8Array[] = Array.isArray(data)
+          ? data
+          : [data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array)];
         // Handed to the receiver in arrival order (then-callbacks run in the order registered);
         // the receiver verifies in that order and resolves each frame when its chunk is durable.
         void ready
@@ -105,7 +110,7 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
             if (receiver === undefined || transfer === undefined) return; // refused: the socket is closing
             let events: ReceiverEvent[];
             try {
-              events = await receiver.receiveFrame(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+              events = await receiver.receiveFrame(pieces);
             } catch (e) {
               log.error({ err: e }, "storing a chunk failed");
               close(1011, "CYXW_ERR_STORE: the gateway could not store the chunk; retry later");

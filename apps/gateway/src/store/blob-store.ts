@@ -19,10 +19,11 @@ export interface BlobStore {
   /**
    * Stores `bytes` under `digest`, after checking that SHA-256(bytes) is `digest`. Atomic: a
    * reader sees the whole blob or none. Storing a digest that is already there is a cheap no-op,
-   * and concurrent puts of one digest are safe.
+   * and concurrent puts of one digest are safe. `bytes` may be pieces (a frame's payload in the
+   * fragments it arrived in), stored as their concatenation.
    * @throws StoreError `invalid_argument` (a digest that is not 32 bytes), `digest_mismatch`.
    */
-  put(digest: Uint8Array, bytes: Uint8Array, options?: BlobPutOptions): Promise<void>;
+  put(digest: Uint8Array, bytes: Uint8Array | readonly Uint8Array[], options?: BlobPutOptions): Promise<void>;
   /**
    * The blob, or undefined when none is stored under `digest`. The bytes are checked against the
    * digest on the way out, so damage at rest is reported instead of forwarded.

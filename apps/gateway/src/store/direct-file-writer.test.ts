@@ -32,7 +32,12 @@ describe("direct file writer", () => {
     if (writer === undefined) return expect((await statfs(dir)).type).not.toBe(0xef53);
     const sizes = [0, 1, 4095, 4096, 4097, 4 * 1024 * 1024 + 16, 9 * 1024 * 1024 + 123];
     const contents = sizes.map((n) => randomBytes(n));
-    await Promise.all(contents.map((bytes, i) => writer.write(join(dir, `f${i}`), bytes)));
+    // each written in two pieces, as a frame payload arrives in fragments
+    await Promise.all(
+      contents.map((bytes, i) =>
+        writer.write(join(dir, `f${i}`), [bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1)]),
+      ),
+    );
     for (const [i, bytes] of contents.entries()) {
       const back = await readFile(join(dir, `f${i}`));
       expect(back.length).toBe(bytes.length);
@@ -40,7 +45,7 @@ describe("direct file writer", () => {
       expect((await stat(join(dir, `f${i}`))).size).toBe(bytes.length);
     }
     // a file that exists is never overwritten
-    await expect(writer.write(join(dir, "f1"), randomBytes(10))).rejects.toMatchObject({ code: "EEXIST" });
+    await expect(writer.write(join(dir, "f1"), [randomBytes(10)])).rejects.toMatchObject({ code: "EEXIST" });
     expect((await readFile(join(dir, "f1"))).equals(contents[1]!)).toBe(true);
   });
 });

@@ -161,14 +161,21 @@ describe("directory blob store", () => {
 describe("directory blob store: direct and buffered writes", () => {
   it("stores the same bytes either way, and leaves no temp or probe files", async () => {
     const sizes = [0, 1, 4097, 4 * 1024 * 1024 + 16];
-    const contents = sizes.map((n) => randomBytes(n));
     for (const directIo of [true, false]) {
+      const contents = sizes.map((n) => randomBytes(n));
       const dir = await tempDir();
       const blobs = await createDirectoryBlobStore(dir, { directIo });
       if (!directIo) expect(blobs.directIo).toBe(false);
       await Promise.all(contents.map((bytes) => blobs.put(sha256(bytes), bytes)));
       for (const bytes of contents)
         expect(same(await blobs.get(sha256(bytes)), bytes), `directIo ${directIo}`).toBe(true);
+      // a payload in the pieces it arrived in is stored as their concatenation, and checked as one
+      const whole = randomBytes(70_000);
+      const pieces = [whole.subarray(0, 3), whole.subarray(3, 40_000), whole.subarray(40_000)];
+      await rejectsWith(blobs.put(sha256(whole.subarray(1)), pieces), "digest_mismatch");
+      await blobs.put(sha256(whole), pieces);
+      expect(same(await blobs.get(sha256(whole)), whole)).toBe(true);
+      contents.push(whole);
       expect(await filesUnder(dir)).toEqual(
         contents.map((b) => join(hex(sha256(b)).slice(0, 2), hex(sha256(b)))).sort(),
       );

@@ -53,10 +53,10 @@ export function createTransferHub(deps: {
       maxConcurrentStores: deps.storeConcurrency,
       store: async (chunk) => {
         // The receiver has just checked SHA-256(stored) against the frame's checksum: no second hash.
-        await deps.blobs.put(chunk.digest, chunk.stored, { digestVerified: true });
-        await deps.store.transfers.recordChunk(transfer.id, chunk.index, chunk.digest, chunk.stored.length);
+        await deps.blobs.put(chunk.digest, chunk.storedParts, { digestVerified: true });
+        await deps.store.transfers.recordChunk(transfer.id, chunk.index, chunk.digest, chunk.storedSize);
         deps.metrics.chunksStored.inc();
-        deps.metrics.bytesStored.inc(chunk.stored.length);
+        deps.metrics.bytesStored.inc(chunk.storedSize);
         if (!started) {
           started = true; // before the await: concurrent stores must not all set it
           await deps.store.transfers.setState(transfer.id, "in_progress");

@@ -2,8 +2,9 @@ import { create } from "@bufbuild/protobuf";
 import { type ChunkCodec, loadCodec } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
 import { ackStatusOf, type ErrorCode, failure, type ProtocolFailure } from "../errors/error-codes.js";
-import { decodeFrame, equalDigests } from "../frame/frame-codec.js";
+import { equalDigests } from "../frame/frame-codec.js";
 import { describeFlags, FrameFlag } from "../frame/frame-format.js";
+import { decodeFramePieces, joinPieces, piecesLength, slicePieces } from "../frame/frame-pieces.js";
 import {
   AckStatus,
   type DataChunk,
@@ -21,8 +22,12 @@ export interface ReceivedChunk {
   readonly index: number;
   /** SHA-256 of `stored`, verified against the declared Merkle root. */
   readonly digest: Uint8Array;
-  /** The bytes as stored and framed (ciphertext when encrypted). */
+  /** The bytes as stored and framed (ciphertext when encrypted), joined into one buffer on first use. */
   readonly stored: Uint8Array;
+  /** The same bytes in the pieces they arrived in (views of the message): write these, not `stored`, to avoid a copy. */
+  readonly storedParts: readonly Uint8Array[];
+  /** Length of the stored bytes. */
+  readonly storedSize: number;
   /** The plaintext, when the receiver holds the key (or the data is not encrypted). */
   readonly plaintext?: Uint8Array;
 }
@@ -78,12 +83,12 @@ export interface ChunkReceiverOptions {
 
 export interface ChunkReceiver {
   /**
-   * Feeds one CYXW frame (one WebSocket message). Frames are verified strictly one at a time, in
+   * Feeds one CYXW frame (one WebSocket message, whole or in the fragments it arrived in). Frames are verified strictly one at a time, in
    * call order; the returned promise resolves once the chunks this frame made storable are durable
    * (their "durable" and ack events), so with `maxConcurrentStores` > 1 the next frame is verified
    * while this one's chunk is still being written.
    */
-  receiveFrame(bytes: Uint8Array): Promise<ReceiverEvent[]>;
+  receiveFrame(message: Uint8Array | readonly Uint8Array[]): Promise<ReceiverEvent[]>;
   /** Feeds one DataChunk of the StreamData RPC: the same verification, with its own fcs and proof. */
   receiveDataChunk(chunk: DataChunk): Promise<ReceiverEvent[]>;
   /** Chunk indexes not yet durable, ascending (TransferStatus.missing_chunks). */
@@ -98,7 +103,9 @@ export interface ChunkReceiver {
 interface Arrival {
   readonly index: number;
   readonly flags: number;
-  readonly payload: Uint8Array;
+  /** The stored bytes, in the pieces they arrived in (views). */
+  readonly payload: readonly Uint8Array[];
+  readonly size: number;
   readonly digest: Uint8Array;
   readonly proof?: MerkleProof;
 }
@@ -237,6 +244,21 @@ export async function createChunkReceiver(
     return { events, stores };
   }
 
+  const receivedChunk = (index: number, a: Arrival, plaintext: Uint8Array | undefined): ReceivedChunk => {
+    let joined: Uint8Array | undefined;
+    return {
+      index,
+      digest: a.digest,
+      get stored() {
+        joined ??= joinPieces(a.payload);
+        return joined;
+      },
+      storedParts: a.payload,
+      storedSize: a.size,
+      ...(plaintext === undefined ? {} : { plaintext }),
+    };
+  };
+
   /** Starts the durable write of a verified chunk once fewer than `maxStores` are in flight. */
   async function startStore(
     a: Arrival,
@@ -244,31 +266,29 @@ export async function createChunkReceiver(
   ): Promise<{ readonly stored: Promise<ReceiverEvent[]> }> {
     while (storing.size >= maxStores) await Promise.race(storing.values());
     const i = a.index;
-    const stored = options
-      .store({ index: i, digest: a.digest, stored: a.payload, ...(plaintext === undefined ? {} : { plaintext }) })
-      .then(
-        (): ReceiverEvent[] => {
-          storing.delete(i);
-          durable.add(i);
-          bytesDurable += a.payload.length;
-          const events: ReceiverEvent[] = [{ kind: "durable", index: i, bytes: a.payload.length }];
-          if ((a.flags & FrameFlag.REQUIRES_ACK) !== 0) events.push(ack(i, AckStatus.ACK_OK));
-          if (durable.size === numChunks) {
-            events.push(
-              full === undefined
-                ? { kind: "complete" }
-                : { kind: "complete", merkleRoot: full.manifest.metadata!.merkleRoot.slice() },
-            );
-          }
-          return events;
-        },
-        (e: unknown) => {
-          // Not durable: the chunk is expected again (the sender learns it from missing_chunks).
-          storing.delete(i);
-          nextExpected = Math.min(nextExpected, i);
-          throw e;
-        },
-      );
+    const stored = options.store(receivedChunk(i, a, plaintext)).then(
+      (): ReceiverEvent[] => {
+        storing.delete(i);
+        durable.add(i);
+        bytesDurable += a.size;
+        const events: ReceiverEvent[] = [{ kind: "durable", index: i, bytes: a.size }];
+        if ((a.flags & FrameFlag.REQUIRES_ACK) !== 0) events.push(ack(i, AckStatus.ACK_OK));
+        if (durable.size === numChunks) {
+          events.push(
+            full === undefined
+              ? { kind: "complete" }
+              : { kind: "complete", merkleRoot: full.manifest.metadata!.merkleRoot.slice() },
+          );
+        }
+        return events;
+      },
+      (e: unknown) => {
+        // Not durable: the chunk is expected again (the sender learns it from missing_chunks).
+        storing.delete(i);
+        nextExpected = Math.min(nextExpected, i);
+        throw e;
+      },
+    );
     storing.set(
       i,
       stored.then(
@@ -304,9 +324,9 @@ export async function createChunkReceiver(
     }
     let plaintext: Uint8Array | undefined;
     if (readable) {
-      let body = a.payload;
+      let body = joinPieces(a.payload);
       if (options.cipher !== undefined) {
-        const opened = await options.cipher.open(i, last, a.payload);
+        const opened = await options.cipher.open(i, last, body);
         if (!opened.ok) return refuse(i, opened.error, true);
         body = opened.value;
       }
@@ -349,20 +369,28 @@ export async function createChunkReceiver(
     return seq < BigInt(numChunks) ? Number(seq) : 0;
   };
 
-  async function onFrame(bytes: Uint8Array): Promise<Accepted> {
-    const decoded = await decodeFrame(
+  async function onFrame(message: Uint8Array | readonly Uint8Array[]): Promise<Accepted> {
+    const pieces = message instanceof Uint8Array ? [message] : message;
+    const decoded = await decodeFramePieces(
       options.primitives,
-      bytes,
+      pieces,
       options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes },
     );
     if (!decoded.ok) {
       // Steps 1-2 failed: the frame is damaged; ask for the chunk it claims to be again.
-      const index = claimedIndex(bytes);
-      return now(refuse(index, decoded.error, bytes.length >= 16 && !durable.has(index)));
+      const head = joinPieces(slicePieces(pieces, 0, 16));
+      const index = claimedIndex(head);
+      return now(refuse(index, decoded.error, head.length >= 16 && !durable.has(index)));
     }
     const f = decoded.value;
     const index = f.sequence > 0xffff_ffffn ? numChunks : Number(f.sequence);
-    return accept({ index, flags: f.flags, payload: f.payload, digest: f.checksum });
+    return accept({
+      index,
+      flags: f.flags,
+      payload: f.payload,
+      size: piecesLength(f.payload),
+      digest: f.checksum,
+    });
   }
 
   async function onDataChunk(c: DataChunk): Promise<Accepted> {
@@ -403,7 +431,14 @@ export async function createChunkReceiver(
       (c.isLast ? FrameFlag.LAST_FRAME : 0) |
       FrameFlag.REQUIRES_ACK;
     const proof = c.merkleProof.length > 0 ? { index: i, leafCount: numChunks, path: c.merkleProof } : undefined;
-    return accept({ index: i, flags, payload: c.payload, digest, ...(proof === undefined ? {} : { proof }) });
+    return accept({
+      index: i,
+      flags,
+      payload: [c.payload],
+      size: c.payload.length,
+      digest,
+      ...(proof === undefined ? {} : { proof }),
+    });
   }
 
   // One arrival at a time: the state above is not safe to interleave.

@@ -13,4 +13,6 @@ export {
   KNOWN_FLAGS,
   MAX_SEQUENCE,
 } from "./frame-format.js";
+export type { FrameInPieces } from "./frame-pieces.js";
+export { decodeFramePieces, joinPieces, piecesLength, slicePieces } from "./frame-pieces.js";
 export { splitFrames } from "./frame-reader.js";
