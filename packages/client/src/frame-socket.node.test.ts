@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { type FakeGateway, startFakeGateway } from "../test-support/fake-gateway.js";
 import { closeError, framesUrl, openFrameSocket } from "./frame-socket.js";
 import { nodeWebSocket } from "./index.node.js";
@@ -21,9 +21,10 @@ async function gatewayWith(): Promise<FakeGateway> {
 async function bareServer(
   handleProtocols: (p: Set<string>) => string | false,
   behave: (ws: import("ws").WebSocket) => void,
+  perMessageDeflate = false,
 ) {
   const server = createServer();
-  const wss = new WebSocketServer({ server, handleProtocols });
+  const wss = new WebSocketServer({ server, handleProtocols, perMessageDeflate });
   wss.on("connection", behave);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   cleanup.push(async () => {
@@ -97,5 +98,34 @@ describe("openFrameSocket", () => {
       code: "CYXW_CLIENT_UNREACHABLE",
       message: expect.stringMatching(/closed before it opened \(code 1006.*ECONNREFUSED/),
     });
+  });
+
+  it("says whether send is done with a frame's bytes when it returns, so a sender may reuse its buffer", async () => {
+    for (const deflate of [false, true]) {
+      const received: Buffer[] = [];
+      const url = await bareServer(
+        () => "cyxwiz.frames.v1",
+        (ws) => ws.on("message", (data: Buffer) => received.push(Buffer.from(data))),
+        deflate,
+      );
+      const socket = await openFrameSocket({
+        // nodeWebSocket never offers permessage-deflate; a client that does gets it from this server
+        createWebSocket: deflate ? (u, p) => new WebSocket(u, p, { perMessageDeflate: true }) : nodeWebSocket,
+        url,
+        token: "a.b.c",
+      });
+      expect(socket.copiesOnSend).toBe(!deflate); // permessage-deflate may hold on to the bytes
+      if (!deflate) {
+        const buffer = new Uint8Array(64 * 1024).fill(1);
+        socket.send(buffer);
+        buffer.fill(2); // reused at once, as the upload session does
+        socket.send(buffer);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(received.map((b) => b[0])).toEqual([1, 2]);
+        expect(received.every((b) => b.length === 64 * 1024 && b.every((x) => x === b[0]))).toBe(true);
+      }
+      socket.close();
+      await socket.closed;
+    }
   });
 });

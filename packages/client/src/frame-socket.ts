@@ -17,6 +17,8 @@ export interface WebSocketLike {
   readonly protocol: string;
   readonly readyState: number;
   readonly bufferedAmount: number;
+  /** The negotiated extensions ("" when none). */
+  readonly extensions?: string;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: "open", listener: () => void): void;
@@ -52,6 +54,12 @@ export interface FrameSocket extends AsyncIterable<FrameStreamMessage> {
    * @returns false when the socket is no longer open (the frame was not sent).
    */
   send(frame: Uint8Array): boolean;
+  /**
+   * Whether `send` is done with the frame's bytes when it returns, so the caller may reuse the
+   * buffer: a browser's WebSocket copies what it sends, and `ws` masks into a copy; only a
+   * compressing extension (permessage-deflate) could hold on to them.
+   */
+  readonly copiesOnSend: boolean;
   /** Closes the socket (1000 by default; browsers allow only 1000 and 3000-4999 from a client). */
   close(code?: number, reason?: string): void;
   /** Resolves once the socket is closed, with the code and reason; never rejects. */
@@ -153,6 +161,9 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
 
   const socket: FrameSocket = {
     url: options.url,
+    get copiesOnSend() {
+      return (ws.extensions ?? "") === "";
+    },
     send(frame) {
       if (ws.readyState !== OPEN || closeInfo !== undefined) return false;
       ws.send(frame);

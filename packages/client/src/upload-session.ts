@@ -14,7 +14,7 @@ import {
 } from "@cyxwiz/protocol/chunk";
 import { type CodecName, codecFromName, loadCodec } from "@cyxwiz/protocol/compress";
 import { type ChunkCipher, createChunkCipher, generateDatasetKey, wrapDatasetKey } from "@cyxwiz/protocol/crypto";
-import { FrameFlag } from "@cyxwiz/protocol/frame";
+import { FRAME_OVERHEAD_BYTES, FrameFlag } from "@cyxwiz/protocol/frame";
 import {
   AckStatus,
   CipherParametersSchema,
@@ -700,6 +700,8 @@ export function createUploadSession(options: UploadOptions): UploadSession {
     // (the browser's disk thread), so several reads in flight overlap the crypto of the chunk
     // before them; the crypto itself runs in order on this thread.
     const ahead = new Map<number, Promise<PackedChunk>>();
+    // One buffer for every frame when the socket copies what it sends: no fresh 4 MiB per chunk.
+    let frameBuffer: Uint8Array | undefined;
     const packed = (index: number) => {
       const p = ahead.get(index);
       if (p !== undefined) {
@@ -735,10 +737,17 @@ export function createUploadSession(options: UploadOptions): UploadSession {
             packing.catch(() => undefined);
             ahead.set(next, packing);
           }
+          if (
+            s.copiesOnSend &&
+            (frameBuffer === undefined || frameBuffer.length < chunk.storedSize + FRAME_OVERHEAD_BYTES)
+          ) {
+            frameBuffer = new Uint8Array(chunk.storedSize + FRAME_OVERHEAD_BYTES);
+          }
           const frame = await chunkToFrame(
             primitives,
             chunk,
             FrameFlag.REQUIRES_ACK | (sentBefore.has(index) ? FrameFlag.RETRANSMIT : 0),
+            s.copiesOnSend ? frameBuffer : undefined,
           );
           if (closed !== undefined || cancelled !== undefined || failure !== undefined) {
             insertSorted(index);

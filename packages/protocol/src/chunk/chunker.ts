@@ -139,16 +139,26 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
 
 /**
  * The CYXW frame carrying one chunk (docs/wire-format.md): payload = the stored bytes,
- * sequence = chunk index, checksum = the chunk digest the chunker already computed.
+ * sequence = chunk index, checksum = the chunk digest the chunker already computed. Written into
+ * `into` when it is large enough (see encodeFrame).
  */
-export function chunkToFrame(primitives: Primitives, chunk: PackedChunk, extraFlags = 0): Promise<Uint8Array> {
-  return encodeFrame(primitives, {
-    sequence: chunk.index,
-    flags: chunk.flags | extraFlags,
-    payload: chunk.storedParts,
-    checksum: chunk.digest,
-    ...(chunk.storedCrc === undefined ? {} : { payloadCrc: chunk.storedCrc }),
-  });
+export function chunkToFrame(
+  primitives: Primitives,
+  chunk: PackedChunk,
+  extraFlags = 0,
+  into?: Uint8Array,
+): Promise<Uint8Array> {
+  return encodeFrame(
+    primitives,
+    {
+      sequence: chunk.index,
+      flags: chunk.flags | extraFlags,
+      payload: chunk.storedParts,
+      checksum: chunk.digest,
+      ...(chunk.storedCrc === undefined ? {} : { payloadCrc: chunk.storedCrc }),
+    },
+    into,
+  );
 }
 
 /** Like {@link chunkToFrame}, as header, payload and trailer, for writers that take pieces (no payload copy). */

@@ -205,3 +205,19 @@ describe("frame codec: parts", () => {
     );
   });
 });
+
+describe("frame codec: writing into a caller's buffer", () => {
+  it("writes the same bytes into `into` when it is large enough, and a fresh buffer otherwise", async () => {
+    const payload = new Uint8Array(300).map((_, i) => i);
+    const fresh = await encodeFrame(primitives, { sequence: 5, flags: 0, payload });
+    const into = new Uint8Array(1000).fill(0xee);
+    const written = await encodeFrame(primitives, { sequence: 5, flags: 0, payload }, into);
+    expect(written.buffer).toBe(into.buffer);
+    expect(hex(written)).toBe(hex(fresh));
+    expect(into[fresh.length]).toBe(0xee); // nothing past the frame is touched
+    const small = new Uint8Array(10);
+    const other = await encodeFrame(primitives, { sequence: 5, flags: 0, payload }, small);
+    expect(other.buffer).not.toBe(small.buffer);
+    expect(hex(other)).toBe(hex(fresh));
+  });
+});

@@ -102,15 +102,19 @@ async function sha256Of(primitives: Primitives, pieces: readonly Uint8Array[]): 
  * Encodes one CYXW frame (seed §4.2) into a single buffer: header, payload, FCS, checksum (one
  * WebSocket message).
  *
+ * With `into` large enough, the frame is written there (a view of it is returned) instead of a
+ * fresh buffer: a sender whose socket copies on send reuses one buffer for every frame.
+ *
  * @throws RangeError for a sequence outside 0..2^64-1, unknown flag bits, or a payload over 4 GiB.
  * @example
  * const frame = await encodeFrame(primitives, { sequence: 0, flags: FrameFlag.LAST_FRAME, payload });
  */
-export async function encodeFrame(primitives: Primitives, input: FrameInput): Promise<Uint8Array> {
+export async function encodeFrame(primitives: Primitives, input: FrameInput, into?: Uint8Array): Promise<Uint8Array> {
   const { header, payload, trailer } = await encodeFrameParts(primitives, input);
   let n = 0;
   for (const piece of payload) n += piece.length;
-  const out = new Uint8Array(n + FRAME_OVERHEAD_BYTES);
+  const size = n + FRAME_OVERHEAD_BYTES;
+  const out = into !== undefined && into.length >= size ? into.subarray(0, size) : new Uint8Array(size);
   out.set(header, 0);
   let at = FRAME_HEADER_BYTES;
   for (const piece of payload) {
