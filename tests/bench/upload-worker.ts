@@ -76,21 +76,29 @@ class ChunkClock {
     return bytes === undefined ? undefined : this.owner.get(bytes.buffer);
   }
 
+  private async timedRead(offset: number, chunkSize: number, read: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const index = Math.floor(offset / chunkSize);
+    const t = now();
+    const bytes = await read();
+    const c = this.at(index);
+    c.readStart = t;
+    c.readEnd = now();
+    this.own(bytes, index);
+    return bytes;
+  }
+
   /** The source, reads timed; each read's buffer remembered as its chunk's. */
   source(inner: ByteSource, chunkSize: number): ByteSource {
     return {
       size: inner.size,
       ...(inner.freshReads === undefined ? {} : { freshReads: inner.freshReads }),
-      read: async (offset, length) => {
-        const index = Math.floor(offset / chunkSize);
-        const t = now();
-        const bytes = await inner.read(offset, length);
-        const c = this.at(index);
-        c.readStart = t;
-        c.readEnd = now();
-        this.own(bytes, index);
-        return bytes;
-      },
+      read: async (offset, length) => this.timedRead(offset, chunkSize, () => inner.read(offset, length)),
+      ...(inner.readInto === undefined
+        ? {}
+        : {
+            readInto: async (offset: number, length: number, into: Uint8Array) =>
+              this.timedRead(offset, chunkSize, () => inner.readInto!(offset, length, into)),
+          }),
     };
   }
 

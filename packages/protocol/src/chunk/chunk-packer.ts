@@ -56,6 +56,13 @@ export function createChunkPacker(
   const chunkSize = checkChunkSize(options.chunkSize);
   const numChunks = Math.max(1, Math.ceil(source.size / chunkSize));
   const { codec, cipher } = options;
+  // Plaintext buffers a sealing worker handed back, read into again (ByteSource.readInto) instead
+  // of allocating a fresh chunk-sized buffer for every read.
+  const spares: Uint8Array[] = [];
+  const takeSpare = (length: number): Uint8Array | undefined => {
+    const i = spares.findIndex((s) => s.length >= length);
+    return i < 0 ? undefined : spares.splice(i, 1)[0];
+  };
   return {
     numChunks,
     chunkSize,
@@ -65,7 +72,10 @@ export function createChunkPacker(
       }
       const last = index === numChunks - 1;
       const offset = index * chunkSize;
-      const plain = await source.read(offset, Math.min(chunkSize, source.size - offset));
+      const length = Math.min(chunkSize, source.size - offset);
+      const spare = source.readInto === undefined ? undefined : takeSpare(length);
+      const plain =
+        spare === undefined ? await source.read(offset, length) : await source.readInto!(offset, length, spare);
       const plainSize = plain.length; // read before sealing may detach the buffer
       let body = plain;
       let compressed = false;
@@ -84,12 +94,9 @@ export function createChunkPacker(
       else {
         // The plaintext is ours to give up when the codec made it or the source reads fresh buffers.
         const consume = compressed || source.freshReads === true;
-        ({
-          sealed: storedParts,
-          size: storedSize,
-          digest,
-          crc: storedCrc,
-        } = await cipher.sealAndHash(index, last, body, { consume }));
+        const sealed = await cipher.sealAndHash(index, last, body, { consume });
+        ({ sealed: storedParts, size: storedSize, digest, crc: storedCrc } = sealed);
+        if (sealed.spare !== undefined && consume && spares.length < 4) spares.push(sealed.spare);
       }
       const flags =
         (compressed ? FrameFlag.COMPRESSED : 0) |

@@ -18,20 +18,26 @@ export async function openFileByteSource(path: string): Promise<FileByteSource> 
   return {
     size,
     freshReads: true,
-    async read(offset, length) {
-      const want = Math.max(0, Math.min(length, size - offset));
-      const buffer = new Uint8Array(want);
-      let filled = 0;
-      while (filled < want) {
-        const { bytesRead } = await handle.read(buffer, filled, want - filled, offset + filled);
-        if (bytesRead === 0)
-          throw new Error(`${path} shrank while it was being read (at byte ${offset + filled} of ${size})`);
-        filled += bytesRead;
-      }
-      return buffer;
+    read(offset, length) {
+      return readAt(offset, new Uint8Array(Math.max(0, Math.min(length, size - offset))));
+    },
+    readInto(offset, length, into) {
+      return readAt(offset, into.subarray(0, Math.max(0, Math.min(length, size - offset))));
     },
     close: () => handle.close(),
   };
+
+  async function readAt(offset: number, buffer: Uint8Array): Promise<Uint8Array> {
+    const want = buffer.length;
+    let filled = 0;
+    while (filled < want) {
+      const { bytesRead } = await handle.read(buffer, filled, want - filled, offset + filled);
+      if (bytesRead === 0)
+        throw new Error(`${path} shrank while it was being read (at byte ${offset + filled} of ${size})`);
+      filled += bytesRead;
+    }
+    return buffer;
+  }
 }
 
 /** Streams a file as pieces of about `pieceSize` bytes (for splitFrames). */

@@ -24,12 +24,17 @@ parentPort.on("message", (m) => {
     if (m.aad !== undefined) c.setAAD(m.aad);
     const body = c.update(m.plaintext);
     c.final(); // GCM has no final block: everything came out of update()
+    // The plaintext is no longer needed: hand its buffer back (when it is ours whole) for the next read.
+    const p = m.plaintext;
+    const spare = !(p.buffer instanceof SharedArrayBuffer) && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength ? p : undefined;
     const tag = new Uint8Array(c.getAuthTag());
     const digest = new Uint8Array(createHash("sha256").update(body).update(tag).digest());
     const crc = body.length > 0 ? crc32(tag, crc32(body)) : crc32(tag);
     // The ciphertext goes back by transfer when it owns its memory (a large update() output does).
     const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-    parentPort.postMessage({ job: m.job, sealed: [body, tag], digest, crc }, own ? [body.buffer] : []);
+    const transfer = own ? [body.buffer] : [];
+    if (spare !== undefined) transfer.push(spare.buffer);
+    parentPort.postMessage({ job: m.job, sealed: [body, tag], digest, crc, spare }, transfer);
   } catch (e) {
     parentPort.postMessage({ job: m.job, error: e instanceof Error ? e.message : String(e) });
   }

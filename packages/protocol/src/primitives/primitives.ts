@@ -24,6 +24,11 @@ export interface SealedAndHashed {
   readonly digest: Uint8Array;
   /** CRC-32 of the sealed bytes, when the implementation computed it alongside (a sealing worker does). */
   readonly crc?: number;
+  /**
+   * The consumed plaintext's buffer, handed back once the cipher no longer needs it (a sealing
+   * worker returns it by transfer), for the caller to read the next chunk into.
+   */
+  readonly spare?: Uint8Array;
 }
 
 /** An AES-256-GCM key, imported once and used for many chunks. */

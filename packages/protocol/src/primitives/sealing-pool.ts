@@ -28,7 +28,14 @@ export type SealRequest =
 
 /** A sealing worker's answer to one "seal" request. */
 export type SealReply =
-  | { readonly job: number; readonly sealed: readonly Uint8Array[]; readonly digest: Uint8Array; readonly crc?: number }
+  | {
+      readonly job: number;
+      readonly sealed: readonly Uint8Array[];
+      readonly digest: Uint8Array;
+      readonly crc?: number;
+      /** The plaintext's buffer, given back by transfer once the cipher has copied it (see SealedAndHashed.spare). */
+      readonly spare?: Uint8Array;
+    }
   | { readonly job: number; readonly error: string };
 
 /** One worker, as a runtime adapter exposes it to the pool. */
@@ -102,8 +109,13 @@ export function createSealingPool(spawn: SpawnSealWorker, size: number): Sealing
         else {
           let size = 0;
           for (const part of reply.sealed) size += part.length;
-          const done = { sealed: reply.sealed, size, digest: reply.digest };
-          waiting.resolve(reply.crc === undefined ? done : { ...done, crc: reply.crc });
+          waiting.resolve({
+            sealed: reply.sealed,
+            size,
+            digest: reply.digest,
+            ...(reply.crc === undefined ? {} : { crc: reply.crc }),
+            ...(reply.spare === undefined ? {} : { spare: reply.spare }),
+          });
         }
       },
       (error) => failAll(`sealing worker ${i} failed: ${error.message}`),
