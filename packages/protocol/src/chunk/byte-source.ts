@@ -73,7 +73,9 @@ export function blobByteSource(blob: BlobLike): ByteSource {
         view = new Uint8Array(value.buffer, value.byteOffset - filled, want);
         filled += value.byteLength;
       }
-      await reader.cancel().catch(() => undefined);
+      // Read to the end of the slice (it holds exactly `want` bytes) so the stream closes itself.
+      const end2 = await reader.read(new Uint8Array(1));
+      if (!end2.done) await reader.cancel().catch(() => undefined);
       return view;
     },
   };
