@@ -22,61 +22,23 @@ export interface ByteSource {
   readInto?(offset: number, length: number, into: Uint8Array): Promise<Uint8Array>;
 }
 
-/** A BYOB reader of a byte stream, as much of it as the source uses (the core has no DOM types). */
-interface ByobReader {
-  read(view: Uint8Array): Promise<{ done: boolean; value?: Uint8Array }>;
-  cancel(): Promise<void>;
-}
-
 /** The part of a `Blob` or `File` the chunker reads (declared here: the core has no DOM types). */
 export interface BlobLike {
   readonly size: number;
-  slice(
-    start?: number,
-    end?: number,
-  ): { arrayBuffer(): Promise<ArrayBuffer>; stream?(): { getReader(options: { mode: "byob" }): ByobReader } };
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
 }
 
 /**
- * A source over a `Blob` or `File`, reading each range with `slice().arrayBuffer()`, or with a
- * BYOB reader of `slice().stream()` into a buffer the caller gives back (`readInto`) where the
- * browser's Blob streams are byte streams.
+ * A source over a `Blob` or `File`, reading each range with `slice().arrayBuffer()`. (No
+ * `readInto`: BYOB reads of `slice().stream()` into reused buffers stalled uploads of OPFS files
+ * in Chromium 156 now and then, docs/decisions.md.)
  */
 export function blobByteSource(blob: BlobLike): ByteSource {
-  let byob = true; // until a browser says its Blob streams are not byte streams
-  const read = async (offset: number, length: number) =>
-    new Uint8Array(await blob.slice(offset, Math.min(blob.size, offset + length)).arrayBuffer());
   return {
     size: blob.size,
     freshReads: true,
-    read,
-    async readInto(offset, length, into) {
-      const end = Math.min(blob.size, offset + length);
-      const part = blob.slice(offset, end);
-      let reader: ByobReader | undefined;
-      if (byob && part.stream !== undefined) {
-        try {
-          reader = part.stream().getReader({ mode: "byob" });
-        } catch {
-          byob = false; // TypeError: not a byte stream
-        }
-      }
-      if (reader === undefined) return read(offset, length);
-      const want = end - offset;
-      let view = into.subarray(0, want);
-      let filled = 0;
-      while (filled < want) {
-        const { done, value } = await reader.read(view.subarray(filled));
-        if (done || value === undefined)
-          throw new Error(`the file ended at byte ${offset + filled} of ${blob.size} while it was read`);
-        // The read transferred the buffer: carry on in the new one (same memory).
-        view = new Uint8Array(value.buffer, value.byteOffset - filled, want);
-        filled += value.byteLength;
-      }
-      // Read to the end of the slice (it holds exactly `want` bytes) so the stream closes itself.
-      const end2 = await reader.read(new Uint8Array(1));
-      if (!end2.done) await reader.cancel().catch(() => undefined);
-      return view;
+    async read(offset, length) {
+      return new Uint8Array(await blob.slice(offset, Math.min(blob.size, offset + length)).arrayBuffer());
     },
   };
 }

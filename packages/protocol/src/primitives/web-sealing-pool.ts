@@ -18,16 +18,9 @@ self.onmessage = async (event) => {
     const key = await keys.get(m.keyId);
     if (key === undefined) throw new Error("unknown key " + m.keyId);
     const params = m.aad === undefined ? { name: "AES-GCM", iv: m.nonce } : { name: "AES-GCM", iv: m.nonce, additionalData: m.aad };
-    // encrypt() copies its input before it returns (WebCrypto: "get a copy of the bytes"), so the
-    // plaintext's buffer can go back at once, for the next chunk to be read into.
-    const sealing = crypto.subtle.encrypt(params, key, m.plaintext);
-    const p = m.plaintext;
-    const spare = !(typeof SharedArrayBuffer !== "undefined" && p.buffer instanceof SharedArrayBuffer) && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength ? p : undefined;
-    const sealed = await sealing;
+    const sealed = await crypto.subtle.encrypt(params, key, m.plaintext);
     const digest = await crypto.subtle.digest("SHA-256", sealed);
-    const transfer = [sealed];
-    if (spare !== undefined) transfer.push(spare.buffer);
-    self.postMessage({ job: m.job, sealed: [new Uint8Array(sealed)], digest: new Uint8Array(digest), spare }, transfer);
+    self.postMessage({ job: m.job, sealed: [new Uint8Array(sealed)], digest: new Uint8Array(digest) }, [sealed]);
   } catch (e) {
     self.postMessage({ job: m.job, error: e && e.message ? e.message : String(e) });
   }
