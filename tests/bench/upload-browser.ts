@@ -33,8 +33,9 @@
  *
  * Run: `node --import tsx tests/bench/upload-browser.ts` at the repository root (also part of
  * `npm run bench`). Environment: CYXWIZ_BENCH_MIB (default 512) per upload, CYXWIZ_BENCH_ROUNDS
- * (default 3), CYXWIZ_BENCH_BIG=1 for the 2 GiB memory run, CYXWIZ_BENCH_INSTRUMENT=0 to run the
- * gateway without the profiler and the stage clock, CYXWIZ_BENCH_GATEWAY_IMPORT=a.ts,b.ts to load
+ * (default 3), CYXWIZ_BENCH_BIG=1 for the 2 GiB memory run, CYXWIZ_BENCH_INSTRUMENT=1 to run the
+ * gateway under the profiler and the stage clock (where its time goes; they cost it ~2 ms of CPU
+ * per MB, so the default run leaves them out), CYXWIZ_BENCH_GATEWAY_IMPORT=a.ts,b.ts to load
  * more modules into the gateway child before it starts (to try a change without editing it).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -583,7 +584,7 @@ async function main(): Promise<number> {
   const sizeMiB = positiveInteger("CYXWIZ_BENCH_MIB", 512);
   const rounds = positiveInteger("CYXWIZ_BENCH_ROUNDS", 3);
   const big = process.env.CYXWIZ_BENCH_BIG === "1";
-  const profile = process.env.CYXWIZ_BENCH_INSTRUMENT !== "0";
+  const profile = process.env.CYXWIZ_BENCH_INSTRUMENT === "1";
   const gatewayImports = (process.env.CYXWIZ_BENCH_GATEWAY_IMPORT ?? "").split(",").filter((p) => p !== "");
   const bytes = sizeMiB * MIB;
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (MACHINE-NOTES)`);
@@ -594,7 +595,7 @@ async function main(): Promise<number> {
     ...(process.env.CYXWIZ_BENCH_MIB === undefined ? [] : [`CYXWIZ_BENCH_MIB=${sizeMiB}`]),
     ...(process.env.CYXWIZ_BENCH_ROUNDS === undefined ? [] : [`CYXWIZ_BENCH_ROUNDS=${rounds}`]),
     ...(big ? ["CYXWIZ_BENCH_BIG=1"] : []),
-    ...(profile ? [] : ["CYXWIZ_BENCH_INSTRUMENT=0"]),
+    ...(profile ? ["CYXWIZ_BENCH_INSTRUMENT=1"] : []),
     ...(gatewayImports.length === 0 ? [] : [`CYXWIZ_BENCH_GATEWAY_IMPORT=${gatewayImports.join(",")}`]),
     "node --import tsx tests/bench/upload-browser.ts",
   ].join(" ");
@@ -950,7 +951,7 @@ async function main(): Promise<number> {
           "headless Chromium spawned without Playwright/DevTools; every upload from one dedicated module Worker; the File is disk-backed (OPFS)",
         cyxwiz:
           "createUploadSession (@cyxwiz/client browser entry): AES-256-GCM, Public, compression none, crypto.subtle primitives; gateway verifies FCS + SHA-256 + sequence, stores each chunk content-addressed with fsync, records it in PGlite, acks; ends with CommitUpload",
-        gateway: `child process: node --import tsx apps/gateway/src/main.ts (buildGateway), PGlite, window from GetGatewayInfo${profile ? ", under --cpu-prof with gateway-stage-clock.ts" : ""}${gatewayImports.length === 0 ? "" : `, with ${gatewayImports.join(", ")} loaded first`}; RPCs forwarded by the bench server, frames WebSocket direct`,
+        gateway: `child process: node ${GATEWAY_NODE_FLAGS.join(" ")} --import tsx apps/gateway/src/main.ts (buildGateway, as npm start runs it), PGlite, window from GetGatewayInfo${profile ? ", under --cpu-prof with gateway-stage-clock.ts" : ""}${gatewayImports.length === 0 ? "" : `, with ${gatewayImports.join(", ")} loaded first`}; RPCs forwarded by the bench server, frames WebSocket direct`,
         tus: "tus-js-client 4 (XHR) → @tus/server 2 + @tus/file-store (no fsync) in the bench process, chunkSize 4 MiB",
         put: "fetch(url, { method: 'PUT', body: file }) → node:http handler counting and discarding bytes, in the bench process",
       },
