@@ -329,16 +329,37 @@ describe("chunk receiver: concurrent stores", () => {
     expect(r.complete).toBe(true);
   });
 
-  it("a duplicate of a chunk being written is discarded, not stored twice", async () => {
+  it("a duplicate of a chunk being written is answered once that write is done, and never stored twice", async () => {
     const { manifest, frames } = await pack(p, testBytes(3000), { chunkSize: 1000, extraFlags: ACK });
-    const gate = gatedStore();
+    const failing = new Set<number>();
+    const gate = gatedStore(failing);
     const { r } = await receiver(manifest, { store: gate.store, maxConcurrentStores: 2 });
     const first = r.receiveFrame(frames[0]!);
     await turns();
-    expect(statuses(await r.receiveFrame(frames[0]!))).toEqual(["ACK_DUPLICATE"]);
+    let answered = false;
+    const copy = r.receiveFrame(frames[0]!).then((events) => {
+      answered = true;
+      return events;
+    });
+    await turns();
+    expect(answered).toBe(false); // ACK_DUPLICATE would promise a durability not there yet
     gate.finish(0);
     expect(statuses(await first)).toEqual(["ACK_OK"]);
+    expect(statuses(await copy)).toEqual(["ACK_DUPLICATE"]);
     expect(gate.started).toEqual([0]);
+
+    // when the earlier write fails, the copy is refused with a retransmit request instead
+    failing.add(1);
+    const second = r.receiveFrame(frames[1]!);
+    await turns();
+    const secondCopy = r.receiveFrame(frames[1]!);
+    await turns();
+    gate.finish(1);
+    await expect(second).rejects.toThrow(/disk full at 1/);
+    const refused = await secondCopy;
+    expect(statuses(refused)).toEqual(["ACK_OUT_OF_ORDER"]);
+    expect(kinds(refused)).toEqual(["ack", "retransmit"]);
+    expect(r.missingChunks()).toEqual([1, 2]);
   });
 
   it("a failed store leaves its chunk missing and expected again, while the others become durable", async () => {

@@ -206,11 +206,24 @@ export async function createChunkReceiver(
         refuse(i, failure("CYXW_ERR_OUT_OF_ORDER", `sequence ${i} is beyond the last chunk (${numChunks - 1})`), false),
       );
     }
-    if (durable.has(i) || storing.has(i) || buffered.has(i)) {
-      return now([
-        ack(i, AckStatus.ACK_DUPLICATE, `CYXW_ERR_DUPLICATE: chunk ${i} was already received; this copy was discarded`),
-      ]);
+    const duplicate = () =>
+      ack(i, AckStatus.ACK_DUPLICATE, `CYXW_ERR_DUPLICATE: chunk ${i} was already received; this copy was discarded`);
+    const inFlight = storing.get(i);
+    if (inFlight !== undefined) {
+      // ACK_DUPLICATE promises the chunk is durable: answer once the earlier copy's write is done,
+      // and if that write failed, ask for the chunk again instead.
+      const answer = inFlight.then(() =>
+        durable.has(i)
+          ? [duplicate()]
+          : refuse(
+              i,
+              failure("CYXW_ERR_OUT_OF_ORDER", `chunk ${i}: an earlier copy could not be stored; send it again`),
+              true,
+            ),
+      );
+      return { events: [], stores: [answer] };
     }
+    if (durable.has(i) || buffered.has(i)) return now([duplicate()]);
     if (i >= nextExpected + window) {
       return now(
         refuse(
