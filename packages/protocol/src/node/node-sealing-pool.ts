@@ -9,7 +9,7 @@ import { createSealingPool, type SealingPool, type SealReply } from "../primitiv
  * Self-contained (no imports of this package), so it runs the same from sources, from tsx and
  * from the bundled `cyxwiz` CLI.
  */
-const NODE_SEAL_WORKER = String.raw`
+const NODE_SEAL_WORKER = `
 const { parentPort } = require("node:worker_threads");
 const { createCipheriv, createHash, createSecretKey } = require("node:crypto");
 const { crc32 } = require("node:zlib");

@@ -4,7 +4,7 @@ import { createSealingPool, type SealingPool, type SealReply } from "./sealing-p
  * The Web Worker's whole program: crypto.subtle AES-256-GCM, then SHA-256 of the sealed bytes.
  * Self-contained and started from a blob: URL, so no bundler needs to know about it.
  */
-const WEB_SEAL_WORKER = String.raw`
+const WEB_SEAL_WORKER = `
 const keys = new Map();
 self.onmessage = async (event) => {
   const m = event.data;
