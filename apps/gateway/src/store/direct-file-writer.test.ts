@@ -10,18 +10,19 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-/** File systems known to take O_DIRECT, and known not to (statfs f_type magic numbers). */
+/**
+ * File systems known to take O_DIRECT (statfs f_type magic numbers). Whether others do depends on
+ * the kernel (tmpfs takes it since Linux 6.6; it does here), so only these are asserted.
+ */
 const TAKES_DIRECT = new Set([0xef53 /* ext2/3/4 */, 0x58465342 /* xfs */, 0x9123683e /* btrfs */]);
-const REFUSES_DIRECT = new Set([0x01021994 /* tmpfs */]);
 
 describe("direct file writer", () => {
-  it("is available exactly where the file system takes O_DIRECT", async () => {
+  it("is available where the file system takes O_DIRECT, and leaves no probe file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cyxwiz-direct-"));
     dirs.push(dir);
     const { type } = await statfs(dir);
     const writer = await openDirectFileWriter(dir);
     if (TAKES_DIRECT.has(type)) expect(writer).toBeDefined();
-    if (REFUSES_DIRECT.has(type)) expect(writer).toBeUndefined();
     expect(await readdir(dir)).toEqual([]); // the probe file is gone
   });
 

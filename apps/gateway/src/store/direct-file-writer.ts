@@ -22,7 +22,8 @@ interface Staging {
 
 /**
  * Opens a writer that writes files with O_DIRECT from page-aligned staging buffers, or
- * `undefined` when the file system under `dir` does not take O_DIRECT (tmpfs, some overlays).
+ * `undefined` when the file system under `dir` does not take O_DIRECT (older kernels' tmpfs, some
+ * overlay and network file systems).
  *
  * Why (docs/decisions.md, "Chunk files written with O_DIRECT"): on these machines a buffered
  * write spends 1.4–2.7 ms of kernel CPU per MB copying into the page cache
