@@ -4,6 +4,7 @@ import type { GatewaySecrets } from "./auth/gateway-secrets.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayMetrics } from "./http/gateway-metrics.js";
 import type { BlobStore, MetadataStore } from "./store/index.js";
+import type { DigestLocks } from "./transfers/digest-locks.js";
 import type { TransferHub } from "./transfers/transfer-hub.js";
 
 /** What the gateway's handlers share: built once in buildGateway. */
@@ -12,6 +13,8 @@ export interface GatewayDeps {
   readonly store: MetadataStore;
   readonly blobs: BlobStore;
   readonly hub: TransferHub;
+  /** Serialises storing and releasing the blob of one digest (transfers/digest-locks.ts). */
+  readonly digestLocks: DigestLocks;
   readonly secrets: GatewaySecrets;
   readonly primitives: Primitives;
   readonly metrics: GatewayMetrics;

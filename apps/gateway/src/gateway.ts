@@ -24,6 +24,7 @@ import { createDataTransferService } from "./rpc/data-transfer-service.js";
 import { createDatasetService } from "./rpc/dataset-service.js";
 import { clientAddressKey } from "./rpc/request-context.js";
 import { createDirectoryBlobStore, openMetadataStore } from "./store/index.js";
+import { createDigestLocks } from "./transfers/digest-locks.js";
 import { createTransferHub } from "./transfers/transfer-hub.js";
 
 /** The built dashboard (apps/web, `next build` with static export), served at `/`. */
@@ -57,6 +58,7 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
   const secrets = await loadGatewaySecrets(config.dataDir);
   const primitives = await loadPrimitives();
   const metrics = createGatewayMetrics();
+  const digestLocks = createDigestLocks();
   const hub = createTransferHub({
     store,
     blobs,
@@ -64,9 +66,10 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
     maxPayloadBytes: config.maxPayloadBytes,
     window: config.window,
     storeConcurrency: config.storeConcurrency,
+    digestLocks,
     metrics,
   });
-  const deps: GatewayDeps = { config, store, blobs, hub, secrets, primitives, metrics, log: app.log };
+  const deps: GatewayDeps = { config, store, blobs, hub, digestLocks, secrets, primitives, metrics, log: app.log };
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey);
   app.addHook("onClose", async () => {
     await store.close();

@@ -20,6 +20,7 @@ import { MerkleTree } from "@cyxwiz/protocol/merkle";
 import type { Principal } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import type { TransferRecord } from "../store/index.js";
+import { releaseBlobs } from "../transfers/release-blobs.js";
 import { countEvents } from "../transfers/transfer-hub.js";
 import { classificationFromProto, transferStateToProto } from "./proto-mapping.js";
 import { principalKey } from "./request-context.js";
@@ -182,7 +183,7 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       try {
         await deps.store.transfers.setState(t.id, "cancelled");
         const removed = await deps.store.transfers.delete(t.id);
-        for (const d of removed.unreferencedDigests) await deps.blobs.delete(d);
+        await releaseBlobs(deps, removed.unreferencedDigests);
       } catch (e) {
         throw toConnectError(e);
       }

@@ -12,6 +12,7 @@ import {
 } from "@cyxwiz/protocol/gen";
 import type { Principal } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
+import { releaseBlobs } from "../transfers/release-blobs.js";
 import { callerOf, ownedTransfer } from "./data-transfer-service.js";
 import { datasetVersionToProto, escrowAllowed, parseDatasetRef } from "./proto-mapping.js";
 import { failedPrecondition, invalidArgument, permissionDenied, toConnectError } from "./rpc-errors.js";
@@ -154,7 +155,7 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
       const { caller, name, version } = ownRef(ctx, req.ref);
       try {
         const removed = await deps.store.datasets.delete(caller.username, name, version);
-        for (const d of removed.unreferencedDigests) await deps.blobs.delete(d);
+        await releaseBlobs(deps, removed.unreferencedDigests);
         await audit(
           caller,
           "dataset.delete",

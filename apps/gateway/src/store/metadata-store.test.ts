@@ -234,6 +234,13 @@ describe.each([
         { index: 0, digest: sha256("a"), storedSize: 90 },
         { index: 1, digest: sha256("b"), storedSize: 100 },
       ]);
+
+      // a digest is referenced while any transfer has a chunk with it
+      const only = sha256(unique("only-here-"));
+      expect(await store.transfers.isDigestReferenced(only)).toBe(false);
+      await store.transfers.recordChunk(t.id, 2, only, 10);
+      expect(await store.transfers.isDigestReferenced(only)).toBe(true);
+      await rejectsWith(store.transfers.isDigestReferenced(new Uint8Array(31)), "invalid_argument");
     });
 
     it("records one chunk once when the same frame is recorded concurrently", async () => {

@@ -118,6 +118,12 @@ export interface TransferRepository {
    * @throws StoreError `invalid_argument`, `not_found`, `conflict` when a dataset version uses it.
    */
   delete(id: string): Promise<DeleteResult>;
+  /**
+   * Whether any transfer (committed or not) has a chunk with this digest: a blob is needed
+   * exactly while this is true.
+   * @throws StoreError `invalid_argument` for a digest that is not 32 bytes.
+   */
+  isDigestReferenced(digest: Uint8Array): Promise<boolean>;
 }
 
 /** A transfers row as a TransferRecord. */
@@ -167,6 +173,12 @@ export function createTransferRepository(db: SqlDriver): TransferRepository {
   }
 
   return {
+    async isDigestReferenced(digest) {
+      checkBytes(digest, "digest", 32);
+      const { rows } = await db.query("SELECT 1 FROM transfer_chunks WHERE digest = $1 LIMIT 1", [digest]);
+      return rows.length > 0;
+    },
+
     async create(t) {
       const id = checkTransferId(t.id);
       const values = [

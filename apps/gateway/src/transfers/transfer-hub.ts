@@ -2,6 +2,7 @@ import { type ChunkReceiver, createChunkReceiver, type ReceiverEvent } from "@cy
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import type { GatewayMetrics } from "../http/gateway-metrics.js";
 import type { BlobStore, MetadataStore, TransferRecord } from "../store/index.js";
+import type { DigestLocks } from "./digest-locks.js";
 
 /**
  * The live side of uploads: one streaming-mode chunk receiver per transfer (docs/upload-protocol.md
@@ -28,6 +29,7 @@ export function createTransferHub(deps: {
   window: number;
   /** Chunks of one transfer written to disk and recorded at once (CYXWIZ_STORE_CONCURRENCY). */
   storeConcurrency: number;
+  digestLocks: DigestLocks;
   metrics: GatewayMetrics;
 }): TransferHub {
   const receivers = new Map<string, Promise<ChunkReceiver>>();
@@ -53,8 +55,12 @@ export function createTransferHub(deps: {
       maxConcurrentStores: deps.storeConcurrency,
       store: async (chunk) => {
         // The receiver has just checked SHA-256(stored) against the frame's checksum: no second hash.
-        await deps.blobs.put(chunk.digest, chunk.storedParts, { digestVerified: true });
-        await deps.store.transfers.recordChunk(transfer.id, chunk.index, chunk.digest, chunk.storedSize);
+        // Under the digest's lock: a concurrent release of the same bytes cannot delete the blob
+        // between finding it here and the record that keeps it (release-blobs.ts).
+        await deps.digestLocks.run(chunk.digest, async () => {
+          await deps.blobs.put(chunk.digest, chunk.storedParts, { digestVerified: true });
+          await deps.store.transfers.recordChunk(transfer.id, chunk.index, chunk.digest, chunk.storedSize);
+        });
         deps.metrics.chunksStored.inc();
         deps.metrics.bytesStored.inc(chunk.storedSize);
         if (!started) {
