@@ -11,7 +11,7 @@ import {
   createChunker,
 } from "../src/chunk/index.js";
 import { createChunkCipher } from "../src/crypto/index.js";
-import { decodeFrame, type FrameParts } from "../src/frame/index.js";
+import { decodeFrame, type FrameParts, joinPieces } from "../src/frame/index.js";
 import type { Primitives } from "../src/primitives/primitives.js";
 
 export interface PipelineRun {
@@ -118,12 +118,5 @@ export async function best<T extends { result?: PipelineRun } | PipelineRun>(
 }
 
 function joinParts(f: FrameParts): Uint8Array {
-  const pieces = [f.header, ...f.payload, f.trailer];
-  const out = new Uint8Array(pieces.reduce((n, piece) => n + piece.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
+  return joinPieces([f.header, ...f.payload, f.trailer]);
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "../frame/frame-format.js";
+import { joinPieces } from "../pieces.js";
 
 /** 4 MiB, the default chunk size (ARCHITECTURE §4). */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
@@ -30,14 +31,6 @@ export interface PackedChunk {
 }
 
 /** A chunk's stored bytes as one buffer: the only piece itself, or the pieces joined. */
-export function storedBytes(chunk: Pick<PackedChunk, "storedParts" | "storedSize">): Uint8Array {
-  const { storedParts } = chunk;
-  if (storedParts.length === 1) return storedParts[0]!;
-  const out = new Uint8Array(chunk.storedSize);
-  let at = 0;
-  for (const part of storedParts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+export function storedBytes(chunk: Pick<PackedChunk, "storedParts">): Uint8Array {
+  return joinPieces(chunk.storedParts);
 }

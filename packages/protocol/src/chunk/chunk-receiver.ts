@@ -4,7 +4,7 @@ import type { ChunkCipher } from "../crypto/index.js";
 import { ackStatusOf, type ErrorCode, failure, type ProtocolFailure } from "../errors/error-codes.js";
 import { equalDigests } from "../frame/frame-codec.js";
 import { describeFlags, FrameFlag } from "../frame/frame-format.js";
-import { decodeFramePieces, joinPieces, piecesLength, slicePieces } from "../frame/frame-pieces.js";
+import { decodeFramePieces } from "../frame/frame-pieces.js";
 import {
   AckStatus,
   type DataChunk,
@@ -13,6 +13,7 @@ import {
 } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { type MerkleProof, verifyMerkleProof } from "../merkle/index.js";
+import { joinPieces, piecesLength, slicePieces } from "../pieces.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
 import { type CheckedManifest, checkManifest, MAX_CHUNKS } from "./manifest-check.js";

@@ -1,4 +1,5 @@
 import { failure, type ProtocolFailure } from "../errors/error-codes.js";
+import { piecesLength } from "../pieces.js";
 import { crc32Combine } from "../primitives/crc32-combine.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
@@ -66,8 +67,7 @@ export async function encodeFrameParts(primitives: Primitives, input: FrameInput
     throw new RangeError(`frame flags ${describeFlags(input.flags)} include bits protocol version 1 does not define`);
   }
   const pieces: readonly Uint8Array[] = input.payload instanceof Uint8Array ? [input.payload] : input.payload;
-  let n = 0;
-  for (const piece of pieces) n += piece.length;
+  const n = piecesLength(pieces);
   if (n > 0xffff_ffff - FRAME_OVERHEAD_BYTES)
     throw new RangeError(`frame payload of ${n} bytes does not fit a u32 size`);
   if (input.checksum !== undefined && input.checksum.length !== 32) {
@@ -111,9 +111,7 @@ async function sha256Of(primitives: Primitives, pieces: readonly Uint8Array[]): 
  */
 export async function encodeFrame(primitives: Primitives, input: FrameInput, into?: Uint8Array): Promise<Uint8Array> {
   const { header, payload, trailer } = await encodeFrameParts(primitives, input);
-  let n = 0;
-  for (const piece of payload) n += piece.length;
-  const size = n + FRAME_OVERHEAD_BYTES;
+  const size = piecesLength(payload) + FRAME_OVERHEAD_BYTES;
   const out = into !== undefined && into.length >= size ? into.subarray(0, size) : new Uint8Array(size);
   out.set(header, 0);
   let at = FRAME_HEADER_BYTES;

@@ -1,4 +1,5 @@
 import { failure, type ProtocolFailure } from "../errors/error-codes.js";
+import { joinPieces, piecesLength, slicePieces } from "../pieces.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
 import { type DecodeOptions, decodeFrame, decodeFrameHeader, equalDigests } from "./frame-codec.js";
@@ -11,44 +12,11 @@ export interface FrameInPieces extends FrameHeader {
   readonly checksum: Uint8Array;
 }
 
-/** Total length of `pieces`. */
-export function piecesLength(pieces: readonly Uint8Array[]): number {
-  let n = 0;
-  for (const p of pieces) n += p.length;
-  return n;
-}
-
-/** Views of bytes [start, end) of the concatenation of `pieces` (no copy). */
-export function slicePieces(pieces: readonly Uint8Array[], start: number, end: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const p of pieces) {
-    const from = Math.max(start, at);
-    const to = Math.min(end, at + p.length);
-    if (from < to) out.push(p.subarray(from - at, to - at));
-    at += p.length;
-    if (at >= end) break;
-  }
-  return out;
-}
-
 /** Bytes [start, end) as one buffer: a view when one piece holds them, else a copy (small ranges only). */
 function gather(pieces: readonly Uint8Array[], start: number, end: number): Uint8Array {
   const parts = slicePieces(pieces, start, end);
   if (parts.length === 1) return parts[0]!;
   return joinPieces(parts);
-}
-
-/** The concatenation of `pieces` as one buffer (the only piece itself when there is one). */
-export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(piecesLength(pieces));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -1,3 +1,4 @@
+export { joinPieces, piecesLength, slicePieces } from "../pieces.js";
 export type { DecodeOptions, FrameInput, FrameParts } from "./frame-codec.js";
 export { decodeFrame, decodeFrameHeader, encodeFrame, encodeFrameParts, equalDigests } from "./frame-codec.js";
 export type { Frame, FrameHeader } from "./frame-format.js";
@@ -14,5 +15,5 @@ export {
   MAX_SEQUENCE,
 } from "./frame-format.js";
 export type { FrameInPieces } from "./frame-pieces.js";
-export { decodeFramePieces, joinPieces, piecesLength, slicePieces } from "./frame-pieces.js";
+export { decodeFramePieces } from "./frame-pieces.js";
 export { splitFrames } from "./frame-reader.js";

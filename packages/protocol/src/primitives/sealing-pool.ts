@@ -1,3 +1,4 @@
+import { joinPieces } from "../pieces.js";
 import { type AesGcmKey, checkAesGcmArgs, type Primitives, type SealedAndHashed } from "./primitives.js";
 
 /**
@@ -175,15 +176,7 @@ export function createSealingPool(spawn: SpawnSealWorker, size: number): Sealing
           const pooled: AesGcmKey = {
             async encrypt(nonce, plaintext, aad) {
               checkAesGcmArgs(undefined, nonce);
-              const { sealed, size } = await seal(keyId, nonce, plaintext, aad, false);
-              if (sealed.length === 1) return sealed[0]!;
-              const out = new Uint8Array(size);
-              let at = 0;
-              for (const part of sealed) {
-                out.set(part, at);
-                at += part.length;
-              }
-              return out;
+              return joinPieces((await seal(keyId, nonce, plaintext, aad, false)).sealed);
             },
             decrypt: (nonce, sealed, aad) => local.decrypt(nonce, sealed, aad),
             async sealAndHash(nonce, plaintext, options) {
