@@ -737,17 +737,17 @@ export function createUploadSession(options: UploadOptions): UploadSession {
             packing.catch(() => undefined);
             ahead.set(next, packing);
           }
-          if (
-            s.copiesOnSend &&
-            (frameBuffer === undefined || frameBuffer.length < chunk.storedSize + FRAME_OVERHEAD_BYTES)
-          ) {
-            frameBuffer = new Uint8Array(chunk.storedSize + FRAME_OVERHEAD_BYTES);
+          let into: Uint8Array | undefined;
+          if (s.copiesOnSend) {
+            const frameSize = chunk.storedSize + FRAME_OVERHEAD_BYTES;
+            if (frameBuffer === undefined || frameBuffer.length < frameSize) frameBuffer = new Uint8Array(frameSize);
+            into = frameBuffer;
           }
           const frame = await chunkToFrame(
             primitives,
             chunk,
             FrameFlag.REQUIRES_ACK | (sentBefore.has(index) ? FrameFlag.RETRANSMIT : 0),
-            s.copiesOnSend ? frameBuffer : undefined,
+            into,
           );
           if (closed !== undefined || cancelled !== undefined || failure !== undefined) {
             insertSorted(index);

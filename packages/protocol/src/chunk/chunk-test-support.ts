@@ -1,9 +1,9 @@
 /** Helpers shared by the chunk tests: pack bytes into frames the way a sender does. */
 import type { CodecName } from "../compress/index.js";
 import { type ChunkCipher, createChunkCipher } from "../crypto/index.js";
-import type { DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import type { CipherParameters, DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import type { Primitives } from "../primitives/primitives.js";
-import { bytesByteSource } from "./byte-source.js";
+import { type ByteSource, bytesByteSource } from "./byte-source.js";
 import type { PackedChunk } from "./chunk-format.js";
 import { chunkToFrame, createChunker } from "./chunker.js";
 
@@ -51,4 +51,27 @@ export function testBytes(length: number, seed = 1): Uint8Array {
     out[i] = (i >> 9) % 3 === 0 ? 0 : x & 0xff;
   }
   return out;
+}
+
+/**
+ * Encrypts `source` into frames under `key` (with the given cipher parameters, to compare two
+ * packings of the same stream), reading `readAhead` chunks ahead: how a sealing pool is driven.
+ */
+export async function packEncrypted(
+  p: Primitives,
+  source: ByteSource,
+  key: Uint8Array,
+  options: { chunkSize: number; parameters?: CipherParameters; readAhead?: number },
+) {
+  const made = await createChunkCipher(p, key, options.parameters);
+  if (!made.ok) throw new Error(made.error.message);
+  const chunker = createChunker(p, source, {
+    chunkSize: options.chunkSize,
+    cipher: made.value,
+    readAhead: options.readAhead ?? 3,
+    metadata: { name: "test" },
+  });
+  const frames: Uint8Array[] = [];
+  for await (const chunk of chunker.chunks()) frames.push(await chunkToFrame(p, chunk));
+  return { frames, manifest: chunker.manifest(), parameters: made.value.parameters };
 }

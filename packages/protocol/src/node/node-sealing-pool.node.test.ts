@@ -6,11 +6,8 @@ import { fileURLToPath } from "node:url";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ByteSource, bytesByteSource } from "../chunk/byte-source.js";
-import { testBytes } from "../chunk/chunk-test-support.js";
-import { chunkToFrame, createChunker } from "../chunk/chunker.js";
-import { createChunkCipher } from "../crypto/index.js";
+import { packEncrypted, testBytes } from "../chunk/chunk-test-support.js";
 import { decodeFrame } from "../frame/frame-codec.js";
-import type { Primitives } from "../primitives/primitives.js";
 import { openFileByteSource } from "./file-byte-source.js";
 import { createNodeSealingPool } from "./node-sealing-pool.js";
 
@@ -18,22 +15,6 @@ const base = await loadPrimitives();
 const pool = createNodeSealingPool(2);
 const pooled = pool.wrap(base);
 afterAll(() => pool.close());
-
-/** Frames and Merkle root of `source`, encrypted under `key` with the given cipher parameters. */
-async function packAll(
-  p: Primitives,
-  source: ByteSource,
-  key: Uint8Array,
-  chunkSize: number,
-  params?: Parameters<typeof createChunkCipher>[2],
-) {
-  const made = await createChunkCipher(p, key, params);
-  if (!made.ok) throw new Error(made.error.message);
-  const chunker = createChunker(p, source, { chunkSize, cipher: made.value, readAhead: 3, metadata: { name: "t" } });
-  const frames: Uint8Array[] = [];
-  for await (const chunk of chunker.chunks()) frames.push(await chunkToFrame(p, chunk));
-  return { frames, manifest: chunker.manifest(), parameters: made.value.parameters };
-}
 
 describe("Node sealing pool (worker threads)", () => {
   it("produces byte-identical frames and Merkle roots to sealing on the calling thread", async () => {
@@ -46,8 +27,8 @@ describe("Node sealing pool (worker threads)", () => {
       [3 * 65_536 + 5, 65_536],
     ] as const) {
       const data = testBytes(size, size + 1);
-      const one = await packAll(base, bytesByteSource(data), key, chunkSize);
-      const many = await packAll(pooled, bytesByteSource(data), key, chunkSize, one.parameters);
+      const one = await packEncrypted(base, bytesByteSource(data), key, { chunkSize });
+      const many = await packEncrypted(pooled, bytesByteSource(data), key, { chunkSize, parameters: one.parameters });
       expect(many.frames).toEqual(one.frames);
       expect(many.manifest.metadata?.merkleRoot).toEqual(one.manifest.metadata?.merkleRoot);
       for (const f of many.frames) expect((await decodeFrame(base, f)).ok).toBe(true); // FCS and checksum hold
@@ -77,8 +58,8 @@ describe("Node sealing pool (worker threads)", () => {
         },
       };
       const key = new Uint8Array(32).fill(4);
-      const one = await packAll(base, bytesByteSource(data), key, 65_536);
-      const many = await packAll(pooled, watched, key, 65_536, one.parameters);
+      const one = await packEncrypted(base, bytesByteSource(data), key, { chunkSize: 65_536 });
+      const many = await packEncrypted(pooled, watched, key, { chunkSize: 65_536, parameters: one.parameters });
       await file.close();
       expect(many.frames).toEqual(one.frames);
       expect(reads.length + refills.length).toBe(20);

@@ -1,18 +1,7 @@
 import type { Primitives } from "./primitives.js";
 import { createWebPrimitives } from "./web-primitives.js";
 
-export type { AesGcmKey, Primitives, SealedAndHashed, Sha256Stream } from "./primitives.js";
-export {
-  createSealingPool,
-  type SealingPool,
-  SealingPoolError,
-  type SealReply,
-  type SealRequest,
-  type SealWorkerPort,
-  type SpawnSealWorker,
-} from "./sealing-pool.js";
-export { createWebPrimitives } from "./web-primitives.js";
-export { canSealInWebWorkers, createWebSealingPool } from "./web-sealing-pool.js";
+export * from "./common-exports.js";
 
 let shared: Promise<Primitives> | undefined;
 
