@@ -61,10 +61,8 @@ import { chromiumRole, commandLine, descendants, type PeakMemory, samplePeaks } 
 import type { BenchCommand, BenchReply, NumberedCommand, PrepareRun, UploadRun } from "./upload-messages.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const RESULTS = join(ROOT, "bench", "results", "upload-browser.json");
 const CHROMIUM = "/usr/bin/chromium";
 const MIB = 1024 * 1024;
-const CHUNK_SIZE = 4 * MIB;
 const WARMUP_BYTES = 64 * MIB;
 const BIG_BYTES = 2048 * MIB;
 /** The issue's goal: CyxWiz at least as fast as tus at the same chunk size. */
@@ -80,6 +78,17 @@ function positiveInteger(name: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer, got ${text}`);
   return n;
 }
+
+/** Plaintext bytes per chunk for every method (tus's chunkSize too): 4 MiB unless CYXWIZ_BENCH_CHUNK_KIB. */
+const CHUNK_SIZE = positiveInteger("CYXWIZ_BENCH_CHUNK_KIB", 4096) * 1024;
+const chunkLabel = (bytes: number) => (bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes / 1024} KiB`);
+/** Results of the default chunk size in upload-browser.json; of another beside it, named for it. */
+const RESULTS = join(
+  ROOT,
+  "bench",
+  "results",
+  CHUNK_SIZE === 4 * MIB ? "upload-browser.json" : `upload-browser-${CHUNK_SIZE / 1024}KiB.json`,
+);
 
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));
 const uptime = () => {
@@ -594,6 +603,7 @@ async function main(): Promise<number> {
   const command = [
     ...(process.env.CYXWIZ_BENCH_MIB === undefined ? [] : [`CYXWIZ_BENCH_MIB=${sizeMiB}`]),
     ...(process.env.CYXWIZ_BENCH_ROUNDS === undefined ? [] : [`CYXWIZ_BENCH_ROUNDS=${rounds}`]),
+    ...(process.env.CYXWIZ_BENCH_CHUNK_KIB === undefined ? [] : [`CYXWIZ_BENCH_CHUNK_KIB=${CHUNK_SIZE / 1024}`]),
     ...(big ? ["CYXWIZ_BENCH_BIG=1"] : []),
     ...(profile ? ["CYXWIZ_BENCH_INSTRUMENT=1"] : []),
     ...(gatewayImports.length === 0 ? [] : [`CYXWIZ_BENCH_GATEWAY_IMPORT=${gatewayImports.join(",")}`]),
@@ -827,7 +837,7 @@ async function main(): Promise<number> {
       Math.max(...of(m).map((r) => r.memory[k] ?? 0));
 
     console.log(
-      `\n== upload from Chromium (Worker), ${sizeMiB} MiB disk-backed File, ${CHUNK_SIZE / MIB} MiB chunks, ${rounds} interleaved rounds, MB = 10^6 bytes ==`,
+      `\n== upload from Chromium (Worker), ${sizeMiB} MiB disk-backed File, ${chunkLabel(CHUNK_SIZE)} chunks, ${rounds} interleaved rounds, MB = 10^6 bytes ==`,
     );
     printTable(
       [
@@ -952,7 +962,7 @@ async function main(): Promise<number> {
         cyxwiz:
           "createUploadSession (@cyxwiz/client browser entry): AES-256-GCM, Public, compression none, crypto.subtle primitives; gateway verifies FCS + SHA-256 + sequence, stores each chunk content-addressed with fsync, records it in PGlite, acks; ends with CommitUpload",
         gateway: `child process: node ${GATEWAY_NODE_FLAGS.join(" ")} --import tsx apps/gateway/src/main.ts (buildGateway, as npm start runs it), PGlite, window from GetGatewayInfo${profile ? ", under --cpu-prof with gateway-stage-clock.ts" : ""}${gatewayImports.length === 0 ? "" : `, with ${gatewayImports.join(", ")} loaded first`}; RPCs forwarded by the bench server, frames WebSocket direct`,
-        tus: "tus-js-client 4 (XHR) → @tus/server 2 + @tus/file-store (no fsync) in the bench process, chunkSize 4 MiB",
+        tus: `tus-js-client 4 (XHR) → @tus/server 2 + @tus/file-store (no fsync) in the bench process, chunkSize ${chunkLabel(CHUNK_SIZE)}`,
         put: "fetch(url, { method: 'PUT', body: file }) → node:http handler counting and discarding bytes, in the bench process",
       },
       results: s,
