@@ -149,10 +149,13 @@ export function printIngestChromium(r: ChromiumIngestResult): void {
       `  ingest (chunk→encrypt→hash→frame)         ${f(run.ingestMBps)} MB/s  ${run.ingestRatio.toFixed(2)}x ceiling`,
     );
     console.log(
-      `  ingest, ${run.sealers} sealing workers             ${f(run.pooledIngestMBps)} MB/s  ${run.pooledIngestRatio.toFixed(2)}x ceiling`,
+      `  ${`ingest, ${run.sealers} sealing workers`.padEnd(42)}${f(run.pooledIngestMBps)} MB/s  ${run.pooledIngestRatio.toFixed(2)}x ceiling`,
     );
     console.log(
       `  verify (decode→hash→decrypt)              ${f(run.verifyMBps)} MB/s  ${run.verifyRatio.toFixed(2)}x ceiling`,
+    );
+    console.log(
+      `  ${`native ceiling in ${run.smallCallSize / 1024} KiB calls`.padEnd(42)}${f(run.smallCallCeilingMBps)} MB/s  ${run.smallCallRatio.toFixed(2)}x ceiling (what a ${run.chunkSize / 2 ** 20} MiB call costs Web Crypto)`,
     );
   }
 }
