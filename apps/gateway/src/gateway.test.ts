@@ -1,9 +1,11 @@
-import { readFile, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway } from "../test-support/gateway-harness.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { buildGateway } from "./gateway.js";
 import { GATEWAY_NODE_FLAGS } from "./node-flags.js";
 
 let gw: RunningGateway;
@@ -65,6 +67,42 @@ describe("gateway: configuration and first start", () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers["content-type"]).toMatch(/text\/html/);
     expect(page.body).toMatch(/<html/i);
+  });
+});
+
+describe("gateway: the dashboard's pages", () => {
+  it("answers a browser's unknown address with the dashboard's 404 page, and a program's with JSON", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cyxwiz-dashboard-"));
+    const dashboard = join(dir, "out");
+    await mkdir(join(dashboard, "datasets"), { recursive: true });
+    await writeFile(join(dashboard, "index.html"), "<html><body>upload</body></html>");
+    await writeFile(join(dashboard, "datasets", "index.html"), "<html><body>datasets</body></html>");
+    await writeFile(join(dashboard, "404.html"), "<html><body>This page does not exist</body></html>");
+    const config = loadConfig({ PORT: "0", CYXWIZ_DATA_DIR: join(dir, "data"), LOG_LEVEL: "silent" });
+    const { app } = await buildGateway(config, { logger: false, dashboardDir: dashboard });
+    try {
+      const html = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+      const datasets = await app.inject({ method: "GET", url: "/datasets/", headers: html });
+      expect(datasets.statusCode).toBe(200);
+      expect(datasets.body).toContain("datasets");
+      const page = await app.inject({ method: "GET", url: "/no-such-page", headers: html });
+      expect(page.statusCode).toBe(404);
+      expect(page.headers["content-type"]).toMatch(/text\/html/);
+      expect(page.body).toContain("This page does not exist");
+      const program = await app.inject({
+        method: "GET",
+        url: "/no-such-page",
+        headers: { accept: "application/json" },
+      });
+      expect(program.statusCode).toBe(404);
+      expect(program.json()).toMatchObject({ error: "Not Found", statusCode: 404 });
+      const post = await app.inject({ method: "POST", url: "/no-such-page", headers: html, payload: "{}" });
+      expect(post.statusCode).toBe(404);
+      expect(post.headers["content-type"]).toMatch(/application\/json/);
+    } finally {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

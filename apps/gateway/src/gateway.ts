@@ -42,7 +42,14 @@ export interface BuiltGateway {
  * blobs, keys, the Connect services (Connect, gRPC and gRPC-Web on one endpoint), the frames
  * WebSocket, rate limits, /healthz, /metrics, and the dashboard. Close it with `app.close()`.
  */
-export async function buildGateway(config: GatewayConfig, options: { logger?: boolean } = {}): Promise<BuiltGateway> {
+export async function buildGateway(
+  config: GatewayConfig,
+  options: {
+    logger?: boolean;
+    /** The built dashboard to serve (default: apps/web/out); tests point it elsewhere. */
+    dashboardDir?: string;
+  } = {},
+): Promise<BuiltGateway> {
   await mkdir(config.dataDir, { recursive: true });
   const app = Fastify({
     logger: options.logger === false || config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -129,8 +136,22 @@ export async function buildGateway(config: GatewayConfig, options: { logger?: bo
   app.get("/metrics", async (_req, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
-  if (existsSync(join(dashboardDir, "index.html"))) {
-    await app.register(fastifyStatic, { root: dashboardDir, extensions: ["html"] });
+  const dashboard = options.dashboardDir ?? dashboardDir;
+  if (existsSync(join(dashboard, "index.html"))) {
+    await app.register(fastifyStatic, { root: dashboard, extensions: ["html"] });
+    // A person who mistypes a dashboard address gets the dashboard's 404 page; programs (no
+    // text/html in Accept, or not a GET) keep fastify's JSON 404.
+    const notFoundPage = await readFile(join(dashboard, "404.html"), "utf8").catch(() => undefined);
+    if (notFoundPage !== undefined) {
+      app.setNotFoundHandler((req, reply) => {
+        const wantsPage =
+          (req.method === "GET" || req.method === "HEAD") && (req.headers.accept ?? "").includes("text/html");
+        if (wantsPage) return reply.code(404).type("text/html; charset=utf-8").send(notFoundPage);
+        return reply
+          .code(404)
+          .send({ message: `Route ${req.method}:${req.url} not found`, error: "Not Found", statusCode: 404 });
+      });
+    }
   } else {
     app.get("/", async (_req, reply) =>
       reply.type("text/html; charset=utf-8").send(await readFile(landingPage, "utf8")),
