@@ -70,6 +70,37 @@ describe("gateway: configuration and first start", () => {
   });
 });
 
+describe("gateway: one gateway per data directory", () => {
+  it("refuses a second gateway on a data directory in use, keeps the first working, and frees it on close", async () => {
+    const config = loadConfig({ PORT: "0", CYXWIZ_DATA_DIR: gw.dataDir, LOG_LEVEL: "silent" });
+    let refused: unknown;
+    try {
+      await buildGateway(config, { logger: false });
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toMatchObject({ name: "StoreError", code: "data_dir_in_use" });
+    expect((await gw.gateway.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+    expect(await gw.clients(gw.adminToken).auth.whoAmI({})).toMatchObject({ username: "admin" });
+
+    const dir = await mkdtemp(join(tmpdir(), "cyxwiz-gw-lock-"));
+    try {
+      const first = await buildGateway(loadConfig({ PORT: "0", CYXWIZ_DATA_DIR: dir, LOG_LEVEL: "silent" }), {
+        logger: false,
+      });
+      expect(await readFile(join(dir, "gateway.lock"), "utf8")).toContain(`"pid":${process.pid}`);
+      await first.app.close();
+      await expect(stat(join(dir, "gateway.lock"))).rejects.toMatchObject({ code: "ENOENT" });
+      const next = await buildGateway(loadConfig({ PORT: "0", CYXWIZ_DATA_DIR: dir, LOG_LEVEL: "silent" }), {
+        logger: false,
+      });
+      await next.app.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("gateway: the dashboard's pages", () => {
   it("answers a browser's unknown address with the dashboard's 404 page, and a program's with JSON", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cyxwiz-dashboard-"));

@@ -23,7 +23,7 @@ import { createAuthService } from "./rpc/auth-service.js";
 import { createDataTransferService } from "./rpc/data-transfer-service.js";
 import { createDatasetService } from "./rpc/dataset-service.js";
 import { clientAddressKey } from "./rpc/request-context.js";
-import { createDirectoryBlobStore, openMetadataStore } from "./store/index.js";
+import { createDirectoryBlobStore, type DataDirLock, lockDataDir, openMetadataStore } from "./store/index.js";
 import { createDigestLocks } from "./transfers/digest-locks.js";
 import { createTransferHub } from "./transfers/transfer-hub.js";
 
@@ -56,7 +56,28 @@ export async function buildGateway(
     serverFactory: createDualProtocolServer,
     bodyLimit: config.maxPayloadBytes + 1024 * 1024,
   });
+  // One gateway per data directory: a second one over the same embedded database would corrupt it.
+  const lock = await lockDataDir(config.dataDir, app.log);
+  try {
+    return await assemble(app, config, options, lock);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    await lock.release();
+    throw e;
+  }
+}
+
+async function assemble(
+  app: FastifyInstance,
+  config: GatewayConfig,
+  options: { dashboardDir?: string },
+  lock: DataDirLock,
+): Promise<BuiltGateway> {
   const store = await openMetadataStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger: app.log });
+  app.addHook("onClose", async () => {
+    await store.close();
+    await lock.release();
+  });
   const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"), {
     directIo: config.directIo,
     onDirectIoOff: (reason) => app.log.warn({ reason }, "chunk files fall back to buffered writes"),
@@ -78,9 +99,6 @@ export async function buildGateway(
   });
   const deps: GatewayDeps = { config, store, blobs, hub, digestLocks, secrets, primitives, metrics, log: app.log };
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey);
-  app.addHook("onClose", async () => {
-    await store.close();
-  });
 
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,

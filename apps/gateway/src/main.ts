@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from "./config.js";
 import { buildGateway } from "./gateway.js";
+import { isStoreError } from "./store/index.js";
 
 try {
   const config = loadConfig();
@@ -24,6 +25,8 @@ try {
     });
   }
 } catch (e) {
-  process.stderr.write(`cyxwiz gateway: ${e instanceof ConfigError ? e.message : (e as Error).stack}\n`);
+  // Expected refusals (a bad variable, a data directory in use) as one line; anything else with its stack.
+  const expected = e instanceof ConfigError || (isStoreError(e) && e.code === "data_dir_in_use");
+  process.stderr.write(`cyxwiz gateway: ${expected ? (e as Error).message : (e as Error).stack}\n`);
   process.exit(2);
 }

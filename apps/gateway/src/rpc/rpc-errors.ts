@@ -10,6 +10,7 @@ const storeCodes: Record<StoreErrorCode, Code> = {
   digest_mismatch: Code.DataLoss,
   corrupt_blob: Code.DataLoss,
   migration_mismatch: Code.Internal,
+  data_dir_in_use: Code.Unavailable,
 };
 
 /**

@@ -1,6 +1,7 @@
 // The gateway's storage layer (ARCHITECTURE §5): what the rest of the gateway may use.
 export type { AuditEntry, AuditLog } from "./audit-log.js";
 export type { BlobPutOptions, BlobStore } from "./blob-store.js";
+export { DATA_DIR_LOCK_FILE, type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 export {
   type DatasetRepository,
   type DatasetStatus,

@@ -13,6 +13,8 @@ export const STORE_ERROR_CODES = {
     "The request contradicts what is stored: a different digest for a recorded chunk, a change to a finished transfer, a commit of an incomplete transfer.",
   digest_mismatch: "The bytes given to the blob store do not hash (SHA-256) to the digest they were stored under.",
   corrupt_blob: "A stored blob no longer hashes to its digest: the storage medium corrupted it.",
+  data_dir_in_use:
+    "Another gateway process holds the data directory (its PID is in <dir>/gateway.lock): one directory serves one gateway at a time.",
   migration_mismatch:
     "A migration already applied to the database differs from the file of the same number: the schema cannot be trusted.",
 } as const;
