@@ -26,7 +26,11 @@ export function slicePieces(pieces: readonly Uint8Array[], start: number, end: n
 
 /** The concatenation of `pieces` as one buffer (the only piece itself when there is one). */
 export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
+  return pieces.length === 1 ? pieces[0]! : copyPieces(pieces);
+}
+
+/** The concatenation of `pieces` as a new buffer: a copy even when there is one piece. */
+export function copyPieces(pieces: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(piecesLength(pieces));
   let at = 0;
   for (const p of pieces) {

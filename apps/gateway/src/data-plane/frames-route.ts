@@ -7,6 +7,7 @@ import { refusalMessage, verifyToken } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import type { TransferRecord } from "../store/index.js";
 import { countEvents } from "../transfers/transfer-hub.js";
+import { createMessageBuffers } from "./message-buffers.js";
 
 /** The frames subprotocol a client must offer; the token rides as a second one, "bearer.<jwt>". */
 export const FRAMES_SUBPROTOCOL = "cyxwiz.frames.v1";
@@ -32,6 +33,10 @@ function bearerFromProtocols(header: string | undefined): string | undefined {
  * so a slow disk pushes back on the client through TCP.
  */
 export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  // Every message is copied into one of these at once, so what ws allocated dies young (see
+  // message-buffers.ts); kept for reuse while uploads run, dropped when the last socket closes.
+  const buffers = createMessageBuffers({ maxPooledBytes: 2 * deps.config.window * 5 * 1024 * 1024 });
+  let openSockets = 0;
   app.get<{ Params: { id: string } }>(
     "/v1/transfers/:id/frames",
     { websocket: true },
@@ -65,14 +70,18 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
         return deps.hub.receiver(found);
       })();
       deps.metrics.framesSockets.inc();
-      socket.on("close", () => deps.metrics.framesSockets.dec());
+      openSockets++;
+      socket.on("close", () => {
+        deps.metrics.framesSockets.dec();
+        if (--openSockets === 0 && buffers.outstanding === 0) buffers.trim();
+      });
 
       const send = (message: Parameters<typeof create<typeof FrameStreamMessageSchema>>[1]) => {
         if (socket.readyState === socket.OPEN)
           socket.send(toBinary(FrameStreamMessageSchema, create(FrameStreamMessageSchema, message)));
       };
-      // Messages as the fragments they arrived in: the receiver verifies and stores them as pieces,
-      // so no frame is copied into one fresh buffer (ws would concatenate every fragmented message).
+      // Messages as the fragments they arrived in (ws would first concatenate a fragmented
+      // message into a fresh buffer); they are copied once, into a reused buffer, below.
       socket.binaryType = "fragments";
       let waiting = 0;
       let completeSeen = false;
@@ -103,14 +112,20 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
         const pieces: readonly Uint8Array[] = Array.isArray(data)
           ? data
           : [data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array)];
+        let length = 0;
+        for (const p of pieces) length += p.length;
+        const buffer = buffers.take(length);
+        for (let at = 0, i = 0; i < pieces.length; at += pieces[i]!.length, i++) buffer.set(pieces[i]!, at);
+        const message = buffer.subarray(0, length);
         // Handed to the receiver in arrival order (then-callbacks run in the order registered);
-        // the receiver verifies in that order and resolves each frame when its chunk is durable.
+        // the receiver verifies in that order and resolves each frame when its chunk is durable,
+        // after which it holds no reference to the message and the buffer is reused.
         void ready
           .then(async (receiver) => {
             if (receiver === undefined || transfer === undefined) return; // refused: the socket is closing
             let events: ReceiverEvent[];
             try {
-              events = await receiver.receiveFrame(pieces);
+              events = await receiver.receiveFrame(message);
             } catch (e) {
               log.error({ err: e }, "storing a chunk failed");
               close(1011, "CYXW_ERR_STORE: the gateway could not store the chunk; retry later");
@@ -122,6 +137,10 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
               else if (e.kind === "complete") completeSeen = true;
             }
             return receiver;
+          })
+          .finally(() => {
+            buffers.release(buffer);
+            if (openSockets === 0 && buffers.outstanding === 0) buffers.trim();
           })
           .then((receiver) => {
             waiting--;

@@ -86,6 +86,29 @@ describe("chunk receiver: the seed's 7-step verification", () => {
     expect(statuses(refused)).toEqual(["ACK_OUT_OF_ORDER"]);
   });
 
+  it("keeps no reference to a frame's bytes once receiveFrame settles, so a caller may reuse its buffer", async () => {
+    const { manifest, frames } = await pack(p, testBytes(6 * 1000), { chunkSize: 1000, extraFlags: ACK });
+    const written: Array<{ index: number; digest: Uint8Array }> = [];
+    const { r } = await receiver(manifest, {
+      reorderWindow: 4,
+      // What a blob store writes is what the chunk's parts hold while store() runs.
+      store: async (c) => {
+        written.push({ index: c.index, digest: await p.sha256(storedBytes(c)) });
+      },
+    });
+    const reused = new Uint8Array(Math.max(...frames.map((f) => f.length)));
+    // 2 and 1 arrive early and wait for 0; each arrives in the buffer the one before it used.
+    for (const i of [2, 1, 0, 3, 4, 5]) {
+      const f = frames[i]!;
+      reused.set(f);
+      await r.receiveFrame(reused.subarray(0, f.length));
+      reused.fill(0xee); // the caller's next use of its buffer
+    }
+    expect(r.complete).toBe(true);
+    expect(written.map((w) => w.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const w of written) expect(w.digest).toEqual(manifest.chunkDigests[w.index]);
+  });
+
   it("drops duplicates and replays, including after completion", async () => {
     const { manifest, frames } = await pack(p, testBytes(3000), { chunkSize: 1000 });
     const { r, stored } = await receiver(manifest);

@@ -13,7 +13,7 @@ import {
 } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { type MerkleProof, verifyMerkleProof } from "../merkle/index.js";
-import { joinPieces, piecesLength, slicePieces } from "../pieces.js";
+import { copyPieces, joinPieces, piecesLength, slicePieces } from "../pieces.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
 import { type CheckedManifest, checkManifest, MAX_CHUNKS } from "./manifest-check.js";
@@ -88,6 +88,9 @@ export interface ChunkReceiver {
    * call order; the returned promise resolves once the chunks this frame made storable are durable
    * (their "durable" and ack events), so with `maxConcurrentStores` > 1 the next frame is verified
    * while this one's chunk is still being written.
+   *
+   * Once the promise settles the receiver holds no reference to `message`'s bytes (a frame that
+   * arrived ahead of its turn is kept as a copy), so the caller may reuse its buffers.
    */
   receiveFrame(message: Uint8Array | readonly Uint8Array[]): Promise<ReceiverEvent[]>;
   /** Feeds one DataChunk of the StreamData RPC: the same verification, with its own fcs and proof. */
@@ -238,7 +241,9 @@ export async function createChunkReceiver(
       );
     }
     if (i > nextExpected) {
-      buffered.set(i, arrival); // seed §5.4 step 3: buffer and reorder
+      // seed §5.4 step 3: buffer and reorder. The bytes are copied: the caller may reuse its
+      // buffers once receiveFrame resolves, and this chunk is stored during a later call.
+      buffered.set(i, { ...arrival, payload: [copyPieces(arrival.payload)], digest: arrival.digest.slice() });
       return now([]);
     }
     const events: ReceiverEvent[] = [];
