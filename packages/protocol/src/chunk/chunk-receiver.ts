@@ -227,7 +227,10 @@ export async function createChunkReceiver(
       );
       return { events: [], stores: [answer] };
     }
-    if (durable.has(i) || buffered.has(i)) return now([duplicate()]);
+    if (durable.has(i)) return now([duplicate()]);
+    // A copy of a chunk waiting in the reorder buffer: not durable yet, so no ACK_DUPLICATE (it
+    // promises durability). The waiting copy is acked when it is stored, or refused if that fails.
+    if (buffered.has(i)) return now([]);
     if (i >= nextExpected + window) {
       return now(
         refuse(
