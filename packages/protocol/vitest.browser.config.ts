@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
+import { CHROMIUM_PATH, CHROMIUM_WEBGPU_ARGS } from "../../test-support/chromium.js";
 import { sharedDir } from "./vitest.config.js";
 
 /** The monorepo root: vite must still serve the package's own files and the hoisted node_modules. */
@@ -44,17 +45,8 @@ export default defineConfig({
       screenshotFailures: false,
       provider: playwright({
         launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-unsafe-webgpu",
-          ],
+          executablePath: CHROMIUM_PATH,
+          args: [...CHROMIUM_WEBGPU_ARGS],
         },
       }),
       instances: [{ browser: "chromium" }],

@@ -54,6 +54,7 @@ import { FileStore } from "@tus/file-store";
 import { Server as TusServer } from "@tus/server";
 import { build } from "esbuild";
 import { GATEWAY_NODE_FLAGS } from "../../apps/gateway/src/node-flags.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../test-support/chromium.js";
 import { type CpuProfileSummary, summariseCpuProfile, type TimeWindow } from "./cpu-profile-summary.js";
 import { type GatewayStages, summariseGatewayStages } from "./gateway-stage-summary.js";
 import { cpuSpent, cpuTimes } from "./process-cpu.js";
@@ -61,7 +62,6 @@ import { chromiumRole, commandLine, descendants, type PeakMemory, samplePeaks } 
 import type { BenchCommand, BenchReply, NumberedCommand, PrepareRun, UploadRun } from "./upload-messages.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 const MIB = 1024 * 1024;
 const WARMUP_BYTES = 64 * MIB;
 const BIG_BYTES = 2048 * MIB;
@@ -393,19 +393,8 @@ async function startChromium(work: string, url: string): Promise<ChildProcess> {
   const profile = join(work, "chromium-profile");
   await mkdir(profile, { recursive: true });
   const child = spawn(
-    CHROMIUM,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}`,
-      url,
-    ],
+    CHROMIUM_PATH,
+    ["--headless", ...CHROMIUM_ARGS, `--user-data-dir=${profile}`, url],
     { stdio: ["ignore", "ignore", "pipe"], detached: true }, // its own process group, ended as one
   );
   children.push({ name: "chromium", child, group: true });
@@ -596,7 +585,8 @@ async function main(): Promise<number> {
   const profile = process.env.CYXWIZ_BENCH_INSTRUMENT === "1";
   const gatewayImports = (process.env.CYXWIZ_BENCH_GATEWAY_IMPORT ?? "").split(",").filter((p) => p !== "");
   const bytes = sizeMiB * MIB;
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (MACHINE-NOTES)`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (MACHINE-NOTES)`);
   const loadBefore = load();
   const uptimeBefore = uptime();
   console.log(`before: ${uptimeBefore}`);
@@ -644,7 +634,7 @@ async function main(): Promise<number> {
         loadTimer = setTimeout(() => reject(new Error("the page did not load within 60 s")), 60_000);
       }),
     ]).finally(() => clearTimeout(loadTimer));
-    const chromiumVersion = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8" }).trim();
+    const chromiumVersion = execFileSync(CHROMIUM_PATH, ["--version"], { encoding: "utf8" }).trim();
     console.log(`${chromiumVersion}; gateway child pid ${g.child.pid} on 127.0.0.1:${g.port}; page ${b.origin}`);
 
     const uploadTimeout = (n: number) => 60_000 + (n / (5 * 1e6)) * 1000; // fails a stall, not a slow machine

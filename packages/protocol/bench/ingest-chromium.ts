@@ -18,19 +18,10 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../../test-support/chromium.js";
 import type { BrowserIngestOptions, BrowserIngestRun, IngestBenchApi } from "./ingest-browser-entry.js";
 import { writeResult } from "./write-result.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const ENTRY = fileURLToPath(new URL("./ingest-browser-entry.ts", import.meta.url));
 
 /** Where to measure. The Worker is the dashboard's case; the page is the cheap second look. */
@@ -106,7 +97,7 @@ export async function benchIngestChromium(
 ): Promise<ChromiumIngestResult> {
   const files = await bundle();
   const { server, origin } = await serve(files);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
   try {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
