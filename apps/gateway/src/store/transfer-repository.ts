@@ -35,6 +35,8 @@ export type TransferState = (typeof transferStates)[number];
 
 /** States after which a transfer changes no more. */
 export const finishedStates: ReadonlySet<TransferState> = new Set(["completed", "failed", "cancelled"]);
+/** The finished states as an SQL list of literals (constants of this module, never input). */
+const FINISHED_STATES_SQL = [...finishedStates].map((state) => `'${state}'`).join(", ");
 
 /** What an upload declares when it starts (seed §5.2 InitiateTransfer). */
 export interface NewTransfer {
@@ -212,43 +214,51 @@ export function createTransferRepository(db: SqlDriver): TransferRepository {
       checkInteger(index, "index", 0, maxInt32);
       checkBytes(digest, "digest", 32);
       checkInteger(storedSize, "storedSize", 0, maxInt32);
-      return db.transaction(async (tx) => {
-        // FOR SHARE: concurrent chunk records proceed together, while a commit (FOR UPDATE)
-        // waits for them and so counts every chunk recorded before it.
-        const t = await get(tx, id, "FOR SHARE");
-        if (index >= t.numChunks) {
-          throw new StoreError("invalid_argument", `index ${index} is beyond transfer ${id}'s ${t.numChunks} chunks`);
-        }
-        const compare = async (): Promise<{ duplicate: boolean }> => {
-          const { rows } = await tx.query(
-            "SELECT digest, stored_size FROM transfer_chunks WHERE transfer_id = $1 AND chunk_index = $2",
-            [id, index],
+      const compare = (r: Row | undefined): { duplicate: boolean } => {
+        if (r === undefined || !sameBytes(bytes(r.digest), digest) || num(r.stored_size) !== storedSize) {
+          throw new StoreError(
+            "conflict",
+            `chunk ${index} of transfer ${id} is already recorded with a different digest`,
           );
-          const r = rows[0] as Row;
-          if (!sameBytes(bytes(r.digest), digest) || num(r.stored_size) !== storedSize) {
-            throw new StoreError(
-              "conflict",
-              `chunk ${index} of transfer ${id} is already recorded with a different digest`,
-            );
-          }
-          return { duplicate: true };
-        };
-        const existing = await tx.query("SELECT 1 FROM transfer_chunks WHERE transfer_id = $1 AND chunk_index = $2", [
-          id,
-          index,
-        ]);
-        if (existing.rows.length > 0) return compare();
-        if (finishedStates.has(t.state)) {
-          throw new StoreError("conflict", `transfer ${id} is ${t.state}; it takes no more chunks`);
         }
-        const inserted = await tx.query(
-          `INSERT INTO transfer_chunks (transfer_id, chunk_index, digest, stored_size) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (transfer_id, chunk_index) DO NOTHING`,
-          [id, index, digest, storedSize],
-        );
-        // Zero rows: a concurrent call recorded this index first; compare with what it stored.
-        return inserted.rowCount === 1 ? { duplicate: false } : compare();
-      });
+        return { duplicate: true };
+      };
+      // One statement (one round trip, its own transaction): the transfer row is read FOR SHARE, so
+      // concurrent chunk records proceed together while a commit (FOR UPDATE) waits for them and
+      // counts every chunk recorded before it; the insert happens only for an index in range of an
+      // unfinished transfer; the row already recorded at that index, if any, comes back to compare.
+      const { rows } = await db.query(
+        `WITH t AS (SELECT num_chunks, state FROM transfers WHERE id = $1 FOR SHARE),
+         ins AS (
+           INSERT INTO transfer_chunks (transfer_id, chunk_index, digest, stored_size)
+           SELECT $1, $2::integer, $3::bytea, $4::integer FROM t
+           WHERE $2::integer < t.num_chunks AND t.state NOT IN (${FINISHED_STATES_SQL})
+           ON CONFLICT (transfer_id, chunk_index) DO NOTHING
+           RETURNING 1
+         )
+         SELECT t.num_chunks, t.state, (SELECT count(*) FROM ins)::integer AS inserted, c.digest, c.stored_size
+         FROM t LEFT JOIN transfer_chunks c ON c.transfer_id = $1 AND c.chunk_index = $2::integer`,
+        [id, index, digest, storedSize],
+      );
+      const r = rows[0] as Row | undefined;
+      if (r === undefined) throw notFound(`transfer ${id} not found`);
+      const numChunks = num(r.num_chunks);
+      if (index >= numChunks) {
+        throw new StoreError("invalid_argument", `index ${index} is beyond transfer ${id}'s ${numChunks} chunks`);
+      }
+      if (num(r.inserted) === 1) return { duplicate: false };
+      if (r.digest !== null && r.digest !== undefined) return compare(r);
+      const state = String(r.state) as TransferState;
+      if (finishedStates.has(state)) {
+        throw new StoreError("conflict", `transfer ${id} is ${state}; it takes no more chunks`);
+      }
+      // Not inserted and not there when the statement began: a concurrent call recorded this index
+      // in between (ON CONFLICT saw its row); compare with what it stored.
+      const again = await db.query(
+        "SELECT digest, stored_size FROM transfer_chunks WHERE transfer_id = $1 AND chunk_index = $2",
+        [id, index],
+      );
+      return compare(again.rows[0] as Row | undefined);
     },
 
     async chunks(transferId) {
