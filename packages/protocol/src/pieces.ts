@@ -32,10 +32,20 @@ export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
 /** The concatenation of `pieces` as a new buffer: a copy even when there is one piece. */
 export function copyPieces(pieces: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(piecesLength(pieces));
+  copyPiecesInto(pieces, out);
+  return out;
+}
+
+/**
+ * Copies the concatenation of `pieces` to the start of `into`, which must be long enough.
+ * @returns the number of bytes copied.
+ * @throws RangeError when `into` is shorter than the pieces.
+ */
+export function copyPiecesInto(pieces: readonly Uint8Array[], into: Uint8Array): number {
   let at = 0;
   for (const p of pieces) {
-    out.set(p, at);
+    into.set(p, at);
     at += p.length;
   }
-  return out;
+  return at;
 }

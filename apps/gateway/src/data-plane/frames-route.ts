@@ -1,5 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { ChunkReceiver, ReceiverEvent } from "@cyxwiz/protocol/chunk";
+import { copyPiecesInto, piecesLength } from "@cyxwiz/protocol/frame";
 import { FrameStreamMessageSchema, type TransferAck, TransferState, TransferStatusSchema } from "@cyxwiz/protocol/gen";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
@@ -37,6 +38,9 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
   // message-buffers.ts); kept for reuse while uploads run, dropped when the last socket closes.
   const buffers = createMessageBuffers({ maxPooledBytes: 2 * deps.config.window * 5 * 1024 * 1024 });
   let openSockets = 0;
+  const trimIfIdle = () => {
+    if (openSockets === 0 && buffers.outstanding === 0) buffers.trim();
+  };
   app.get<{ Params: { id: string } }>(
     "/v1/transfers/:id/frames",
     { websocket: true },
@@ -73,7 +77,8 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
       openSockets++;
       socket.on("close", () => {
         deps.metrics.framesSockets.dec();
-        if (--openSockets === 0 && buffers.outstanding === 0) buffers.trim();
+        openSockets--;
+        trimIfIdle();
       });
 
       const send = (message: Parameters<typeof create<typeof FrameStreamMessageSchema>>[1]) => {
@@ -112,11 +117,8 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
         const pieces: readonly Uint8Array[] = Array.isArray(data)
           ? data
           : [data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array)];
-        let length = 0;
-        for (const p of pieces) length += p.length;
-        const buffer = buffers.take(length);
-        for (let at = 0, i = 0; i < pieces.length; at += pieces[i]!.length, i++) buffer.set(pieces[i]!, at);
-        const message = buffer.subarray(0, length);
+        const buffer = buffers.take(piecesLength(pieces));
+        const message = buffer.subarray(0, copyPiecesInto(pieces, buffer));
         // Handed to the receiver in arrival order (then-callbacks run in the order registered);
         // the receiver verifies in that order and resolves each frame when its chunk is durable,
         // after which it holds no reference to the message and the buffer is reused.
@@ -140,7 +142,7 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
           })
           .finally(() => {
             buffers.release(buffer);
-            if (openSockets === 0 && buffers.outstanding === 0) buffers.trim();
+            trimIfIdle();
           })
           .then((receiver) => {
             waiting--;

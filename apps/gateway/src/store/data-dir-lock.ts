@@ -138,7 +138,7 @@ async function takeOverIfGone(dir: string, path: string, log: StoreLogger | unde
 
 async function release(dir: string, path: string, me: LockOwner): Promise<void> {
   if (!heldHere.delete(dir)) return;
-  const owner = parseOwner((await readFile(path, "utf8").catch(() => "")) || "");
+  const owner = parseOwner(await readFile(path, "utf8").catch(() => ""));
   // Only our own record is removed: if another process took the lock over, it is theirs now.
   if (owner?.pid === me.pid && owner.since === me.since) await unlink(path).catch(() => undefined);
 }

@@ -1,4 +1,4 @@
-export { joinPieces, piecesLength, slicePieces } from "../pieces.js";
+export { copyPiecesInto, joinPieces, piecesLength, slicePieces } from "../pieces.js";
 export type { DecodeOptions, FrameInput, FrameParts } from "./frame-codec.js";
 export { decodeFrame, decodeFrameHeader, encodeFrame, encodeFrameParts, equalDigests } from "./frame-codec.js";
 export type { Frame, FrameHeader } from "./frame-format.js";
