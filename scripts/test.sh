@@ -34,11 +34,22 @@ run_step() {
   fi
 }
 
+# A fresh clone must stay clean: installing may not rewrite tracked files (package-lock.json above all).
+tracked_before=$(git diff --name-only 2>/dev/null | sort)
 run_step install bash -c 'set -euo pipefail; source scripts/lib/ensure-installed.sh; ensure_node; ensure_chromium; ensure_postgres; ensure_npm_deps'
 if [[ ${statuses[0]} -ne 0 ]]; then
   echo "==> install failed; nothing else can run." >&2
+  echo "0 passed, 1 failed"
   exit 1
 fi
+run_step clean-install bash -c '
+  after=$(git diff --name-only 2>/dev/null | sort)
+  changed=$(comm -13 <(printf "%s\n" "$1") <(printf "%s\n" "$after") | sed "/^$/d")
+  if [[ -n $changed ]]; then
+    echo "the install rewrote tracked files:" $changed
+    exit 1
+  fi
+  echo "the install left tracked files as they were"' _ "$tracked_before"
 run_step check-generated ./scripts/check-generated.sh
 run_step lint npm run --silent lint
 run_step typecheck npm run --silent typecheck -- --continue=dependencies-successful
@@ -54,4 +65,24 @@ for i in "${!names[@]}"; do
   if [[ ${statuses[$i]} -eq 0 ]]; then verdict=ok; else verdict="FAILED (exit ${statuses[$i]})"; fi
   printf '  %-16s %7ss  %s\n' "${names[$i]}" "${seconds[$i]}" "$verdict"
 done
+
+# One line with the totals of every vitest run (Node and Chromium, every package, end to end).
+# A failed step that ran no tests (lint, typecheck, a run that crashed before reporting) counts
+# as one failure, so the line never says "0 failed" when the exit status says otherwise.
+read -r passed tests_failed < <(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /^[[:space:]]*Tests[[:space:]]+[0-9]/ {
+    if (match($0, /[0-9]+ passed/)) p += substr($0, RSTART, RLENGTH) + 0
+    if (match($0, /[0-9]+ failed/)) f += substr($0, RSTART, RLENGTH) + 0
+  }
+  END { printf "%d %d\n", p, f }')
+step_failures=0
+for i in "${!names[@]}"; do
+  if [[ ${statuses[$i]} -ne 0 && ${names[$i]} != test && ${names[$i]} != fuzz ]]; then
+    step_failures=$((step_failures + 1))
+  elif [[ ${statuses[$i]} -ne 0 && $tests_failed -eq 0 ]]; then
+    step_failures=$((step_failures + 1))
+  fi
+done
+echo
+echo "$passed passed, $((tests_failed + step_failures)) failed"
 exit "$failed"
