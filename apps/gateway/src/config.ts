@@ -26,6 +26,11 @@ export interface GatewayConfig {
   readonly directIo: boolean;
   /** Largest frame payload accepted (CYXWIZ_MAX_PAYLOAD_BYTES, default 16 MiB). */
   readonly maxPayloadBytes: number;
+  /**
+   * Bytes one user's committed versions and unfinished uploads may take, stored
+   * (CYXWIZ_USER_QUOTA_BYTES, default 100 GiB).
+   */
+  readonly userQuotaBytes: number;
   /** Structured logs level (LOG_LEVEL, default info; "silent" turns them off). */
   readonly logLevel: string;
 }
@@ -72,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storeConcurrency: Math.min(window, integer(env, "CYXWIZ_STORE_CONCURRENCY", 4, 1, 64)),
     directIo: integer(env, "CYXWIZ_DIRECT_IO", 1, 0, 1) === 1,
     maxPayloadBytes: integer(env, "CYXWIZ_MAX_PAYLOAD_BYTES", 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    userQuotaBytes: integer(env, "CYXWIZ_USER_QUOTA_BYTES", 100 * 1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
     logLevel: env.LOG_LEVEL ?? "info",
   };
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError, type ConnectRouter, createContextValues } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import { FRAME_OVERHEAD_BYTES } from "@cyxwiz/protocol/frame";
 import { AuthService, DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import rateLimit from "@fastify/rate-limit";
@@ -119,7 +120,7 @@ async function assemble(
 
   await app.register(websocket, {
     options: {
-      maxPayload: config.maxPayloadBytes + 1024,
+      maxPayload: config.maxPayloadBytes + FRAME_OVERHEAD_BYTES, // one frame: larger messages close with 1009
       perMessageDeflate: false,
       handleProtocols: (protocols: Set<string>) => (protocols.has(FRAMES_SUBPROTOCOL) ? FRAMES_SUBPROTOCOL : false),
     },

@@ -5,6 +5,7 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { bytesByteSource, chunkToFrame, createChunker, type PackedChunk } from "@cyxwiz/protocol/chunk";
+import { type CodecName, codecName } from "@cyxwiz/protocol/compress";
 import { type ChunkCipher, createChunkCipher, generateDatasetKey } from "@cyxwiz/protocol/crypto";
 import { FrameFlag } from "@cyxwiz/protocol/frame";
 import {
@@ -82,7 +83,14 @@ export interface PackedUpload {
 
 export async function packForUpload(
   data: Uint8Array,
-  options: { chunkSize: number; name: string; encrypt?: boolean; classification?: DataClassification },
+  options: {
+    chunkSize: number;
+    name: string;
+    encrypt?: boolean;
+    classification?: DataClassification;
+    /** Compress with this codec (kept only if the first chunk shrinks, as a client does). */
+    codec?: CodecName;
+  },
 ): Promise<PackedUpload> {
   const p = await loadPrimitives();
   let key: Uint8Array | undefined;
@@ -96,6 +104,7 @@ export async function packForUpload(
   const chunker = createChunker(p, bytesByteSource(data), {
     chunkSize: options.chunkSize,
     ...(cipher === undefined ? {} : { cipher }),
+    ...(options.codec === undefined ? {} : { codec: options.codec }),
     metadata: { name: options.name, classification: options.classification ?? DataClassification.PUBLIC },
   });
   const chunks: PackedChunk[] = [];
@@ -120,7 +129,7 @@ export async function initiate(clients: Clients, packed: PackedUpload, declareRo
         classification: meta.classification,
         merkleRoot: declareRoot ? meta.merkleRoot : new Uint8Array(),
       },
-      options: { compression: "none", chunkSize: meta.chunkSize },
+      options: { compression: codecName(packed.manifest.codec), chunkSize: meta.chunkSize },
       security: { encryptPayload: packed.key !== undefined },
     }),
   );

@@ -5,12 +5,13 @@ import { Code } from "@connectrpc/connect";
 import {
   type ByteSource,
   type ChunkPacker,
+  checkChunkSize,
   chunkToFrame,
   createChunkPacker,
   DEFAULT_CHUNK_SIZE,
   decideCodec,
-  MAX_CHUNK_SIZE,
   type PackedChunk,
+  storedSizeBoundsOf,
 } from "@cyxwiz/protocol/chunk";
 import { type CodecName, codecFromName, loadCodec } from "@cyxwiz/protocol/compress";
 import { type ChunkCipher, createChunkCipher, generateDatasetKey, wrapDatasetKey } from "@cyxwiz/protocol/crypto";
@@ -214,10 +215,7 @@ export function createUploadSession(options: UploadOptions): UploadSession {
   }
   if (escrow && !encrypt)
     throw new ClientError("CYXW_CLIENT_ESCROW", "escrow needs an encrypted upload: there is no key to escrow");
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw new RangeError(`chunk size must be an integer from 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
-  }
+  const chunkSize = checkChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   if (options.window !== undefined && (!Number.isInteger(options.window) || options.window < 1)) {
     throw new RangeError(`window must be a positive integer, got ${options.window}`);
   }
@@ -310,8 +308,7 @@ export function createUploadSession(options: UploadOptions): UploadSession {
   const totalBytes = source.size;
   let sessionStart = 0;
   let bytesAtStart = 0;
-  const plainSizeOf = (l: Live, i: number) =>
-    i < l.state.numChunks - 1 ? l.state.chunkSize : l.state.totalSize - (l.state.numChunks - 1) * l.state.chunkSize;
+  const plainSizeOf = (l: Live, i: number) => l.packer.layout.plainSizeOf(i);
   let bytesDurable = 0;
   const reportProgress = (l: Live) => {
     if (options.onProgress === undefined) return;
@@ -452,7 +449,8 @@ export function createUploadSession(options: UploadOptions): UploadSession {
 
   async function initiate(info: GetGatewayInfoResponse): Promise<Live> {
     checkEscrowKey(info);
-    if (info.maxPayloadBytes > 0 && chunkSize + 16 > info.maxPayloadBytes) {
+    const largestChunk = storedSizeBoundsOf(chunkSize, { encrypted: encrypt, compressed: false }).max;
+    if (info.maxPayloadBytes > 0 && largestChunk > info.maxPayloadBytes) {
       throw new ClientError(
         "CYXW_CLIENT_REFUSED",
         `chunk size ${chunkSize} is too large for the gateway at ${clients.baseUrl}, which accepts frame payloads of at most ${info.maxPayloadBytes} bytes`,

@@ -12,7 +12,13 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, cors, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { type ChunkReceiver, checkCommit, createChunkReceiver } from "@cyxwiz/protocol/chunk";
+import {
+  type ChunkReceiver,
+  checkCommit,
+  createChunkReceiver,
+  type FixedChunkLayout,
+  fixedChunkLayout,
+} from "@cyxwiz/protocol/chunk";
 import { codecFromName } from "@cyxwiz/protocol/compress";
 import { generateX25519KeyPair, unwrapDatasetKey } from "@cyxwiz/protocol/crypto";
 import {
@@ -249,15 +255,19 @@ export async function startFakeGateway(
           throw new ConnectError("Confidential data must be encrypted", Code.InvalidArgument);
         const compression = req.options?.compression || "none";
         codecFromName(compression);
-        const expected =
-          meta.totalSize === 0n ? 1 : Number((meta.totalSize + BigInt(meta.chunkSize) - 1n) / BigInt(meta.chunkSize));
-        if (meta.chunkSize < 1 || meta.numChunks !== expected)
+        let layout: FixedChunkLayout;
+        try {
+          layout = fixedChunkLayout(meta.chunkSize, Number(meta.totalSize));
+        } catch (e) {
+          throw new ConnectError((e as Error).message, Code.InvalidArgument);
+        }
+        if (meta.numChunks !== layout.numChunks)
           throw new ConnectError(`num_chunks ${meta.numChunks} does not match the sizes`, Code.InvalidArgument);
         const id = `tr_fake_${nextId++}`;
         const stored = new Map<number, { digest: Uint8Array; bytes: Uint8Array }>();
         const made = await createChunkReceiver({
           primitives,
-          streaming: { numChunks: meta.numChunks, encrypted, mayBeCompressed: compression !== "none" },
+          streaming: { layout, encrypted, mayBeCompressed: compression !== "none" },
           transferId: id,
           maxPayloadBytes,
           store: async (c) => {

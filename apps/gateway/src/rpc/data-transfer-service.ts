@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
+import { type FixedChunkLayout, fixedChunkLayout } from "@cyxwiz/protocol/chunk";
 import { codecFromName, codecName } from "@cyxwiz/protocol/compress";
 import {
   CancelResponseSchema,
@@ -22,9 +22,16 @@ import type { GatewayDeps } from "../gateway-deps.js";
 import type { TransferRecord } from "../store/index.js";
 import { releaseBlobs } from "../transfers/release-blobs.js";
 import { countEvents } from "../transfers/transfer-hub.js";
+import { admitWithinQuota } from "../transfers/user-quota.js";
 import { classificationFromProto, transferStateToProto } from "./proto-mapping.js";
 import { principalKey } from "./request-context.js";
-import { failedPrecondition, invalidArgument, permissionDenied, toConnectError } from "./rpc-errors.js";
+import {
+  failedPrecondition,
+  invalidArgument,
+  permissionDenied,
+  resourceExhausted,
+  toConnectError,
+} from "./rpc-errors.js";
 
 /** The authenticated caller (the interceptor guarantees one on every DataTransferService call). */
 export function callerOf(ctx: HandlerContext): Principal {
@@ -78,18 +85,28 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
         );
       }
       const chunkSize = meta.chunkSize || req.options?.chunkSize || 0;
-      if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-        throw invalidArgument(`chunk_size must be 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
-      }
       const total = meta.totalSize;
+      if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidArgument("total_size is too large");
+      // Every chunk's size follows from these two (docs/upload-protocol.md "Chunk sizes"); the
+      // receiver holds each chunk to it.
+      let layout: FixedChunkLayout;
+      try {
+        layout = fixedChunkLayout(chunkSize, Number(total));
+      } catch (e) {
+        throw invalidArgument(`chunk_size ${chunkSize} and total_size ${total}: ${(e as Error).message}`);
+      }
       const n = meta.numChunks;
-      const expectedChunks = total === 0n ? 1 : Number((total + BigInt(chunkSize) - 1n) / BigInt(chunkSize));
-      if (n !== expectedChunks) {
+      if (n !== layout.numChunks) {
         throw invalidArgument(
-          `num_chunks ${n} does not match total_size ${total} in chunks of ${chunkSize} (expected ${expectedChunks})`,
+          `num_chunks ${n} does not match total_size ${total} in chunks of ${chunkSize} (expected ${layout.numChunks})`,
         );
       }
-      if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidArgument("total_size is too large");
+      const largestChunk = layout.storedSizeBounds(0, { encrypted, compressed: false }).max;
+      if (largestChunk > deps.config.maxPayloadBytes) {
+        throw invalidArgument(
+          `chunk_size ${chunkSize} makes stored chunks of up to ${largestChunk} bytes; this gateway accepts payloads of at most ${deps.config.maxPayloadBytes}`,
+        );
+      }
       let compression: ReturnType<typeof codecName>;
       try {
         compression = codecName(codecFromName(req.options?.compression || "none"));
@@ -99,19 +116,25 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       if (meta.merkleRoot.length !== 0 && meta.merkleRoot.length !== 32)
         throw invalidArgument("metadata.merkle_root must be empty or 32 bytes");
       const id = newTransferId();
+      // What this upload can cost the disk counts against the owner's quota from now until it is
+      // committed (then its stored size counts), cancelled or deleted.
+      const needed = layout.maxStoredTotal(encrypted);
       try {
-        await deps.store.transfers.create({
-          id,
-          owner: caller.username,
-          name: meta.name,
-          classification,
-          numChunks: n,
-          chunkSize,
-          totalSize: Number(total),
-          merkleRoot: meta.merkleRoot.length === 32 ? meta.merkleRoot : undefined,
-          encrypted,
-          compression,
-        });
+        await deps.store.transfers.create(
+          {
+            id,
+            owner: caller.username,
+            name: meta.name,
+            classification,
+            numChunks: n,
+            chunkSize,
+            totalSize: Number(total),
+            merkleRoot: meta.merkleRoot.length === 32 ? meta.merkleRoot : undefined,
+            encrypted,
+            compression,
+          },
+          { admit: admitWithinQuota(deps.config.userQuotaBytes, needed) },
+        );
       } catch (e) {
         throw toConnectError(e);
       }
@@ -134,6 +157,13 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       const caller = callerOf(ctx);
       let transfer: TransferRecord | undefined;
       for await (const chunk of requests) {
+        // The transport's payload bound, as the WebSocket's maxPayload is for frames: a chunk past
+        // it ends the call before anything else looks at it.
+        if (chunk.payload.length > deps.config.maxPayloadBytes) {
+          throw resourceExhausted(
+            `CYXW_ERR_PAYLOAD_TOO_LARGE: chunk ${chunk.chunkIndex} carries ${chunk.payload.length} bytes; this gateway accepts payloads of at most ${deps.config.maxPayloadBytes}`,
+          );
+        }
         transfer ??= await ownedTransfer(deps, caller, chunk.transferId);
         if (chunk.transferId !== transfer.id) throw invalidArgument("one StreamData call carries one transfer");
         if (transfer.state !== "pending" && transfer.state !== "in_progress")

@@ -29,3 +29,4 @@ export const invalidArgument = (message: string) => new ConnectError(message, Co
 export const permissionDenied = (message: string) => new ConnectError(message, Code.PermissionDenied);
 export const failedPrecondition = (message: string) => new ConnectError(message, Code.FailedPrecondition);
 export const notFound = (message: string) => new ConnectError(message, Code.NotFound);
+export const resourceExhausted = (message: string) => new ConnectError(message, Code.ResourceExhausted);

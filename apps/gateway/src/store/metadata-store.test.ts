@@ -273,6 +273,76 @@ describe.each([
     });
   });
 
+  describe("storage usage (the per-user quota)", () => {
+    it("counts committed versions' stored bytes and the unfinished transfers; finished and deleted ones free their share", async () => {
+      const owner = await newUser();
+      expect(await store.transfers.usage(owner)).toEqual({ committedBytes: 0, unfinished: [] });
+      await commit(owner, "kept", ["12345", "678"]); // 8 stored bytes
+      await commit(owner, "gone", ["1234567890"]);
+      const pending = await store.transfers.create(transferOf(owner));
+      const moving = await store.transfers.create(transferOf(owner));
+      await store.transfers.setState(moving.id, "in_progress");
+      const cancelled = await store.transfers.create(transferOf(owner));
+      await store.transfers.setState(cancelled.id, "cancelled");
+      const failed = await store.transfers.create(transferOf(owner));
+      await store.transfers.setState(failed.id, "failed");
+      const deleted = await store.transfers.create(transferOf(owner));
+      await store.transfers.delete(deleted.id);
+      await store.transfers.create(transferOf(await newUser())); // someone else's
+      const usage = await store.transfers.usage(owner);
+      expect(usage.committedBytes).toBe(18);
+      expect(usage.unfinished.map((t) => [t.id, t.state])).toEqual([
+        [pending.id, "pending"],
+        [moving.id, "in_progress"],
+      ]);
+      expect(usage.unfinished[0]).toEqual(await store.transfers.get(pending.id));
+      await store.datasets.delete(owner, "gone");
+      expect((await store.transfers.usage(owner)).committedBytes).toBe(8);
+      await rejectsWith(store.transfers.usage("Not A User!"), "invalid_argument");
+    });
+
+    it("create asks `admit` with the owner's usage; a refusal records nothing and comes back as thrown", async () => {
+      const owner = await newUser();
+      const first = await store.transfers.create(transferOf(owner), {
+        admit: (u) => expect(u).toEqual({ committedBytes: 0, unfinished: [] }),
+      });
+      const refusal = new Error("over quota");
+      const seen: string[][] = [];
+      const refused = transferOf(owner);
+      const outcome = await store.transfers
+        .create(refused, {
+          admit: (u) => {
+            seen.push(u.unfinished.map((t) => t.id));
+            throw refusal;
+          },
+        })
+        .catch((e: unknown) => e);
+      expect(outcome).toBe(refusal);
+      expect(seen).toEqual([[first.id]]);
+      await rejectsWith(store.transfers.get(refused.id), "not_found");
+      await rejectsWith(store.transfers.create(transferOf(unique("ghost")), { admit: () => {} }), "not_found");
+      await rejectsWith(
+        store.transfers.create({ ...transferOf(owner), id: first.id }, { admit: () => {} }),
+        "already_exists",
+      );
+      expect((await store.transfers.usage(owner)).unfinished.map((t) => t.id)).toEqual([first.id]);
+    });
+
+    it("lets only as many concurrent creations through as fit: each sees the ones before it", async () => {
+      const owner = await newUser();
+      const limit = 3 * (6 << 20); // three transfers of 6 MiB
+      const admit = (u: { unfinished: readonly { totalSize: number }[] }) => {
+        const used = u.unfinished.reduce((sum, t) => sum + t.totalSize, 0);
+        if (used + (6 << 20) > limit) throw new Error("over quota");
+      };
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, () => store.transfers.create(transferOf(owner), { admit })),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+      expect((await store.transfers.usage(owner)).unfinished).toHaveLength(3);
+    });
+  });
+
   describe("datasets", () => {
     it("commits a complete transfer as v1, derived from the transfer, and completes the transfer", async () => {
       const owner = await newUser();

@@ -81,13 +81,40 @@ export interface DeleteResult {
   readonly unreferencedDigests: Uint8Array[];
 }
 
+/** What a user's data takes against their quota (docs/upload-protocol.md §1). */
+export interface StorageUsage {
+  /** Bytes as stored (after compression and encryption) of the owner's committed dataset versions. */
+  readonly committedBytes: number;
+  /**
+   * The owner's unfinished transfers (pending, in progress, verifying), oldest first: each may
+   * still store up to what it declared. Cancelled, failed and deleted transfers take nothing.
+   */
+  readonly unfinished: readonly TransferRecord[];
+}
+
+/** Options of {@link TransferRepository.create}. */
+export interface CreateTransferOptions {
+  /**
+   * Decides whether the owner may start this transfer given what their data takes now; throws
+   * to refuse (the error propagates as thrown, and nothing is recorded). Called while the
+   * owner's other creations wait, so two concurrent uploads cannot both slip under a quota.
+   */
+  readonly admit?: (usage: StorageUsage) => void;
+}
+
 /** Uploads and their recorded chunks. */
 export interface TransferRepository {
   /**
    * Records a new upload in state `pending`.
-   * @throws StoreError `invalid_argument`, `not_found` (unknown owner), `already_exists` (id taken).
+   * @throws StoreError `invalid_argument`, `not_found` (unknown owner), `already_exists` (id
+   *   taken); or what `options.admit` threw.
    */
-  create(transfer: NewTransfer): Promise<TransferRecord>;
+  create(transfer: NewTransfer, options?: CreateTransferOptions): Promise<TransferRecord>;
+  /**
+   * What `owner`'s data takes: their committed versions' stored bytes and their unfinished transfers.
+   * @throws StoreError `invalid_argument` for a malformed username.
+   */
+  usage(owner: string): Promise<StorageUsage>;
   /** @throws StoreError `invalid_argument`, `not_found`. */
   get(id: string): Promise<TransferRecord>;
   /**
@@ -174,6 +201,19 @@ export function createTransferRepository(db: SqlDriver): TransferRepository {
     return toTransfer(rows[0]);
   }
 
+  async function usageOf(q: SqlQueryable, owner: string): Promise<StorageUsage> {
+    const committed = await q.query(
+      `SELECT coalesce(sum(v.stored_size), 0) AS bytes
+       FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id WHERE d.owner = $1`,
+      [owner],
+    );
+    const unfinished = await q.query(
+      `SELECT * FROM transfers WHERE owner = $1 AND state NOT IN (${FINISHED_STATES_SQL}) ORDER BY created_at, id`,
+      [owner],
+    );
+    return { committedBytes: num(committed.rows[0]?.bytes ?? 0), unfinished: unfinished.rows.map(toTransfer) };
+  }
+
   return {
     async isDigestReferenced(digest) {
       checkBytes(digest, "digest", 32);
@@ -181,7 +221,9 @@ export function createTransferRepository(db: SqlDriver): TransferRepository {
       return rows.length > 0;
     },
 
-    async create(t) {
+    usage: async (owner) => usageOf(db, checkUsername(owner, "owner")),
+
+    async create(t, options = {}) {
       const id = checkTransferId(t.id);
       const values = [
         id,
@@ -195,16 +237,29 @@ export function createTransferRepository(db: SqlDriver): TransferRepository {
         checkBoolean(t.encrypted, "encrypted"),
         checkOneOf(t.compression, "compression", codecs),
       ];
-      try {
-        const { rows } = await db.query(
-          `INSERT INTO transfers (id, owner, name, classification, num_chunks, chunk_size, total_size, merkle_root, encrypted, compression)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-          values,
-        );
-        return toTransfer(rows[0] as Row);
-      } catch (e) {
-        throw mapWriteError(e, { unique: `transfer ${id} already exists`, foreignKey: `user ${t.owner} not found` });
-      }
+      const insert = async (q: SqlQueryable) => {
+        try {
+          const { rows } = await q.query(
+            `INSERT INTO transfers (id, owner, name, classification, num_chunks, chunk_size, total_size, merkle_root, encrypted, compression)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+            values,
+          );
+          return toTransfer(rows[0] as Row);
+        } catch (e) {
+          throw mapWriteError(e, { unique: `transfer ${id} already exists`, foreignKey: `user ${t.owner} not found` });
+        }
+      };
+      const admit = options.admit;
+      if (admit === undefined) return insert(db);
+      return db.transaction(async (tx) => {
+        // The owner's row is the lock that makes usage-then-insert one step: a second creation by
+        // the same owner waits here and then sees this transfer. (NO KEY UPDATE: the foreign-key
+        // checks of other inserts, which take KEY SHARE on the row, are not held up.)
+        const owner = await tx.query("SELECT 1 FROM users WHERE username = $1 FOR NO KEY UPDATE", [t.owner]);
+        if (owner.rows.length === 0) throw notFound(`user ${t.owner} not found`);
+        admit(await usageOf(tx, t.owner));
+        return insert(tx);
+      });
     },
 
     get: async (id) => get(db, checkTransferId(id)),

@@ -1,4 +1,4 @@
-import { type ChunkReceiver, createChunkReceiver, type ReceiverEvent } from "@cyxwiz/protocol/chunk";
+import { type ChunkReceiver, createChunkReceiver, fixedChunkLayout, type ReceiverEvent } from "@cyxwiz/protocol/chunk";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import type { GatewayMetrics } from "../http/gateway-metrics.js";
 import type { BlobStore, MetadataStore, TransferRecord } from "../store/index.js";
@@ -37,11 +37,18 @@ export function createTransferHub(deps: {
   async function build(transfer: TransferRecord): Promise<ChunkReceiver> {
     const recorded = await deps.store.transfers.chunks(transfer.id);
     let started = transfer.state === "in_progress";
+    const layout = fixedChunkLayout(transfer.chunkSize, transfer.totalSize);
+    if (layout.numChunks !== transfer.numChunks)
+      throw new Error(
+        `transfer ${transfer.id} records ${transfer.numChunks} chunks; its sizes make ${layout.numChunks}`,
+      );
     const made = await createChunkReceiver({
       primitives: deps.primitives,
       transferId: transfer.id,
+      // The layout InitiateTransfer declared: each chunk's size is checked against it before the
+      // chunk is hashed or written (docs/upload-protocol.md "Chunk sizes").
       streaming: {
-        numChunks: transfer.numChunks,
+        layout,
         encrypted: transfer.encrypted,
         mayBeCompressed: transfer.compression !== "none",
       },

@@ -3,7 +3,8 @@ import type { ChunkCipher } from "../crypto/index.js";
 import { FrameFlag } from "../frame/frame-format.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
-import { MAX_CHUNK_SIZE, type PackedChunk } from "./chunk-format.js";
+import type { PackedChunk } from "./chunk-format.js";
+import { checkChunkSize, type FixedChunkLayout, fixedChunkLayout } from "./chunk-layout.js";
 
 /** How a {@link ChunkPacker} turns plaintext into stored chunks. */
 export interface ChunkPackerOptions {
@@ -23,6 +24,8 @@ export interface ChunkPacker {
   /** Chunks in the source: ceil(size / chunkSize), and 1 for an empty source. */
   readonly numChunks: number;
   readonly chunkSize: number;
+  /** The source's layout in chunks: each chunk's plain size and the stored sizes it can have. */
+  readonly layout: FixedChunkLayout;
   /**
    * Reads, compresses?, encrypts? and hashes chunk `index`. With the same source bytes, codec
    * and cipher (same dataset key and cipher parameters) the result is byte-identical every time,
@@ -53,8 +56,8 @@ export function createChunkPacker(
   source: ByteSource,
   options: ChunkPackerOptions,
 ): ChunkPacker {
-  const chunkSize = checkChunkSize(options.chunkSize);
-  const numChunks = Math.max(1, Math.ceil(source.size / chunkSize));
+  const layout = fixedChunkLayout(options.chunkSize, source.size);
+  const { chunkSize, numChunks } = layout;
   const { codec, cipher } = options;
   // Plaintext buffers a sealing worker handed back, read into again (ByteSource.readInto) instead
   // of allocating a fresh chunk-sized buffer for every read.
@@ -66,13 +69,11 @@ export function createChunkPacker(
   return {
     numChunks,
     chunkSize,
+    layout,
     async pack(index) {
-      if (!Number.isInteger(index) || index < 0 || index >= numChunks) {
-        throw new RangeError(`chunk index must be an integer in 0..${numChunks - 1}, got ${index}`);
-      }
+      const length = layout.plainSizeOf(index); // throws RangeError for an index outside the layout
       const last = index === numChunks - 1;
       const offset = index * chunkSize;
-      const length = Math.min(chunkSize, source.size - offset);
       const spare = source.readInto === undefined ? undefined : takeSpare(length);
       const plain =
         spare === undefined ? await source.read(offset, length) : await source.readInto!(offset, length, spare);
@@ -128,11 +129,4 @@ export async function decideCodec(
   const codec = await loadCodec(name);
   const first = await source.read(0, Math.min(chunkSize, source.size));
   return worthCompressing(first.length, codec.compress(first).length) ? codec : undefined;
-}
-
-function checkChunkSize(chunkSize: number): number {
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw new RangeError(`chunk size must be an integer from 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
-  }
-  return chunkSize;
 }

@@ -256,6 +256,31 @@ describe("chunk receiver: the StreamData RPC form", () => {
   });
 });
 
+describe("chunk receiver: chunk sizes in full mode", () => {
+  it("refuses a DataChunk or frame whose size the manifest's plain size does not allow, before storing it", async () => {
+    const { manifest, chunks } = await pack(p, testBytes(3000), { chunkSize: 1000, key });
+    const { r, stored } = await receiver(manifest);
+    const payload = new Uint8Array(1017);
+    payload.set(storedBytes(chunks[0]!));
+    const chunk = create(DataChunkSchema, {
+      transferId: "t-1",
+      chunkIndex: 0,
+      sequence: 0n,
+      payload,
+      fcs: p.crc32(payload),
+      checksum: await p.sha256(payload),
+    });
+    const events = await r.receiveDataChunk(chunk);
+    expect(statuses(events)).toEqual(["ACK_CHECKSUM_MISMATCH"]);
+    expect(events[0]!.kind === "ack" && events[0]!.ack.errorMessage).toMatch(
+      /^CYXW_ERR_CHUNK_SIZE: chunk 0 has 1017 stored bytes; its declared size allows exactly 1016$/,
+    );
+    const frame = await encodeFrame(p, { sequence: 0, flags: chunks[0]!.flags | ACK, payload });
+    expect(statuses(await r.receiveFrame(frame))).toEqual(["ACK_CHECKSUM_MISMATCH"]);
+    expect(stored).toEqual([]);
+  });
+});
+
 describe("chunk receiver: properties", () => {
   it("any arrival order within the window, with duplicates, ends complete with the exact data", async () => {
     const data = testBytes(8 * 500, 9);

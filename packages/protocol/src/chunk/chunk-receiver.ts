@@ -2,8 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import { type ChunkCodec, loadCodec } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
 import { ackStatusOf, type ErrorCode, failure, type ProtocolFailure } from "../errors/error-codes.js";
-import { equalDigests } from "../frame/frame-codec.js";
-import { describeFlags, FrameFlag } from "../frame/frame-format.js";
+import { type DecodeOptions, decodeFrameHeader, equalDigests } from "../frame/frame-codec.js";
+import { DEFAULT_MAX_PAYLOAD_BYTES, describeFlags, FRAME_HEADER_BYTES, FrameFlag } from "../frame/frame-format.js";
 import { decodeFramePieces } from "../frame/frame-pieces.js";
 import {
   AckStatus,
@@ -16,7 +16,15 @@ import { type MerkleProof, verifyMerkleProof } from "../merkle/index.js";
 import { copyPieces, joinPieces, piecesLength, slicePieces } from "../pieces.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
-import { type CheckedManifest, checkManifest, MAX_CHUNKS } from "./manifest-check.js";
+import {
+  describeSizeMismatch,
+  type FixedChunkLayout,
+  MAX_CHUNKS,
+  type SizeBounds,
+  type StoredForm,
+  storedSizeBoundsOf,
+} from "./chunk-layout.js";
+import { type CheckedManifest, checkManifest } from "./manifest-check.js";
 
 /** A verified chunk handed to the store. */
 export interface ReceivedChunk {
@@ -43,10 +51,12 @@ export type ReceiverEvent =
 
 /**
  * What a receiver in streaming mode knows before the manifest exists (an upload sent in one pass,
- * docs/upload-protocol.md): the chunk count and whether chunks are encrypted and may be compressed.
+ * docs/upload-protocol.md): the layout InitiateTransfer declared (chunk count and each chunk's
+ * size), and whether chunks are encrypted and may be compressed. A chunk whose stored size the
+ * layout does not allow is refused (CYXW_ERR_CHUNK_SIZE) before it is hashed or stored.
  */
 export interface StreamingExpectation {
-  readonly numChunks: number;
+  readonly layout: FixedChunkLayout;
   readonly encrypted: boolean;
   readonly mayBeCompressed: boolean;
 }
@@ -79,6 +89,7 @@ export interface ChunkReceiverOptions {
   readonly durable?: Iterable<number>;
   /** Frames this far ahead of the next expected chunk are buffered; further ones are refused. Default 16. */
   readonly reorderWindow?: number;
+  /** The payload bound of every transport (default DEFAULT_MAX_PAYLOAD_BYTES): larger chunks are refused unread. */
   readonly maxPayloadBytes?: number;
 }
 
@@ -118,7 +129,9 @@ interface Arrival {
  * The seed's chunk verification (§5.4) as a transport-free state machine: frames in; acks,
  * retransmit requests, "durable" and "complete" events out. Order: FCS → SHA-256 → sequence
  * (reorder buffer, duplicates and replays dropped) → decrypt → decompress → Merkle proof against
- * the declared root → store → ack. A chunk is acked only after `store` resolved.
+ * the declared root → store → ack. A chunk is acked only after `store` resolved. Before any of
+ * that, a chunk's size is checked against the transfer's layout (chunk-layout.ts) from the frame
+ * header or the DataChunk's length, so an oversized chunk is neither hashed nor stored.
  *
  * @returns CYXW_ERR_MANIFEST if the declared manifest is inconsistent.
  */
@@ -138,13 +151,14 @@ export async function createChunkReceiver(
     full = checked.value;
   }
   const streaming = options.streaming;
+  const layout = streaming?.layout;
   if (
-    streaming !== undefined &&
-    (!Number.isInteger(streaming.numChunks) || streaming.numChunks < 1 || streaming.numChunks > MAX_CHUNKS)
+    layout !== undefined &&
+    (!Number.isInteger(layout.numChunks) || layout.numChunks < 1 || layout.numChunks > MAX_CHUNKS)
   ) {
-    return err(failure("CYXW_ERR_MANIFEST", `a transfer has 1 to ${MAX_CHUNKS} chunks, not ${streaming.numChunks}`));
+    return err(failure("CYXW_ERR_MANIFEST", `a transfer has 1 to ${MAX_CHUNKS} chunks, not ${layout.numChunks}`));
   }
-  const numChunks = full?.numChunks ?? streaming!.numChunks;
+  const numChunks = full?.numChunks ?? layout!.numChunks;
   const encrypted = full?.encrypted ?? streaming!.encrypted;
   const manifest = full?.manifest;
   if (!encrypted && options.cipher !== undefined) {
@@ -153,6 +167,19 @@ export async function createChunkReceiver(
   const readable = full !== undefined && (!encrypted || options.cipher !== undefined);
   const codec: ChunkCodec | undefined =
     readable && manifest!.codec !== CompressionCodec.NONE ? await loadCodec(manifest!.codec) : undefined;
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  /** The stored sizes chunk `i` (< numChunks) may have: the layout's rule, with the manifest's sizes in full mode. */
+  const boundsOf = (i: number, compressed: StoredForm["compressed"]): SizeBounds =>
+    manifest === undefined
+      ? layout!.storedSizeBounds(i, { encrypted, compressed })
+      : storedSizeBoundsOf(manifest.plainSizes[i]!, { encrypted, compressed: manifest.compressed[i]! });
+  // The largest chunk this transfer can hold: a frame header declaring more is refused unread,
+  // whatever its sequence says.
+  const largestChunk =
+    manifest === undefined
+      ? boundsOf(0, false).max // chunk 0 is never smaller than another
+      : manifest.storedSizes.reduce((a, b) => Math.max(a, b), 0);
+  const frameBound: DecodeOptions = { maxPayloadBytes: Math.min(maxPayloadBytes, largestChunk) };
   const window = options.reorderWindow ?? 16;
   const maxStores = options.maxConcurrentStores ?? 1;
   if (!Number.isInteger(maxStores) || maxStores < 1 || maxStores > 1024) {
@@ -190,6 +217,16 @@ export async function createChunkReceiver(
     ];
     if (retransmit) events.push({ kind: "retransmit", index, reason: f.code });
     return events;
+  };
+  /** Whether chunk `i` is still wanted: a refused copy of it is asked for again. */
+  const wanted = (i: number) => i < numChunks && !durable.has(i) && !storing.has(i);
+  /**
+   * The refusal of chunk `i` (< numChunks) arriving with `size` stored bytes, when the transfer's
+   * layout does not allow that size; checked before the chunk is hashed, buffered or stored.
+   */
+  const sizeRefusal = (i: number, compressed: StoredForm["compressed"], size: number): ReceiverEvent[] | undefined => {
+    const mismatch = describeSizeMismatch(i, size, boundsOf(i, compressed));
+    return mismatch === undefined ? undefined : refuse(i, failure("CYXW_ERR_CHUNK_SIZE", mismatch), wanted(i));
   };
 
   /**
@@ -393,17 +430,23 @@ export async function createChunkReceiver(
 
   async function onFrame(message: Uint8Array | readonly Uint8Array[]): Promise<Accepted> {
     const pieces = message instanceof Uint8Array ? [message] : message;
-    const decoded = await decodeFramePieces(
-      options.primitives,
-      pieces,
-      options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes },
-    );
-    if (!decoded.ok) {
+    const head = joinPieces(slicePieces(pieces, 0, FRAME_HEADER_BYTES));
+    const damaged = (f: ProtocolFailure): Accepted => {
       // Steps 1-2 failed: the frame is damaged; ask for the chunk it claims to be again.
-      const head = joinPieces(slicePieces(pieces, 0, 16));
       const index = claimedIndex(head);
-      return now(refuse(index, decoded.error, head.length >= 16 && !durable.has(index)));
+      return now(refuse(index, f, head.length >= 16 && !durable.has(index)));
+    };
+    // The header says how large the chunk is: a size its place in the layout does not allow is
+    // refused before the payload is checked, hashed or buffered.
+    const header = decodeFrameHeader(head, { maxPayloadBytes });
+    if (!header.ok) return damaged(header.error);
+    const { sequence, flags, payloadSize } = header.value;
+    if (sequence < BigInt(numChunks)) {
+      const refused = sizeRefusal(Number(sequence), (flags & FrameFlag.COMPRESSED) !== 0, payloadSize);
+      if (refused !== undefined) return now(refused);
     }
+    const decoded = await decodeFramePieces(options.primitives, pieces, frameBound);
+    if (!decoded.ok) return damaged(decoded.error);
     const f = decoded.value;
     const index = f.sequence > 0xffff_ffffn ? numChunks : Number(f.sequence);
     return accept({
@@ -437,6 +480,19 @@ export async function createChunkReceiver(
           false,
         ),
       );
+    }
+    if (c.payload.length > maxPayloadBytes) {
+      const f = failure(
+        "CYXW_ERR_PAYLOAD_TOO_LARGE",
+        `chunk ${i} carries a ${c.payload.length}-byte payload; the limit is ${maxPayloadBytes}`,
+      );
+      return now(refuse(i, f, wanted(i)));
+    }
+    if (i < numChunks) {
+      // A DataChunk carries no COMPRESSED flag: in streaming mode either form may come.
+      const compressed = manifest === undefined && !streaming!.mayBeCompressed ? false : "unknown";
+      const refused = sizeRefusal(i, compressed, c.payload.length);
+      if (refused !== undefined) return now(refused);
     }
     const fcs = options.primitives.crc32(c.payload);
     if (fcs !== c.fcs)

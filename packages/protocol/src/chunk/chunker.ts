@@ -8,7 +8,8 @@ import { CompressionCodec, type DatasetManifest, DatasetManifestSchema } from ".
 import { createMerkleBuilder } from "../merkle/index.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, type PackedChunk } from "./chunk-format.js";
+import { DEFAULT_CHUNK_SIZE, type PackedChunk } from "./chunk-format.js";
+import { checkChunkSize } from "./chunk-layout.js";
 import { createChunkPacker, decideCodec } from "./chunk-packer.js";
 
 export interface ChunkerOptions {
@@ -58,10 +59,7 @@ export interface Chunker {
  * const manifest = chunker.manifest();
  */
 export function createChunker(primitives: Primitives, source: ByteSource, options: ChunkerOptions): Chunker {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw new RangeError(`chunk size must be an integer from 1 to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}`);
-  }
+  const chunkSize = checkChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const readAhead = options.readAhead ?? 1;
   if (!Number.isInteger(readAhead) || readAhead < 0 || readAhead > 64) {
     throw new RangeError(`readAhead must be an integer from 0 to 64, got ${readAhead}`);

@@ -2,6 +2,14 @@ export type { BlobLike, ByteSource } from "./byte-source.js";
 export { blobByteSource, bytesByteSource } from "./byte-source.js";
 export type { PackedChunk } from "./chunk-format.js";
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, storedBytes } from "./chunk-format.js";
+export type { FixedChunkLayout, SizeBounds, StoredForm } from "./chunk-layout.js";
+export {
+  checkChunkSize,
+  describeSizeMismatch,
+  fixedChunkLayout,
+  MAX_CHUNKS,
+  storedSizeBoundsOf,
+} from "./chunk-layout.js";
 export type { ChunkPacker, ChunkPackerOptions } from "./chunk-packer.js";
 export { createChunkPacker, decideCodec } from "./chunk-packer.js";
 export type {
@@ -15,4 +23,4 @@ export { createChunkReceiver } from "./chunk-receiver.js";
 export type { Chunker, ChunkerOptions } from "./chunker.js";
 export { chunkToFrame, chunkToFrameParts, createChunker } from "./chunker.js";
 export type { CheckedManifest, ReceivedTransfer } from "./manifest-check.js";
-export { checkCommit, checkManifest, MAX_CHUNKS } from "./manifest-check.js";
+export { checkCommit, checkManifest } from "./manifest-check.js";

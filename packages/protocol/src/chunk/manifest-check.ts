@@ -4,9 +4,7 @@ import { DEFAULT_MAX_PAYLOAD_BYTES } from "../frame/frame-format.js";
 import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { MerkleTree } from "../merkle/index.js";
 import { err, ok, type Result } from "../result.js";
-
-/** Largest chunk count a manifest may declare (a u32 index; see docs/wire-format.md). */
-export const MAX_CHUNKS = 0xffff_ffff;
+import { describeSizeMismatch, MAX_CHUNKS, storedSizeBoundsOf } from "./chunk-layout.js";
 
 /** What a checked manifest guarantees, with the Merkle tree rebuilt from its digests. */
 export interface CheckedManifest {
@@ -18,9 +16,10 @@ export interface CheckedManifest {
 
 /**
  * Checks that a manifest is internally consistent before anything trusts it: one entry per chunk
- * in every per-chunk list, sizes that add up to the declared total, stored sizes within the frame
- * bound, 32-byte digests, a named codec, and a Merkle root that really is the root of the digests.
- * A manifest that lies about sizes or digests fails here with CYXW_ERR_MANIFEST.
+ * in every per-chunk list, sizes that add up to the declared total, stored sizes that each chunk's
+ * plain size, compression and encryption allow (chunk-layout.ts) and within the frame bound,
+ * 32-byte digests, a named codec, and a Merkle root that really is the root of the digests. A
+ * manifest that lies about sizes or digests fails here with CYXW_ERR_MANIFEST.
  */
 export function checkManifest(
   manifest: DatasetManifest,
@@ -52,6 +51,9 @@ export function checkManifest(
     total += BigInt(plain);
     const stored = manifest.storedSizes[i]!;
     if (stored > max) return bad(`chunk ${i} declares ${stored} stored bytes; the frame limit is ${max}`);
+    const form = { encrypted: manifest.cipher !== undefined, compressed: manifest.compressed[i]! };
+    const mismatch = describeSizeMismatch(i, stored, storedSizeBoundsOf(plain, form));
+    if (mismatch !== undefined) return bad(`${mismatch} (${plain} plaintext bytes)`);
     if (manifest.chunkDigests[i]!.length !== 32)
       return bad(`chunk ${i} digest is ${manifest.chunkDigests[i]!.length} bytes, not 32`);
   }

@@ -52,6 +52,11 @@ export const ERROR_CODES = {
     ack: AckStatus.ACK_CHECKSUM_MISMATCH,
     summary: "The frame's flags (ENCRYPTED, COMPRESSED, LAST_FRAME) disagree with the declared manifest.",
   },
+  CYXW_ERR_CHUNK_SIZE: {
+    ack: AckStatus.ACK_CHECKSUM_MISMATCH,
+    summary:
+      "The chunk's stored size is not one its declared place allows (chunk size, total size, compression, encryption); refused before it is hashed or stored.",
+  },
   CYXW_ERR_MERKLE_PROOF: {
     ack: AckStatus.ACK_CHECKSUM_MISMATCH,
     summary:
