@@ -266,7 +266,7 @@ describe("per-user quota", () => {
     );
     expect(error?.code).toBe(Code.ResourceExhausted);
     expect(error?.rawMessage).toBe(
-      "quota: 11.0 MiB of 16.0 MiB used; this transfer needs up to 6.0 MiB. Cancel an unfinished upload or delete a dataset version to make room",
+      "quota: 11.5 MB of 16.8 MB used; this transfer needs up to 6.29 MB. Cancel an unfinished upload or delete a dataset version to make room",
     );
     expect((await usage()).unfinished.map((t) => t.id)).toEqual([a.transferId]);
 

@@ -1,4 +1,5 @@
 import { fixedChunkLayout } from "@cyxwiz/protocol/chunk";
+import { formatBytes } from "@cyxwiz/protocol/units";
 import { resourceExhausted } from "../rpc/rpc-errors.js";
 import type { StorageUsage, TransferRecord } from "../store/index.js";
 
@@ -34,17 +35,4 @@ export function admitWithinQuota(quotaBytes: number, needed: number): (usage: St
         "Cancel an unfinished upload or delete a dataset version to make room",
     );
   };
-}
-
-/** "512 B", "1.5 KiB", "98.0 GiB": binary units with one decimal, as the CLI prints sizes. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
 }

@@ -1,9 +1,9 @@
 import { toClientError } from "@cyxwiz/client";
 import { codecName } from "@cyxwiz/protocol/compress";
 import { DataClassification, type DatasetVersion } from "@cyxwiz/protocol/gen";
+import { formatBytes } from "@cyxwiz/protocol/units";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
 import { hex, type Output } from "../output.js";
-import { formatBytes } from "../progress.js";
 
 /** `cyxwiz ls --gateway URL`: the caller's datasets, newest version of each. */
 export async function lsCommand(opts: GatewayOptions, out: Output): Promise<void> {

@@ -7,11 +7,12 @@ import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/compr
 import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
 import { DataClassification } from "@cyxwiz/protocol/gen";
 import { openFileByteSource } from "@cyxwiz/protocol/node";
+import { parseByteSize } from "@cyxwiz/protocol/units";
 import { badInput } from "../exit-codes.js";
 import { readOrCreateKeyFile } from "../key-file.js";
 import { hex, type Output } from "../output.js";
 import { framesPath, manifestPath, manifestToJson } from "../pack-dir.js";
-import { createProgress, parseSize } from "../progress.js";
+import { createProgress } from "../progress.js";
 import { loadSealingPrimitives } from "../sealing-primitives.js";
 
 export interface PackOptions {
@@ -27,7 +28,7 @@ export interface PackOptions {
 
 /** `cyxwiz pack <file> --out <dir>`: chunks, compresses, encrypts and frames a file; prints the Merkle root. */
 export async function packCommand(file: string, opts: PackOptions, out: Output): Promise<void> {
-  const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseSize(opts.chunkSize);
+  const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseByteSize(opts.chunkSize);
   if (chunkSize === undefined || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw badInput(
       `--chunk-size must be a size from 1 byte to ${MAX_CHUNK_SIZE} bytes (e.g. 4MiB), got ${opts.chunkSize}`,

@@ -5,11 +5,12 @@ import { createJsonFileStateStore, createUploadSession, type UploadEvent } from 
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
 import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/compress";
 import { openFileByteSource } from "@cyxwiz/protocol/node";
+import { formatBytes, parseByteSize } from "@cyxwiz/protocol/units";
 import { badInput } from "../exit-codes.js";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
 import { readOrCreateKeyFile } from "../key-file.js";
 import { hex, type Output } from "../output.js";
-import { createProgress, formatBytes, parseSize } from "../progress.js";
+import { createProgress } from "../progress.js";
 import { loadSealingPrimitives } from "../sealing-primitives.js";
 import { parseClassification } from "./pack.js";
 
@@ -38,7 +39,7 @@ export function uploadStateDir(): string {
  * the file's absolute path, size and modification time, the gateway and the dataset name.
  */
 export async function uploadCommand(file: string, opts: UploadCommandOptions, out: Output): Promise<void> {
-  const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseSize(opts.chunkSize);
+  const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseByteSize(opts.chunkSize);
   if (chunkSize === undefined || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw badInput(
       `--chunk-size must be a size from 1 byte to ${MAX_CHUNK_SIZE} bytes (e.g. 4MiB), got ${opts.chunkSize}`,

@@ -3,9 +3,9 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { GatewayClients } from "@cyxwiz/client";
 import { CompressionCodec, type DatasetVersion, type IntegrityResponse } from "@cyxwiz/protocol/gen";
+import { formatBytes } from "@cyxwiz/protocol/units";
 import { useCallback, useEffect, useState } from "react";
 import { toHex } from "../format/hex.js";
-import { formatBytes } from "../format/progress-format.js";
 import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
 import { useSession } from "../session/session-context.js";
 import { CopyButton } from "../ui/copy-button.js";

@@ -1,34 +1,7 @@
 /**
- * How an upload's numbers read on screen. Sizes and rates are decimal (1 MB = 10^6 bytes), as
- * network rates are usually quoted, so "MB" and "MB/s" agree.
+ * How an upload's progress reads on screen: time left and percent. Sizes and rates come from
+ * `@cyxwiz/protocol/units`, the one convention of every surface.
  */
-
-const UNITS = ["B", "kB", "MB", "GB", "TB"] as const;
-
-/**
- * "0 B", "512 B", "1.5 kB", "20.0 MB", "1.07 GB": three significant figures from kB up.
- *
- * @throws RangeError for a negative or non-finite byte count.
- */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0)
-    throw new RangeError(`byte count must be a finite number >= 0, got ${bytes}`);
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 999.5 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
-
-/** "45.3 MB/s"; "–" while there is no rate yet (0 or not finite). */
-export function formatRate(bytesPerSecond: number): string {
-  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return "–";
-  return `${formatBytes(bytesPerSecond)}/s`;
-}
 
 /** "0:07", "12:05", "1:02:09" (h:mm:ss); "–" when unknown. Rounds up, so "0:00" only when done. */
 export function formatEta(seconds: number | undefined): string {

@@ -1,4 +1,4 @@
-import { formatBytes } from "../format/progress-format.js";
+import { formatBytes } from "@cyxwiz/protocol/units";
 
 /**
  * What identifies a user's file across a page reload. Browsers cannot reopen a `File` without the

@@ -1,7 +1,7 @@
 "use client";
 
+import { formatBytes } from "@cyxwiz/protocol/units";
 import { type DragEvent, useRef, useState } from "react";
-import { formatBytes } from "../format/progress-format.js";
 import type { UploadRecord } from "./idb-transfer-state-store.js";
 import { classificationLabel } from "./upload-choices.js";
 import { useUploadManager } from "./upload-manager.js";

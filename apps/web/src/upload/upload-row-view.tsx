@@ -1,6 +1,7 @@
 "use client";
 
-import { formatBytes, formatEta, formatRate, percentDone } from "../format/progress-format.js";
+import { formatBytes, formatRate } from "@cyxwiz/protocol/units";
+import { formatEta, percentDone } from "../format/progress-format.js";
 import { CopyButton } from "../ui/copy-button.js";
 import {
   CLASSIFICATION_OPTIONS,

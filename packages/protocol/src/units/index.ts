@@ -1,0 +1,1 @@
+export { formatBytes, formatRate, parseByteSize } from "./byte-units.js";
