@@ -279,6 +279,51 @@ describe("permissions and bad input", () => {
       ).toBe("InvalidArgument");
   });
 
+  it("InitiateTransfer refuses names that pass for others, naming the character, and records nothing", async () => {
+    const audit = gw.gateway.deps.store.audit;
+    const initiatedBefore = (await audit.list({ limit: 1000 })).filter((e) => e.action === "transfer.initiate").length;
+    const datasetsBefore = (await admin.datasets.listDatasets({})).datasets.length;
+    const base = { totalSize: 1000n, numChunks: 1, chunkSize: 4096 };
+    for (const [name, expected] of [
+      ["report\u202Efdp.exe", "name must not contain U+202E RIGHT-TO-LEFT OVERRIDE"],
+      ["ad\u200Dmin-census", "name must not contain U+200D ZERO WIDTH JOINER"],
+      ["etc\uFF0Fpasswd", "name must not contain U+FF0F FULLWIDTH SOLIDUS"],
+      ["a\u2215b", "name must not contain U+2215 DIVISION SLASH"],
+      ["%2e%2e%2fx", 'name must not contain "%2e%2e" (a percent-encoded path separator'],
+      ["x\u2066y", "name must not contain U+2066 LEFT-TO-RIGHT ISOLATE"],
+    ] as const) {
+      const e = await admin.transfer
+        .initiateTransfer({ metadata: { ...base, name } })
+        .then(() => undefined, ConnectError.from);
+      expect(e?.code, name).toBe(Code.InvalidArgument);
+      expect(e?.rawMessage.startsWith(expected), e?.rawMessage).toBe(true);
+    }
+    const initiatedAfter = (await audit.list({ limit: 1000 })).filter((e) => e.action === "transfer.initiate").length;
+    expect(initiatedAfter).toBe(initiatedBefore);
+    expect((await admin.datasets.listDatasets({})).datasets.length).toBe(datasetsBefore);
+  });
+
+  it("a name is stored in NFC: two spellings that differ only in normalization are one dataset", async () => {
+    const upload = async (name: string) => {
+      const packed = await packForUpload(randomBytes(1000), { chunkSize: 4096, name });
+      const { transferId } = await initiate(admin, packed);
+      const s = await openFrames(gw.url, transferId, gw.adminToken);
+      s.send(packed.frames[0]!);
+      await s.waitFor(2);
+      s.close();
+      return (await admin.datasets.commitUpload({ transferId, manifest: packed.manifest })).version!;
+    };
+    const decomposed = "re\u0301sume\u0301.csv";
+    const composed = "r\u00e9sum\u00e9.csv";
+    expect(await upload(decomposed)).toMatchObject({ name: composed, ref: `${composed}@v1` });
+    expect(await upload(composed)).toMatchObject({ name: composed, ref: `${composed}@v2` });
+    expect((await admin.datasets.listVersions({ name: decomposed })).versions.map((v) => v.ref)).toEqual([
+      `${composed}@v2`,
+      `${composed}@v1`,
+    ]);
+    expect((await admin.datasets.getDataset({ ref: `${decomposed}@v1` })).version!.name).toBe(composed);
+  });
+
   it("escrow is refused for confidential data", async () => {
     const packed = await packForUpload(randomBytes(3000), {
       chunkSize: 4096,

@@ -99,8 +99,9 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       if (meta.merkleRoot.length !== 0 && meta.merkleRoot.length !== 32)
         throw invalidArgument("metadata.merkle_root must be empty or 32 bytes");
       const id = newTransferId();
+      let created: TransferRecord;
       try {
-        await deps.store.transfers.create({
+        created = await deps.store.transfers.create({
           id,
           owner: caller.username,
           name: meta.name,
@@ -116,13 +117,13 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
         throw toConnectError(e);
       }
       await audit(caller, "transfer.initiate", `transfer:${id}`, {
-        name: meta.name,
+        name: created.name, // as stored: NFC (docs/upload-protocol.md §6)
         classification,
         numChunks: n,
         totalSize: Number(total),
         encrypted,
       });
-      deps.log.info({ transferId: id, owner: caller.username, name: meta.name, numChunks: n }, "transfer initiated");
+      deps.log.info({ transferId: id, owner: caller.username, name: created.name, numChunks: n }, "transfer initiated");
       return create(TransferResponseSchema, {
         accepted: true,
         transferId: id,

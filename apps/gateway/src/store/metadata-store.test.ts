@@ -394,6 +394,20 @@ describe.each([
       await rejectsWith(store.datasets.setStatus(owner, "zeta", 3, "corrupt"), "not_found");
     });
 
+    it("stores a name in NFC and finds it by either spelling, for every call that takes a name", async () => {
+      const owner = await newUser();
+      const nfd = "cafe\u0301";
+      const nfc = "caf\u00e9";
+      expect((await store.transfers.create(transferOf(owner, { name: nfd }))).name).toBe(nfc);
+      expect(await commit(owner, nfd, ["a"])).toMatchObject({ name: nfc, version: 1 });
+      expect(await commit(owner, nfc, ["b"])).toMatchObject({ name: nfc, version: 2 });
+      expect((await store.datasets.versions(owner, nfd)).map((v) => v.version)).toEqual([2, 1]);
+      await store.datasets.setStatus(owner, nfd, 1, "corrupt");
+      expect((await store.datasets.get(owner, nfd, 1)).status).toBe("corrupt");
+      expect((await store.datasets.delete(owner, nfd)).versionsDeleted).toBe(2);
+      expect(await store.datasets.list(owner)).toEqual([]);
+    });
+
     it("gives concurrent commits of one name distinct consecutive versions", async () => {
       const owner = await newUser();
       const commits = await Promise.all(
