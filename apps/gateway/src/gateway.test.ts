@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -95,6 +96,30 @@ describe("gateway: one gateway per data directory", () => {
         logger: false,
       });
       await next.app.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("removes at start the temp files of a gateway killed mid-upload, and leaves the stored chunks alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cyxwiz-gw-tmp-"));
+    const config = loadConfig({ PORT: "0", CYXWIZ_DATA_DIR: dir, LOG_LEVEL: "silent" });
+    try {
+      const first = await buildGateway(config, { logger: false });
+      const chunk = randomBytes(5000);
+      const digest = new Uint8Array(createHash("sha256").update(chunk).digest());
+      await first.deps.blobs.put(digest, chunk);
+      await first.app.close();
+      // what a SIGKILL mid-write leaves: fresh, empty temp files
+      await writeFile(join(dir, "chunks", ".tmp", "0f1e2d3c4b5a69788796a5b4.part"), "");
+      await writeFile(join(dir, "chunks", ".tmp", "a5b4c3d2e1f00f1e2d3c4b5a.part"), "");
+      const next = await buildGateway(config, { logger: false });
+      try {
+        expect(await readdir(join(dir, "chunks", ".tmp"))).toEqual([]);
+        expect(Buffer.from((await next.deps.blobs.get(digest)) ?? []).equals(chunk)).toBe(true);
+      } finally {
+        await next.app.close();
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

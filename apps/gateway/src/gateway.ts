@@ -81,8 +81,9 @@ async function assemble(
   const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"), {
     directIo: config.directIo,
     onDirectIoOff: (reason) => app.log.warn({ reason }, "chunk files fall back to buffered writes"),
+    exclusive: true, // the data-directory lock is held: temp files there are a dead gateway's
   });
-  app.log.info({ directIo: blobs.directIo }, "chunk store ready");
+  app.log.info({ directIo: blobs.directIo, tempFilesRemoved: blobs.tempFilesRemoved }, "chunk store ready");
   const secrets = await loadGatewaySecrets(config.dataDir);
   const primitives = await loadPrimitives();
   const metrics = createGatewayMetrics();
