@@ -211,17 +211,50 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
 });
 
 describe("permissions and bad input", () => {
-  it("another user gets PERMISSION_DENIED for someone else's transfer and dataset", async () => {
+  it("someone else's transfer is answered exactly as a missing one, on every RPC and on the socket", async () => {
     const packed = await packForUpload(randomBytes(5000), { chunkSize: 4096, name: "private" });
     const { transferId } = await initiate(admin, packed);
-    expect(await codeOf(bob.transfer.getTransferStatus({ transferId }))).toBe("PermissionDenied");
-    expect(await codeOf(bob.transfer.cancelTransfer({ transferId }))).toBe("PermissionDenied");
-    expect(await codeOf(bob.datasets.commitUpload({ transferId, manifest: packed.manifest }))).toBe("PermissionDenied");
-    const s = await openFrames(gw.url, transferId, bobToken);
-    const closed = await s.closed;
-    expect(closed.code).toBe(1008);
-    expect(closed.reason).toMatch(/another user/);
+    const missingId = "tr_AAAAAAAAAAAAAAAAAAAAAAAA"; // the shape of a real id
+    /** What bob hears for an id, with the id itself replaced, so two answers can be compared. */
+    const answers = async (id: string) => {
+      const said = async (p: Promise<unknown>) => {
+        const e = await p.then(() => undefined, ConnectError.from);
+        return e === undefined ? "ok" : `${Code[e.code]}: ${e.rawMessage.replaceAll(id, "<id>")}`;
+      };
+      async function* oneChunk() {
+        yield create(DataChunkSchema, { transferId: id, chunkIndex: 0, payload: new Uint8Array(10) });
+      }
+      const socket = await (await openFrames(gw.url, id, bobToken)).closed;
+      return {
+        status: await said(bob.transfer.getTransferStatus({ transferId: id })),
+        cancel: await said(bob.transfer.cancelTransfer({ transferId: id })),
+        chunk: await said(bob.transfer.requestChunk({ transferId: id, chunkIndex: 0 })),
+        verify: await said(bob.transfer.verifyIntegrity({ transferId: id })),
+        commit: await said(bob.datasets.commitUpload({ transferId: id, manifest: packed.manifest })),
+        stream: await said(
+          (async () => {
+            for await (const _ of gw.clients(bobToken, "grpc").transfer.streamData(oneChunk())); // bidi: HTTP/2
+          })(),
+        ),
+        socket: `${socket.code} ${socket.reason.replaceAll(id, "<id>")}`,
+      };
+    };
+    const foreign = await answers(transferId);
+    expect(foreign).toEqual(await answers(missingId));
+    expect(foreign).toEqual({
+      status: "NotFound: no transfer <id>",
+      cancel: "NotFound: no transfer <id>",
+      chunk: "NotFound: no transfer <id>",
+      verify: "NotFound: no transfer <id>",
+      commit: "NotFound: no transfer <id>",
+      stream: "NotFound: no transfer <id>",
+      socket: "1008 CYXW_ERR_TRANSFER: no transfer <id>",
+    });
+    // the owner's transfer is untouched by all this
+    expect((await admin.transfer.getTransferStatus({ transferId })).chunksReceived).toBe(0);
+    // a dataset ref naming another owner is refused before any lookup: the same whether it exists or not
     expect(await codeOf(bob.datasets.getDataset({ ref: "admin/census@v1" }))).toBe("PermissionDenied");
+    expect(await codeOf(bob.datasets.getDataset({ ref: "admin/no-such-dataset@v1" }))).toBe("PermissionDenied");
     expect(await codeOf(bob.datasets.getDataset({ ref: "census@v1" }))).toBe("NotFound"); // bob has none of that name
   });
 
@@ -410,7 +443,7 @@ describe("the other transports", () => {
     async function* foreign() {
       yield c(1);
     }
-    expect(await codeOf(drain(bobGrpc.transfer.streamData(foreign())))).toBe("PermissionDenied");
+    expect(await codeOf(drain(bobGrpc.transfer.streamData(foreign())))).toBe("NotFound");
     expect((await grpc.transfer.getTransferStatus({ transferId })).missingChunks).toEqual([1, 2]);
   });
 

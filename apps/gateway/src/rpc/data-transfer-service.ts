@@ -20,11 +20,12 @@ import { MerkleTree } from "@cyxwiz/protocol/merkle";
 import type { Principal } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import type { TransferRecord } from "../store/index.js";
+import { findOwnedTransfer, noTransferMessage } from "../transfers/owned-transfer.js";
 import { releaseBlobs } from "../transfers/release-blobs.js";
 import { countEvents } from "../transfers/transfer-hub.js";
 import { classificationFromProto, transferStateToProto } from "./proto-mapping.js";
 import { principalKey } from "./request-context.js";
-import { failedPrecondition, invalidArgument, permissionDenied, toConnectError } from "./rpc-errors.js";
+import { failedPrecondition, invalidArgument, notFound, permissionDenied, toConnectError } from "./rpc-errors.js";
 
 /** The authenticated caller (the interceptor guarantees one on every DataTransferService call). */
 export function callerOf(ctx: HandlerContext): Principal {
@@ -33,15 +34,20 @@ export function callerOf(ctx: HandlerContext): Principal {
   return p;
 }
 
-/** A transfer the caller owns. @throws PERMISSION_DENIED for someone else's, NOT_FOUND for none. */
+/**
+ * A transfer the caller owns. Someone else's transfer is answered exactly as a missing one, so
+ * transfer ids cannot be probed for (ARCHITECTURE §7, docs/errors.md).
+ * @throws NOT_FOUND "no transfer <id>" for none and for someone else's; INVALID_ARGUMENT for a
+ *   malformed id.
+ */
 export async function ownedTransfer(deps: GatewayDeps, caller: Principal, transferId: string): Promise<TransferRecord> {
-  let t: TransferRecord;
+  let t: TransferRecord | undefined;
   try {
-    t = await deps.store.transfers.get(transferId);
+    t = await findOwnedTransfer(deps.store, caller.username, transferId);
   } catch (e) {
     throw toConnectError(e);
   }
-  if (t.owner !== caller.username) throw permissionDenied(`transfer ${transferId} belongs to another user`);
+  if (t === undefined) throw notFound(noTransferMessage(transferId));
   return t;
 }
 
