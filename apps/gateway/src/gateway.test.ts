@@ -47,6 +47,11 @@ describe("gateway: configuration and first start", () => {
     expect(pkg.scripts.start).toBe(`node ${GATEWAY_NODE_FLAGS.join(" ")} --import tsx src/main.ts`);
     expect(loadConfig({ CYXWIZ_WINDOW: "2" }).storeConcurrency).toBe(2); // never more than the window
     expect(() => loadConfig({ CYXWIZ_STORE_CONCURRENCY: "0" })).toThrow(/CYXWIZ_STORE_CONCURRENCY/);
+    expect(c.apiTokenDays).toBe(30);
+    expect(loadConfig({ CYXWIZ_API_TOKEN_DAYS: "7" }).apiTokenDays).toBe(7);
+    expect(() => loadConfig({ CYXWIZ_API_TOKEN_DAYS: "366" })).toThrow(
+      /CYXWIZ_API_TOKEN_DAYS must be an integer from 1 to 365/,
+    );
   });
 
   it("creates the admin account once, with its password and API token in 0600 files", async () => {
@@ -61,7 +66,11 @@ describe("gateway: configuration and first start", () => {
   it("answers /healthz, /metrics (Prometheus text) and serves the dashboard", async () => {
     const health = await gw.gateway.app.inject({ method: "GET", url: "/healthz" });
     expect(health.json()).toEqual({ status: "ok", store: "pglite" });
-    const metrics = await gw.gateway.app.inject({ method: "GET", url: "/metrics" });
+    const metrics = await gw.gateway.app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: `Bearer ${gw.adminToken}` },
+    });
     expect(metrics.headers["content-type"]).toMatch(/text\/plain/);
     expect(metrics.body).toContain("cyxwiz_chunks_stored_total");
     const page = await gw.gateway.app.inject({ method: "GET", url: "/" });
