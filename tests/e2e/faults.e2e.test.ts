@@ -82,38 +82,38 @@ describe("uploads survive faults", () => {
     await gw.restart();
     await expectIntact(path);
     // counters start again with the new process: every duplicate after the restart would show
-    expect(await metric(gw.url, "cyxwiz_frames_acked_total", ACK_DUPLICATE)).toBe(0);
+    expect(await metric(gw, "cyxwiz_frames_acked_total", ACK_DUPLICATE)).toBe(0);
   });
 
   it("the WebSocket dropped mid-upload: the client reconnects and sends only what is missing", async () => {
     const path = await makeFile("dropped.bin");
     const f = "dropped.bin";
-    const duplicatesBefore = await metric(gw.url, "cyxwiz_frames_acked_total", ACK_DUPLICATE);
+    const duplicatesBefore = await metric(gw, "cyxwiz_frames_acked_total", ACK_DUPLICATE);
     proxy.throttle(RATE);
     await dash.chooseFiles([path], { classification: "0", encrypt: true, compression: "none" });
     await dash.start(f);
     await dash.waitForProgress(f, 25);
     proxy.dropAll();
     await expectIntact(path);
-    expect(await metric(gw.url, "cyxwiz_frames_acked_total", ACK_DUPLICATE)).toBe(duplicatesBefore);
+    expect(await metric(gw, "cyxwiz_frames_acked_total", ACK_DUPLICATE)).toBe(duplicatesBefore);
   });
 
   it("a frame with a flipped bit is refused (ACK_FCS_ERROR), sent again, and the stored dataset is still correct", async () => {
     const path = await makeFile("flipped.bin");
     const f = "flipped.bin";
-    const refusedBefore = await metric(gw.url, "cyxwiz_frames_acked_total", ACK_FCS_ERROR);
+    const refusedBefore = await metric(gw, "cyxwiz_frames_acked_total", ACK_FCS_ERROR);
     proxy.flipBitOnce(6 * 1024 * 1024 + 12345); // inside the second frame's payload on the frames socket
     await dash.chooseFiles([path], { classification: "0", encrypt: true, compression: "none" });
     await dash.start(f);
     await proxy.flipped;
     await expectIntact(path);
-    expect(await metric(gw.url, "cyxwiz_frames_acked_total", ACK_FCS_ERROR)).toBe(refusedBefore + 1);
+    expect(await metric(gw, "cyxwiz_frames_acked_total", ACK_FCS_ERROR)).toBe(refusedBefore + 1);
   });
 
   it("the page reloaded mid-upload: it offers to resume, and with the same file sends only the missing chunks", async () => {
     const path = await makeFile("reloaded.bin");
     const f = "reloaded.bin";
-    const duplicatesBefore = await metric(gw.url, "cyxwiz_frames_acked_total", ACK_DUPLICATE);
+    const duplicatesBefore = await metric(gw, "cyxwiz_frames_acked_total", ACK_DUPLICATE);
     proxy.throttle(RATE);
     await dash.chooseFiles([path], { classification: "0", encrypt: true, compression: "none" });
     await dash.start(f);
@@ -128,6 +128,6 @@ describe("uploads survive faults", () => {
       .toMatch(/not the file this upload started with/);
     await dash.page.getByTestId(`unfinished-file-input-${f}`).setInputFiles(path);
     await expectIntact(path);
-    expect(await metric(gw.url, "cyxwiz_frames_acked_total", ACK_DUPLICATE)).toBe(duplicatesBefore);
+    expect(await metric(gw, "cyxwiz_frames_acked_total", ACK_DUPLICATE)).toBe(duplicatesBefore);
   });
 });

@@ -16,6 +16,8 @@ export interface GatewayConfig {
   readonly databaseUrl: string | undefined;
   /** Lifetime of a sign-in token (CYXWIZ_SESSION_HOURS, default 12). */
   readonly sessionHours: number;
+  /** Default lifetime of an API token, the first start's admin token included (CYXWIZ_API_TOKEN_DAYS, default 30). */
+  readonly apiTokenDays: number;
   /** Requests per minute per user and per IP (CYXWIZ_RATE_LIMIT, default 1200). */
   readonly rateLimitPerMinute: number;
   /** Unacknowledged frames a client may have in flight (CYXWIZ_WINDOW, default 8). */
@@ -72,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: resolve(root, env.CYXWIZ_DATA_DIR ?? ".cyxwiz-data"),
     databaseUrl,
     sessionHours: integer(env, "CYXWIZ_SESSION_HOURS", 12, 1, 24 * 365),
+    apiTokenDays: integer(env, "CYXWIZ_API_TOKEN_DAYS", 30, 1, 365),
     rateLimitPerMinute: integer(env, "CYXWIZ_RATE_LIMIT", 1200, 1, 1_000_000),
     window,
     storeConcurrency: Math.min(window, integer(env, "CYXWIZ_STORE_CONCURRENCY", 4, 1, 64)),

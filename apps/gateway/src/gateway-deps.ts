@@ -1,6 +1,7 @@
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import type { FastifyBaseLogger } from "fastify";
 import type { GatewaySecrets } from "./auth/gateway-secrets.js";
+import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayMetrics } from "./http/gateway-metrics.js";
 import type { BlobStore, MetadataStore } from "./store/index.js";
@@ -16,6 +17,8 @@ export interface GatewayDeps {
   /** Serialises storing and releasing the blob of one digest (transfers/digest-locks.ts). */
   readonly digestLocks: DigestLocks;
   readonly secrets: GatewaySecrets;
+  /** Checks a bearer token, revocation included: every entry point uses it (auth/token-verifier.ts). */
+  readonly tokens: TokenVerifier;
   readonly primitives: Primitives;
   readonly metrics: GatewayMetrics;
   readonly log: FastifyBaseLogger;

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -46,6 +47,11 @@ describe("gateway: configuration and first start", () => {
     expect(pkg.scripts.start).toBe(`node ${GATEWAY_NODE_FLAGS.join(" ")} --import tsx src/main.ts`);
     expect(loadConfig({ CYXWIZ_WINDOW: "2" }).storeConcurrency).toBe(2); // never more than the window
     expect(() => loadConfig({ CYXWIZ_STORE_CONCURRENCY: "0" })).toThrow(/CYXWIZ_STORE_CONCURRENCY/);
+    expect(c.apiTokenDays).toBe(30);
+    expect(loadConfig({ CYXWIZ_API_TOKEN_DAYS: "7" }).apiTokenDays).toBe(7);
+    expect(() => loadConfig({ CYXWIZ_API_TOKEN_DAYS: "366" })).toThrow(
+      /CYXWIZ_API_TOKEN_DAYS must be an integer from 1 to 365/,
+    );
   });
 
   it("creates the admin account once, with its password and API token in 0600 files", async () => {
@@ -60,7 +66,11 @@ describe("gateway: configuration and first start", () => {
   it("answers /healthz, /metrics (Prometheus text) and serves the dashboard", async () => {
     const health = await gw.gateway.app.inject({ method: "GET", url: "/healthz" });
     expect(health.json()).toEqual({ status: "ok", store: "pglite" });
-    const metrics = await gw.gateway.app.inject({ method: "GET", url: "/metrics" });
+    const metrics = await gw.gateway.app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: `Bearer ${gw.adminToken}` },
+    });
     expect(metrics.headers["content-type"]).toMatch(/text\/plain/);
     expect(metrics.body).toContain("cyxwiz_chunks_stored_total");
     const page = await gw.gateway.app.inject({ method: "GET", url: "/" });
@@ -95,6 +105,30 @@ describe("gateway: one gateway per data directory", () => {
         logger: false,
       });
       await next.app.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("removes at start the temp files of a gateway killed mid-upload, and leaves the stored chunks alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cyxwiz-gw-tmp-"));
+    const config = loadConfig({ PORT: "0", CYXWIZ_DATA_DIR: dir, LOG_LEVEL: "silent" });
+    try {
+      const first = await buildGateway(config, { logger: false });
+      const chunk = randomBytes(5000);
+      const digest = new Uint8Array(createHash("sha256").update(chunk).digest());
+      await first.deps.blobs.put(digest, chunk);
+      await first.app.close();
+      // what a SIGKILL mid-write leaves: fresh, empty temp files
+      await writeFile(join(dir, "chunks", ".tmp", "0f1e2d3c4b5a69788796a5b4.part"), "");
+      await writeFile(join(dir, "chunks", ".tmp", "a5b4c3d2e1f00f1e2d3c4b5a.part"), "");
+      const next = await buildGateway(config, { logger: false });
+      try {
+        expect(await readdir(join(dir, "chunks", ".tmp"))).toEqual([]);
+        expect(Buffer.from((await next.deps.blobs.get(digest)) ?? []).equals(chunk)).toBe(true);
+      } finally {
+        await next.app.close();
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

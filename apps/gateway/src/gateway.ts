@@ -13,7 +13,8 @@ import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { ensureAdmin, type FirstStart } from "./auth/first-start.js";
 import { loadGatewaySecrets } from "./auth/gateway-secrets.js";
-import { verifyToken } from "./auth/session-tokens.js";
+import { bearerOf, refusalMessage } from "./auth/session-tokens.js";
+import { createTokenVerifier } from "./auth/token-verifier.js";
 import type { GatewayConfig } from "./config.js";
 import { FRAMES_SUBPROTOCOL, registerFramesRoute } from "./data-plane/frames-route.js";
 import type { GatewayDeps } from "./gateway-deps.js";
@@ -82,8 +83,9 @@ async function assemble(
   const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"), {
     directIo: config.directIo,
     onDirectIoOff: (reason) => app.log.warn({ reason }, "chunk files fall back to buffered writes"),
+    exclusive: true, // the data-directory lock is held: temp files there are a dead gateway's
   });
-  app.log.info({ directIo: blobs.directIo }, "chunk store ready");
+  app.log.info({ directIo: blobs.directIo, tempFilesRemoved: blobs.tempFilesRemoved }, "chunk store ready");
   const secrets = await loadGatewaySecrets(config.dataDir);
   const primitives = await loadPrimitives();
   const metrics = createGatewayMetrics();
@@ -98,8 +100,26 @@ async function assemble(
     digestLocks,
     metrics,
   });
-  const deps: GatewayDeps = { config, store, blobs, hub, digestLocks, secrets, primitives, metrics, log: app.log };
-  const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey);
+  const tokens = createTokenVerifier({
+    jwtKey: secrets.jwtKey,
+    revokedIds: () => store.apiTokens.revokedIds(),
+    onReadError: (err) => app.log.error({ err }, "cannot read revoked tokens: refusing tokens until it can"),
+  });
+  const deps: GatewayDeps = {
+    config,
+    store,
+    blobs,
+    hub,
+    digestLocks,
+    secrets,
+    tokens,
+    primitives,
+    metrics,
+    log: app.log,
+  };
+  const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey, config.apiTokenDays);
+  if (firstStart.tokenRenewed)
+    app.log.warn({ path: firstStart.tokenPath }, "admin-token held a token without an id (not revocable): replaced");
 
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
@@ -112,8 +132,8 @@ async function assemble(
     }),
     // Per user when the request carries a valid token, else per IP (ARCHITECTURE §7).
     keyGenerator: async (req) => {
-      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
-      const v = bearer === undefined ? undefined : await verifyToken(secrets.jwtKey, bearer);
+      const bearer = bearerOf(req.headers.authorization);
+      const v = bearer === undefined ? undefined : await tokens.verify(bearer);
       return v?.ok === true ? `user:${v.principal.username}` : `ip:${req.ip}`;
     },
   });
@@ -135,7 +155,7 @@ async function assemble(
   await app.register(fastifyConnectPlugin, {
     routes,
     interceptors: [
-      createAuthInterceptor(secrets.jwtKey),
+      createAuthInterceptor(tokens),
       (next) => async (req) => {
         try {
           return await next(req);
@@ -152,9 +172,17 @@ async function assemble(
   });
 
   app.get("/healthz", async () => ({ status: "ok", store: store.driverKind }));
-  app.get("/metrics", async (_req, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  // Admins only, with a bearer token as a Prometheus scraper sends it (README: /metrics).
+  app.get("/metrics", async (req, reply) => {
+    const verified = await tokens.verify(bearerOf(req.headers.authorization));
+    if (!verified.ok)
+      return reply
+        .code(verified.reason === "unavailable" ? 503 : 401)
+        .header("www-authenticate", 'Bearer realm="cyxwiz"')
+        .send({ message: refusalMessage(verified.reason) });
+    if (!verified.principal.admin) return reply.code(403).send({ message: "only an admin can read /metrics" });
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   const dashboard = options.dashboardDir ?? dashboardDir;
   if (existsSync(join(dashboard, "index.html"))) {
     await app.register(fastifyStatic, { root: dashboard, extensions: ["html"] });

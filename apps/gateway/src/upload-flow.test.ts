@@ -211,17 +211,50 @@ describe("upload over the frames WebSocket, commit, versions, download", () => {
 });
 
 describe("permissions and bad input", () => {
-  it("another user gets PERMISSION_DENIED for someone else's transfer and dataset", async () => {
+  it("someone else's transfer is answered exactly as a missing one, on every RPC and on the socket", async () => {
     const packed = await packForUpload(randomBytes(5000), { chunkSize: 4096, name: "private" });
     const { transferId } = await initiate(admin, packed);
-    expect(await codeOf(bob.transfer.getTransferStatus({ transferId }))).toBe("PermissionDenied");
-    expect(await codeOf(bob.transfer.cancelTransfer({ transferId }))).toBe("PermissionDenied");
-    expect(await codeOf(bob.datasets.commitUpload({ transferId, manifest: packed.manifest }))).toBe("PermissionDenied");
-    const s = await openFrames(gw.url, transferId, bobToken);
-    const closed = await s.closed;
-    expect(closed.code).toBe(1008);
-    expect(closed.reason).toMatch(/another user/);
+    const missingId = "tr_AAAAAAAAAAAAAAAAAAAAAAAA"; // the shape of a real id
+    /** What bob hears for an id, with the id itself replaced, so two answers can be compared. */
+    const answers = async (id: string) => {
+      const said = async (p: Promise<unknown>) => {
+        const e = await p.then(() => undefined, ConnectError.from);
+        return e === undefined ? "ok" : `${Code[e.code]}: ${e.rawMessage.replaceAll(id, "<id>")}`;
+      };
+      async function* oneChunk() {
+        yield create(DataChunkSchema, { transferId: id, chunkIndex: 0, payload: new Uint8Array(10) });
+      }
+      const socket = await (await openFrames(gw.url, id, bobToken)).closed;
+      return {
+        status: await said(bob.transfer.getTransferStatus({ transferId: id })),
+        cancel: await said(bob.transfer.cancelTransfer({ transferId: id })),
+        chunk: await said(bob.transfer.requestChunk({ transferId: id, chunkIndex: 0 })),
+        verify: await said(bob.transfer.verifyIntegrity({ transferId: id })),
+        commit: await said(bob.datasets.commitUpload({ transferId: id, manifest: packed.manifest })),
+        stream: await said(
+          (async () => {
+            for await (const _ of gw.clients(bobToken, "grpc").transfer.streamData(oneChunk())); // bidi: HTTP/2
+          })(),
+        ),
+        socket: `${socket.code} ${socket.reason.replaceAll(id, "<id>")}`,
+      };
+    };
+    const foreign = await answers(transferId);
+    expect(foreign).toEqual(await answers(missingId));
+    expect(foreign).toEqual({
+      status: "NotFound: no transfer <id>",
+      cancel: "NotFound: no transfer <id>",
+      chunk: "NotFound: no transfer <id>",
+      verify: "NotFound: no transfer <id>",
+      commit: "NotFound: no transfer <id>",
+      stream: "NotFound: no transfer <id>",
+      socket: "1008 CYXW_ERR_TRANSFER: no transfer <id>",
+    });
+    // the owner's transfer is untouched by all this
+    expect((await admin.transfer.getTransferStatus({ transferId })).chunksReceived).toBe(0);
+    // a dataset ref naming another owner is refused before any lookup: the same whether it exists or not
     expect(await codeOf(bob.datasets.getDataset({ ref: "admin/census@v1" }))).toBe("PermissionDenied");
+    expect(await codeOf(bob.datasets.getDataset({ ref: "admin/no-such-dataset@v1" }))).toBe("PermissionDenied");
     expect(await codeOf(bob.datasets.getDataset({ ref: "census@v1" }))).toBe("NotFound"); // bob has none of that name
   });
 
@@ -277,6 +310,51 @@ describe("permissions and bad input", () => {
         await codeOf(admin.transfer.initiateTransfer(req)),
         JSON.stringify(req, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
       ).toBe("InvalidArgument");
+  });
+
+  it("InitiateTransfer refuses names that pass for others, naming the character, and records nothing", async () => {
+    const audit = gw.gateway.deps.store.audit;
+    const initiatedBefore = (await audit.list({ limit: 1000 })).filter((e) => e.action === "transfer.initiate").length;
+    const datasetsBefore = (await admin.datasets.listDatasets({})).datasets.length;
+    const base = { totalSize: 1000n, numChunks: 1, chunkSize: 4096 };
+    for (const [name, expected] of [
+      ["report\u202Efdp.exe", "name must not contain U+202E RIGHT-TO-LEFT OVERRIDE"],
+      ["ad\u200Dmin-census", "name must not contain U+200D ZERO WIDTH JOINER"],
+      ["etc\uFF0Fpasswd", "name must not contain U+FF0F FULLWIDTH SOLIDUS"],
+      ["a\u2215b", "name must not contain U+2215 DIVISION SLASH"],
+      ["%2e%2e%2fx", 'name must not contain "%2e%2e" (a percent-encoded path separator'],
+      ["x\u2066y", "name must not contain U+2066 LEFT-TO-RIGHT ISOLATE"],
+    ] as const) {
+      const e = await admin.transfer
+        .initiateTransfer({ metadata: { ...base, name } })
+        .then(() => undefined, ConnectError.from);
+      expect(e?.code, name).toBe(Code.InvalidArgument);
+      expect(e?.rawMessage.startsWith(expected), e?.rawMessage).toBe(true);
+    }
+    const initiatedAfter = (await audit.list({ limit: 1000 })).filter((e) => e.action === "transfer.initiate").length;
+    expect(initiatedAfter).toBe(initiatedBefore);
+    expect((await admin.datasets.listDatasets({})).datasets.length).toBe(datasetsBefore);
+  });
+
+  it("a name is stored in NFC: two spellings that differ only in normalization are one dataset", async () => {
+    const upload = async (name: string) => {
+      const packed = await packForUpload(randomBytes(1000), { chunkSize: 4096, name });
+      const { transferId } = await initiate(admin, packed);
+      const s = await openFrames(gw.url, transferId, gw.adminToken);
+      s.send(packed.frames[0]!);
+      await s.waitFor(2);
+      s.close();
+      return (await admin.datasets.commitUpload({ transferId, manifest: packed.manifest })).version!;
+    };
+    const decomposed = "re\u0301sume\u0301.csv";
+    const composed = "r\u00e9sum\u00e9.csv";
+    expect(await upload(decomposed)).toMatchObject({ name: composed, ref: `${composed}@v1` });
+    expect(await upload(composed)).toMatchObject({ name: composed, ref: `${composed}@v2` });
+    expect((await admin.datasets.listVersions({ name: decomposed })).versions.map((v) => v.ref)).toEqual([
+      `${composed}@v2`,
+      `${composed}@v1`,
+    ]);
+    expect((await admin.datasets.getDataset({ ref: `${decomposed}@v1` })).version!.name).toBe(composed);
   });
 
   it("escrow is refused for confidential data", async () => {
@@ -365,7 +443,7 @@ describe("the other transports", () => {
     async function* foreign() {
       yield c(1);
     }
-    expect(await codeOf(drain(bobGrpc.transfer.streamData(foreign())))).toBe("PermissionDenied");
+    expect(await codeOf(drain(bobGrpc.transfer.streamData(foreign())))).toBe("NotFound");
     expect((await grpc.transfer.getTransferStatus({ transferId })).missingChunks).toEqual([1, 2]);
   });
 

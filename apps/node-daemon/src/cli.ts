@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { downloadCommand } from "./commands/download.js";
 import { lsCommand } from "./commands/ls.js";
 import { packCommand } from "./commands/pack.js";
+import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from "./commands/token.js";
 import { unpackCommand } from "./commands/unpack.js";
 import { uploadCommand } from "./commands/upload.js";
 import { verifyCommand } from "./commands/verify.js";
@@ -102,6 +103,35 @@ export function buildProgram(): Command {
     .option("--token-file <path>", tokenHelp)
     .option("--json", "print the result as JSON on stdout")
     .action((opts) => lsCommand(opts, createOutput(opts.json === true)));
+
+  const token = program
+    .command("token")
+    .description("create, list and revoke API tokens (for scripts, CI, a Prometheus scraper)");
+  token
+    .command("create")
+    .description("create an API token of yours; prints the token on stdout (its id and expiry on stderr)")
+    .requiredOption("--gateway <url>", "the gateway's URL")
+    .option("--label <label>", "what the token is for, shown by `cyxwiz token ls`", "cli")
+    .option("--days <n>", "lifetime in days, 1-365 (default: the gateway's, 30 unless configured)")
+    .option("--token-file <path>", tokenHelp)
+    .option("--json", "print the token, its id and expiry as JSON on stdout")
+    .action((opts) => tokenCreateCommand(opts, createOutput(opts.json === true)));
+  token
+    .command("revoke")
+    .description("revoke an API token at once (yours; an admin: anyone's)")
+    .argument("<id>", 'the token\'s id ("tok_…", from `cyxwiz token ls` or `token create`)')
+    .requiredOption("--gateway <url>", "the gateway's URL")
+    .option("--token-file <path>", tokenHelp)
+    .option("--json", "print the revoked token's record as JSON on stdout")
+    .action((id: string, opts) => tokenRevokeCommand(id, opts, createOutput(opts.json === true)));
+  token
+    .command("ls")
+    .description("list your API tokens, newest first")
+    .requiredOption("--gateway <url>", "the gateway's URL")
+    .option("--all", "everyone's tokens (admins only)")
+    .option("--token-file <path>", tokenHelp)
+    .option("--json", "print the result as JSON on stdout")
+    .action((opts) => tokenLsCommand(opts, createOutput(opts.json === true)));
 
   return program;
 }

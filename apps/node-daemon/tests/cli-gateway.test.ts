@@ -169,6 +169,65 @@ describe("cyxwiz upload | ls | download against a gateway", () => {
   });
 });
 
+describe("cyxwiz token create | ls | revoke", () => {
+  it("creates a token that works, lists it, revokes it, and the revoked token is refused", async () => {
+    await start();
+    const created = await runCli(
+      ["token", "create", "--gateway", gateway.url, "--label", "nightly", "--days", "7", "--json"],
+      env(),
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const { token, id, label, expiresAt } = JSON.parse(created.stdout);
+    expect(id).toMatch(/^tok_/);
+    expect(label).toBe("nightly");
+    expect((Date.parse(expiresAt) - Date.now()) / 86_400_000).toBeCloseTo(7, 1);
+    expect(created.stderr).toContain(`revoke it with: cyxwiz token revoke ${id} --gateway ${gateway.url}`);
+
+    // without --json stdout is the token alone, ready to be a --token-file
+    const plain = await runCli(["token", "create", "--gateway", gateway.url], env());
+    expect(plain.code, plain.stderr).toBe(0);
+    const tokenFile = tmp("token");
+    await writeFile(tokenFile, plain.stdout, { mode: 0o600 });
+    expect(plain.stdout.trim().split(".")).toHaveLength(3);
+    expect((await runCli(["ls", "--gateway", gateway.url, "--token-file", tokenFile], {})).code).toBe(0);
+
+    const withNew = { CYXWIZ_TOKEN: token, CYXWIZ_STATE_DIR: stateDir };
+    expect((await runCli(["ls", "--gateway", gateway.url], withNew)).code).toBe(0);
+    const listed = await runCli(["token", "ls", "--gateway", gateway.url], env());
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+LABEL\s+OWNER\s+CREATED\s+EXPIRES\s+REVOKED/);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+nightly`));
+
+    const revoked = await runCli(["token", "revoke", id, "--gateway", gateway.url], env());
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toBe(`revoked ${id} (nightly, fake)\n`);
+    const refused = await runCli(["ls", "--gateway", gateway.url], withNew);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/the gateway refused the token.*CYXW_CLIENT_AUTH/);
+    const after = JSON.parse((await runCli(["token", "ls", "--gateway", gateway.url, "--json"], env())).stdout);
+    expect(after.tokens.find((t: { id: string }) => t.id === id).revokedAt).toMatch(/^\d{4}-/);
+
+    const unknown = await runCli(["token", "revoke", "tok_nope", "--gateway", gateway.url], env());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /RevokeApiToken tok_nope at .*not found: no token tok_nope \[CYXW_CLIENT_NOT_FOUND\]/,
+    );
+  });
+
+  it("refuses a bad --days or a missing id before contacting the gateway", async () => {
+    await start();
+    for (const days of ["0", "366", "1.5", "week"]) {
+      const r = await runCli(["token", "create", "--gateway", gateway.url, "--days", days], env());
+      expect(r.code, days).toBe(2);
+      expect(r.stderr).toMatch(/--days must be a whole number of days from 1 to 365/);
+    }
+    const noId = await runCli(["token", "revoke", "--gateway", gateway.url], env());
+    expect(noId.code).toBe(2);
+    expect(noId.stderr).toMatch(/missing required argument 'id'/);
+    expect(gateway.calls).toEqual([]);
+  });
+});
+
 describe("cyxwiz gateway commands fail clearly", () => {
   it("without a token: exit 2, saying how to give one", async () => {
     await start();

@@ -4,12 +4,13 @@
  * package's own receiver in streaming mode, with a log of every frame it sees and faults a test
  * can switch on (a refused frame, a dropped socket, a damaged stored chunk, a slow disk).
  *
- * It is not the gateway: no database, no users beyond one token, everything in memory.
+ * It is not the gateway: no database, no users beyond one token (and the API tokens made with
+ * CreateApiToken, refused once revoked), everything in memory.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, cors, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import {
@@ -23,6 +24,9 @@ import { codecFromName } from "@cyxwiz/protocol/compress";
 import { generateX25519KeyPair, unwrapDatasetKey } from "@cyxwiz/protocol/crypto";
 import {
   AckStatus,
+  type ApiToken,
+  ApiTokenSchema,
+  AuthService,
   DataChunkSchema,
   DataClassification,
   type DatasetManifest,
@@ -146,9 +150,13 @@ export async function startFakeGateway(
   let windowViolations = 0;
   let nextId = 1;
 
+  /** API tokens made with AuthService.CreateApiToken: accepted like FAKE_TOKEN until revoked. */
+  const apiTokens = new Map<string, { record: ApiToken; token: string }>();
+  const accepted = (token: string | undefined) =>
+    token === FAKE_TOKEN || [...apiTokens.values()].some((t) => t.token === token && t.record.revokedAt === undefined);
   const auth: Interceptor = (next) => async (req) => {
     calls.push(`${req.service.name}.${req.method.name}`);
-    if (req.header.get("Authorization") !== `Bearer ${FAKE_TOKEN}`)
+    if (!accepted(/^Bearer (.+)$/.exec(req.header.get("Authorization") ?? "")?.[1]))
       throw new ConnectError("missing or invalid bearer token", Code.Unauthenticated);
     return next(req);
   };
@@ -318,6 +326,37 @@ export async function startFakeGateway(
         });
       },
     });
+    router.service(AuthService, {
+      whoAmI: () => ({ username: "fake", admin: true }),
+      login: () => {
+        throw new ConnectError("the fake has no accounts", Code.Unimplemented);
+      },
+      createUser: () => {
+        throw new ConnectError("the fake has no accounts", Code.Unimplemented);
+      },
+      createApiToken: (req) => {
+        const id = `tok_fake_${String(apiTokens.size + 1).padStart(12, "0")}`;
+        const now = new Date();
+        const expiresAt = timestampFromDate(new Date(now.getTime() + (req.ttlDays || 30) * 86_400_000));
+        const record = create(ApiTokenSchema, {
+          id,
+          owner: "fake",
+          label: req.label || "api token",
+          createdAt: timestampFromDate(now),
+          expiresAt,
+        });
+        const token = `fake.${id}.signature`;
+        apiTokens.set(id, { record, token });
+        return { token, id, expiresAt };
+      },
+      revokeApiToken: (req) => {
+        const t = apiTokens.get(req.id);
+        if (t === undefined) throw new ConnectError(`no token ${req.id}`, Code.NotFound);
+        t.record.revokedAt ??= timestampNow();
+        return { token: t.record };
+      },
+      listApiTokens: () => ({ tokens: [...apiTokens.values()].map((t) => t.record).reverse() }),
+    });
   };
 
   const connect = connectNodeAdapter({ routes, interceptors: [auth] });
@@ -355,7 +394,8 @@ export async function startFakeGateway(
     const connection = ++connections;
     const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
     const t = transfers.get(transferId);
-    const refusal = !offered.includes(`bearer.${FAKE_TOKEN}`)
+    const bearer = offered.find((p) => p.startsWith("bearer."))?.slice("bearer.".length);
+    const refusal = !accepted(bearer)
       ? "CYXW_ERR_AUTH: missing or invalid bearer token"
       : t === undefined
         ? `CYXW_ERR_TRANSFER: no transfer ${transferId}`

@@ -92,9 +92,20 @@ export async function startGatewayProcess(): Promise<GatewayProcess> {
   };
 }
 
-/** Reads one counter of the gateway's /metrics (summed over its label sets). */
-export async function metric(url: string, name: string, labels = ""): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/**
+ * Reads one counter of the gateway's /metrics (summed over its label sets), with the admin token
+ * from the data directory: /metrics answers only an admin's bearer token.
+ */
+export async function metric(
+  gateway: Pick<GatewayProcess, "url" | "adminToken">,
+  name: string,
+  labels = "",
+): Promise<number> {
+  const response = await fetch(`${gateway.url}/metrics`, {
+    headers: { authorization: `Bearer ${gateway.adminToken}` },
+  });
+  if (!response.ok) throw new Error(`GET /metrics: HTTP ${response.status} ${await response.text()}`);
+  const text = await response.text();
   let sum = 0;
   for (const line of text.split("\n")) {
     if (

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 
 /** Who a request comes from, once its token verified. */
@@ -9,40 +10,64 @@ export interface Principal {
 const ISSUER = "cyxwiz-gateway";
 const AUDIENCE = "cyxwiz";
 
-/** Issues a signed session or API token (HS256) for `principal`, valid for `hours`. */
+/**
+ * A new token id (the JWT's `jti`): "tok_…" for an API token, recorded so it can be revoked;
+ * "ses_…" for a sign-in token.
+ */
+export function newTokenId(kind: "api" | "session"): string {
+  return `${kind === "api" ? "tok" : "ses"}_${randomBytes(16).toString("base64url")}`;
+}
+
+/**
+ * Issues a signed session or API token (HS256) for `principal`, valid for `hours`, with id `id`
+ * (its `jti` claim, by which it can be revoked).
+ */
 export async function issueToken(
   key: Uint8Array,
   principal: Principal,
   hours: number,
-): Promise<{ token: string; expiresAt: Date }> {
+  id: string = newTokenId("session"),
+): Promise<{ token: string; expiresAt: Date; id: string }> {
   const expiresAt = new Date(Date.now() + hours * 3600_000);
   const token = await new SignJWT({ adm: principal.admin })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(principal.username)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
+    .setJti(id)
     .setIssuedAt()
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(key);
-  return { token, expiresAt };
+  return { token, expiresAt, id };
 }
 
 /** Why a token was refused, in words a person can act on. */
-export type TokenRefusal = "missing" | "expired" | "invalid";
+export type TokenRefusal = "missing" | "expired" | "invalid" | "revoked" | "unavailable";
 
-/** Verifies a token: signature, issuer, audience, expiry. Never throws for a bad token. */
-export async function verifyToken(
-  key: Uint8Array,
-  token: string | undefined,
-): Promise<{ ok: true; principal: Principal } | { ok: false; reason: TokenRefusal }> {
+/** A verified token: who presented it, and its id. */
+export type VerifiedToken = { ok: true; principal: Principal; tokenId: string } | { ok: false; reason: TokenRefusal };
+
+/**
+ * Verifies a token's signature, issuer, audience and expiry; never throws for a bad token. A
+ * token without an id (issued before tokens could be revoked) is refused as invalid. Whether the
+ * id was revoked is the caller's to check: use the gateway's token verifier
+ * (auth/token-verifier.ts), which does both.
+ */
+export async function verifyToken(key: Uint8Array, token: string | undefined): Promise<VerifiedToken> {
   if (token === undefined || token === "") return { ok: false, reason: "missing" };
   try {
     const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
     if (typeof payload.sub !== "string" || payload.sub === "") return { ok: false, reason: "invalid" };
-    return { ok: true, principal: { username: payload.sub, admin: payload.adm === true } };
+    if (typeof payload.jti !== "string" || payload.jti === "") return { ok: false, reason: "invalid" };
+    return { ok: true, principal: { username: payload.sub, admin: payload.adm === true }, tokenId: payload.jti };
   } catch (e) {
     return { ok: false, reason: e instanceof errors.JWTExpired ? "expired" : "invalid" };
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerOf(header: string | undefined): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(header ?? "")?.[1];
 }
 
 /** The message a client sees for a refused token. */
@@ -54,5 +79,9 @@ export function refusalMessage(reason: TokenRefusal): string {
       return "the token has expired: sign in again";
     case "invalid":
       return "the token is not valid for this gateway: sign in again";
+    case "revoked":
+      return "the token has been revoked: sign in again or use another token";
+    case "unavailable":
+      return "the gateway cannot check tokens right now: retry later";
   }
 }

@@ -4,9 +4,10 @@ import { copyPiecesInto, piecesLength } from "@cyxwiz/protocol/frame";
 import { FrameStreamMessageSchema, type TransferAck, TransferState, TransferStatusSchema } from "@cyxwiz/protocol/gen";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
-import { refusalMessage, verifyToken } from "../auth/session-tokens.js";
+import { refusalMessage } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import type { TransferRecord } from "../store/index.js";
+import { findOwnedTransfer, noTransferMessage } from "../transfers/owned-transfer.js";
 import { countEvents } from "../transfers/transfer-hub.js";
 import { createMessageBuffers } from "./message-buffers.js";
 
@@ -55,19 +56,13 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
       // arrive while the token and transfer are still being checked, and must not be lost.
       let transfer: TransferRecord | undefined;
       const ready = (async () => {
-        const verified = await verifyToken(
-          deps.secrets.jwtKey,
-          bearerFromProtocols(req.headers["sec-websocket-protocol"]),
-        );
+        const verified = await deps.tokens.verify(bearerFromProtocols(req.headers["sec-websocket-protocol"]));
         if (!verified.ok) return close(POLICY, `CYXW_ERR_AUTH: ${refusalMessage(verified.reason)}`);
-        let found: TransferRecord;
-        try {
-          found = await deps.store.transfers.get(req.params.id);
-        } catch {
-          return close(POLICY, `CYXW_ERR_TRANSFER: no transfer ${req.params.id}`);
-        }
-        if (found.owner !== verified.principal.username)
-          return close(POLICY, "CYXW_ERR_PERMISSION: the transfer belongs to another user");
+        // Someone else's transfer is answered exactly as a missing one: ids cannot be probed for.
+        const found = await findOwnedTransfer(deps.store, verified.principal.username, req.params.id).catch(
+          () => undefined,
+        );
+        if (found === undefined) return close(POLICY, `CYXW_ERR_TRANSFER: ${noTransferMessage(req.params.id)}`);
         if (found.state !== "pending" && found.state !== "in_progress")
           return close(POLICY, `CYXW_ERR_TRANSFER: the transfer is ${found.state}`);
         transfer = found;

@@ -1,23 +1,27 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { AuthService } from "@cyxwiz/protocol/gen";
-import { refusalMessage, verifyToken } from "../auth/session-tokens.js";
+import { bearerOf, refusalMessage } from "../auth/session-tokens.js";
+import type { TokenVerifier } from "../auth/token-verifier.js";
 import { principalKey } from "./request-context.js";
 
 /** Methods anyone may call: signing in, and learning what the gateway is. */
 const PUBLIC_METHODS = new Set([`${AuthService.typeName}/Login`]);
 
 /**
- * Authenticates every RPC (ARCHITECTURE §7): `Authorization: Bearer <jwt>` must verify, except for
- * Login. The principal is put in the context for the handlers. A refused token answers
- * UNAUTHENTICATED with a message saying what to do.
+ * Authenticates every RPC (ARCHITECTURE §7): `Authorization: Bearer <jwt>` must verify and not be
+ * revoked, except for Login. The principal is put in the context for the handlers. A refused
+ * token answers UNAUTHENTICATED with a message saying what to do (UNAVAILABLE when revocations
+ * cannot be read).
  */
-export function createAuthInterceptor(jwtKey: Uint8Array): Interceptor {
+export function createAuthInterceptor(tokens: TokenVerifier): Interceptor {
   return (next) => async (req) => {
     if (PUBLIC_METHODS.has(`${req.service.typeName}/${req.method.name}`)) return next(req);
-    const header = req.header.get("authorization") ?? "";
-    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-    const verified = await verifyToken(jwtKey, token);
-    if (!verified.ok) throw new ConnectError(refusalMessage(verified.reason), Code.Unauthenticated);
+    const verified = await tokens.verify(bearerOf(req.header.get("authorization") ?? undefined));
+    if (!verified.ok)
+      throw new ConnectError(
+        refusalMessage(verified.reason),
+        verified.reason === "unavailable" ? Code.Unavailable : Code.Unauthenticated,
+      );
     req.contextValues.set(principalKey, verified.principal);
     return next(req);
   };

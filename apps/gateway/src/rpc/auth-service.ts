@@ -1,14 +1,19 @@
+import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import type { AuthService } from "@cyxwiz/protocol/gen";
+import { ApiTokenSchema, type AuthService } from "@cyxwiz/protocol/gen";
+import { createApiToken, MAX_API_TOKEN_DAYS } from "../auth/api-tokens.js";
 import { issueToken } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
-import { hashPassword, verifyPassword } from "../store/index.js";
+import { type ApiTokenRecord, checkTokenId, hashPassword, verifyPassword } from "../store/index.js";
 import { callerOf } from "./data-transfer-service.js";
 import { clientAddressKey } from "./request-context.js";
-import { invalidArgument, permissionDenied, toConnectError } from "./rpc-errors.js";
+import { invalidArgument, notFound, permissionDenied, toConnectError } from "./rpc-errors.js";
 
-/** Accounts: sign in with a password for a session token; admins create accounts. */
+/**
+ * Accounts: sign in with a password for a session token; admins create accounts; everyone
+ * creates, lists and revokes their own API tokens (admins anyone's).
+ */
 export function createAuthService(deps: GatewayDeps): ServiceImpl<typeof AuthService> {
   return {
     async login(req, ctx) {
@@ -67,5 +72,62 @@ export function createAuthService(deps: GatewayDeps): ServiceImpl<typeof AuthSer
         throw toConnectError(e);
       }
     },
+
+    async createApiToken(req, ctx) {
+      const caller = callerOf(ctx);
+      const days = req.ttlDays === 0 ? deps.config.apiTokenDays : req.ttlDays;
+      if (days < 1 || days > MAX_API_TOKEN_DAYS)
+        throw invalidArgument(`ttl_days must be 1-${MAX_API_TOKEN_DAYS} (0: the default), got ${req.ttlDays}`);
+      try {
+        const { token, record } = await createApiToken(deps.store, deps.secrets.jwtKey, caller, {
+          label: req.label === "" ? "api token" : req.label,
+          days,
+          actor: `user:${caller.username}`,
+        });
+        return { token, id: record.id, expiresAt: timestampFromDate(record.expiresAt) };
+      } catch (e) {
+        throw toConnectError(e);
+      }
+    },
+
+    async revokeApiToken(req, ctx) {
+      const caller = callerOf(ctx);
+      // Someone else's token is answered like a missing one (as for transfers, docs/errors.md).
+      const missing = notFound(`no token ${req.id}`);
+      let found: ApiTokenRecord | undefined;
+      try {
+        found = await deps.store.apiTokens.find(checkTokenId(req.id, "id"));
+      } catch (e) {
+        throw toConnectError(e);
+      }
+      if (found === undefined || (found.owner !== caller.username && !caller.admin)) throw missing;
+      const revoked = await deps.store.apiTokens.revoke(found.id);
+      deps.tokens.revoked(found.id);
+      await deps.store.audit.append({
+        actor: `user:${caller.username}`,
+        action: "token.revoke",
+        subject: `token:${found.id}`,
+        detail: { owner: found.owner, label: found.label, alreadyRevoked: found.revokedAt !== undefined },
+      });
+      return { token: apiTokenToProto(revoked) };
+    },
+
+    async listApiTokens(req, ctx) {
+      const caller = callerOf(ctx);
+      if (req.allUsers && !caller.admin) throw permissionDenied("only an admin can list everyone's tokens");
+      const list = await deps.store.apiTokens.list(req.allUsers ? undefined : caller.username);
+      return { tokens: list.map(apiTokenToProto) };
+    },
   };
+}
+
+function apiTokenToProto(t: ApiTokenRecord) {
+  return create(ApiTokenSchema, {
+    id: t.id,
+    owner: t.owner,
+    label: t.label,
+    createdAt: timestampFromDate(t.createdAt),
+    expiresAt: timestampFromDate(t.expiresAt),
+    ...(t.revokedAt === undefined ? {} : { revokedAt: timestampFromDate(t.revokedAt) }),
+  });
 }

@@ -20,6 +20,7 @@ import { MerkleTree } from "@cyxwiz/protocol/merkle";
 import type { Principal } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import type { TransferRecord } from "../store/index.js";
+import { findOwnedTransfer, noTransferMessage } from "../transfers/owned-transfer.js";
 import { releaseBlobs } from "../transfers/release-blobs.js";
 import { countEvents } from "../transfers/transfer-hub.js";
 import { admitWithinQuota } from "../transfers/user-quota.js";
@@ -28,6 +29,7 @@ import { principalKey } from "./request-context.js";
 import {
   failedPrecondition,
   invalidArgument,
+  notFound,
   permissionDenied,
   resourceExhausted,
   toConnectError,
@@ -40,15 +42,20 @@ export function callerOf(ctx: HandlerContext): Principal {
   return p;
 }
 
-/** A transfer the caller owns. @throws PERMISSION_DENIED for someone else's, NOT_FOUND for none. */
+/**
+ * A transfer the caller owns. Someone else's transfer is answered exactly as a missing one, so
+ * transfer ids cannot be probed for (ARCHITECTURE §7, docs/errors.md).
+ * @throws NOT_FOUND "no transfer <id>" for none and for someone else's; INVALID_ARGUMENT for a
+ *   malformed id.
+ */
 export async function ownedTransfer(deps: GatewayDeps, caller: Principal, transferId: string): Promise<TransferRecord> {
-  let t: TransferRecord;
+  let t: TransferRecord | undefined;
   try {
-    t = await deps.store.transfers.get(transferId);
+    t = await findOwnedTransfer(deps.store, caller.username, transferId);
   } catch (e) {
     throw toConnectError(e);
   }
-  if (t.owner !== caller.username) throw permissionDenied(`transfer ${transferId} belongs to another user`);
+  if (t === undefined) throw notFound(noTransferMessage(transferId));
   return t;
 }
 
@@ -119,8 +126,9 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       // What this upload can cost the disk counts against the owner's quota from now until it is
       // committed (then its stored size counts), cancelled or deleted.
       const needed = layout.maxStoredTotal(encrypted);
+      let created: TransferRecord;
       try {
-        await deps.store.transfers.create(
+        created = await deps.store.transfers.create(
           {
             id,
             owner: caller.username,
@@ -139,13 +147,13 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
         throw toConnectError(e);
       }
       await audit(caller, "transfer.initiate", `transfer:${id}`, {
-        name: meta.name,
+        name: created.name, // as stored: NFC (docs/upload-protocol.md §6)
         classification,
         numChunks: n,
         totalSize: Number(total),
         encrypted,
       });
-      deps.log.info({ transferId: id, owner: caller.username, name: meta.name, numChunks: n }, "transfer initiated");
+      deps.log.info({ transferId: id, owner: caller.username, name: created.name, numChunks: n }, "transfer initiated");
       return create(TransferResponseSchema, {
         accepted: true,
         transferId: id,

@@ -25,7 +25,10 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
   const audit = (actor: Principal, action: string, subject: string, detail: Record<string, unknown> = {}) =>
     deps.store.audit.append({ actor: `user:${actor.username}`, action, subject, detail });
 
-  /** Resolves a ref to the caller's own dataset; someone else's is PERMISSION_DENIED (ARCHITECTURE §7). */
+  /**
+   * Resolves a ref to the caller's own dataset. A ref naming another owner is PERMISSION_DENIED
+   * before any lookup, so the answer is the same whether that dataset exists or not (ARCHITECTURE §7).
+   */
   function ownRef(ctx: HandlerContext, text: string) {
     const caller = callerOf(ctx);
     const ref = parseDatasetRef(text);
@@ -34,7 +37,7 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
         `${JSON.stringify(text)} is not a dataset reference ("name", "name@v2" or "owner/name@v2")`,
       );
     if (ref.owner !== undefined && ref.owner !== caller.username)
-      throw permissionDenied(`dataset ${text} belongs to another user`);
+      throw permissionDenied(`${JSON.stringify(text)} names another owner's dataset: only your own can be reached`);
     return { caller, name: ref.name, version: ref.version };
   }
 

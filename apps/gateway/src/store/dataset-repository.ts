@@ -279,9 +279,9 @@ export function createDatasetRepository(db: SqlDriver): DatasetRepository {
       );
     },
 
-    async versions(owner, name) {
+    async versions(owner, given) {
       checkUsername(owner, "owner");
-      checkDatasetName(name);
+      const name = checkDatasetName(given);
       return db.transaction(async (tx) => {
         const ds = await tx.query("SELECT 1 FROM datasets WHERE owner = $1 AND name = $2", [owner, name]);
         if (ds.rows.length === 0) throw notFound(`dataset ${owner}/${name} not found`);
@@ -294,13 +294,14 @@ export function createDatasetRepository(db: SqlDriver): DatasetRepository {
       });
     },
 
-    async setStatus(owner, name, version, status) {
+    async setStatus(owner, given, version, status) {
+      const name = checkDatasetName(given);
       const { rowCount } = await db.query(
         `UPDATE dataset_versions v SET status = $4 FROM datasets d
          WHERE d.id = v.dataset_id AND d.owner = $1 AND d.name = $2 AND v.version = $3`,
         [
           checkUsername(owner, "owner"),
-          checkDatasetName(name),
+          name,
           checkInteger(version, "version", 1, maxInt32),
           checkOneOf(status, "status", datasetStatuses),
         ],
@@ -308,9 +309,9 @@ export function createDatasetRepository(db: SqlDriver): DatasetRepository {
       if (rowCount === 0) throw notFound(`dataset ${owner}/${name}@v${version} not found`);
     },
 
-    async delete(owner, name, version) {
+    async delete(owner, given, version) {
       checkUsername(owner, "owner");
-      checkDatasetName(name);
+      const name = checkDatasetName(given);
       if (version !== undefined) checkInteger(version, "version", 1, maxInt32);
       return db.transaction(async (tx) => {
         const ds = await tx.query("SELECT id FROM datasets WHERE owner = $1 AND name = $2 FOR UPDATE", [owner, name]);

@@ -122,6 +122,21 @@ describe("directory blob store", () => {
     expect(await filesUnder(dir)).toEqual([join(".tmp", "live.part")]);
   });
 
+  it("as the directory's only writer sweeps every temp file at open, however recent, and counts them", async () => {
+    const dir = await tempDir();
+    const first = await createDirectoryBlobStore(dir);
+    const bytes = randomBytes(4096);
+    await first.put(sha256(bytes), bytes);
+    await writeFile(join(dir, ".tmp", "a.part"), "");
+    await writeFile(join(dir, ".tmp", "b.part"), "");
+    await mkdir(join(dir, ".tmp", "not-a-file"));
+    expect((await createDirectoryBlobStore(dir)).tempFilesRemoved).toBe(0); // shared: recent ones stay
+    const reopened = await createDirectoryBlobStore(dir, { exclusive: true });
+    expect(reopened.tempFilesRemoved).toBe(2);
+    expect(await filesUnder(dir)).toEqual([join(hex(sha256(bytes)).slice(0, 2), hex(sha256(bytes)))]);
+    expect(same(await reopened.get(sha256(bytes)), bytes)).toBe(true);
+  });
+
   it("never shows a half-written blob when the writing process is killed mid-write", async () => {
     const dir = await tempDir();
     const storeModule = fileURLToPath(new URL("./directory-blob-store.ts", import.meta.url));

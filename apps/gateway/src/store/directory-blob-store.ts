@@ -38,9 +38,11 @@ async function syncDirectory(path: string): Promise<void> {
  * A {@link BlobStore} in a local directory: the blob with digest `ab12…` is the file
  * `<dir>/ab/ab12…` (256 fan-out directories keep each directory small).
  *
- * A put writes `<dir>/.tmp/<random>`, fsyncs it, renames it into place and fsyncs the directory,
- * so after a crash a blob is either whole or absent, never half written (ARCHITECTURE §5). Temp
- * files older than an hour are swept when the store is created.
+ * A put writes `<dir>/.tmp/<random>.part`, fsyncs it, renames it into place and fsyncs the
+ * directory, so after a crash a blob is either whole or absent, never half written (ARCHITECTURE
+ * §5). Temp files a dead writer left are swept when the store is created: all of them when the
+ * caller is the directory's only writer (`exclusive`: the gateway, which holds the data-directory
+ * lock), else those older than an hour. `tempFilesRemoved` says how many went.
  *
  * @example
  * const blobs = await createDirectoryBlobStore(join(config.dataDir, "chunks"));
@@ -48,18 +50,32 @@ async function syncDirectory(path: string): Promise<void> {
  */
 export async function createDirectoryBlobStore(
   dir: string,
-  options: { readonly directIo?: boolean; readonly onDirectIoOff?: (reason: string) => void } = {},
-): Promise<BlobStore & { readonly directIo: boolean }> {
+  options: {
+    readonly directIo?: boolean;
+    readonly onDirectIoOff?: (reason: string) => void;
+    /**
+     * No other process writes to `dir` (the caller holds its lock), so every temp file found at
+     * open belongs to a writer that died, however recent: all are removed.
+     */
+    readonly exclusive?: boolean;
+  } = {},
+): Promise<BlobStore & { readonly directIo: boolean; readonly tempFilesRemoved: number }> {
   const tempDir = join(dir, tempDirName);
   await mkdir(tempDir, { recursive: true });
+  // Swept before anything of ours is in there (the O_DIRECT probe below writes a file of its own).
+  let tempFilesRemoved = 0;
+  const now = Date.now();
+  for (const entry of await readdir(tempDir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(tempDir, entry.name);
+    const info = options.exclusive === true ? undefined : await stat(path).catch(() => undefined);
+    if (options.exclusive === true || (info !== undefined && now - info.mtimeMs > staleTempAgeMs)) {
+      await rm(path, { force: true });
+      tempFilesRemoved++;
+    }
+  }
   // Chunk files bypass the page cache where the file system allows it (direct-file-writer.ts).
   let direct = options.directIo === false ? undefined : await openDirectFileWriter(tempDir);
-  const now = Date.now();
-  for (const name of await readdir(tempDir)) {
-    const path = join(tempDir, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info !== undefined && now - info.mtimeMs > staleTempAgeMs) await rm(path, { force: true });
-  }
 
   const knownShards = new Set<string>();
   const pathOf = (digest: Uint8Array): { shard: string; file: string } => {
@@ -93,6 +109,7 @@ export async function createDirectoryBlobStore(
     get directIo() {
       return direct !== undefined;
     },
+    tempFilesRemoved,
     async put(digest, given, putOptions) {
       const pieces: readonly Uint8Array[] = given instanceof Uint8Array ? [given] : given;
       const { shard, file } = pathOf(digest);

@@ -1,4 +1,5 @@
 // The gateway's storage layer (ARCHITECTURE §5): what the rest of the gateway may use.
+export { type ApiTokenRecord, type ApiTokenRepository, checkTokenId } from "./api-token-repository.js";
 export type { AuditEntry, AuditLog } from "./audit-log.js";
 export type { BlobPutOptions, BlobStore } from "./blob-store.js";
 export { DATA_DIR_LOCK_FILE, type DataDirLock, lockDataDir } from "./data-dir-lock.js";

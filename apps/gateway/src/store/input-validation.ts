@@ -1,3 +1,4 @@
+import { datasetNameProblem, MAX_DATASET_NAME_LENGTH, normalizeDatasetName } from "@cyxwiz/protocol/names";
 import { StoreError } from "./store-error.js";
 
 /**
@@ -7,7 +8,7 @@ import { StoreError } from "./store-error.js";
  */
 
 /** Longest dataset name, in characters (code points). */
-export const maxDatasetNameLength = 128;
+export const maxDatasetNameLength = MAX_DATASET_NAME_LENGTH;
 
 const usernamePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const transferIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
@@ -18,8 +19,15 @@ function invalid(message: string): StoreError {
   return new StoreError("invalid_argument", message);
 }
 
+/** A value for a message: quoted, shortened, with invisible and reordering characters escaped. */
 function show(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
+  const text =
+    typeof value === "string"
+      ? JSON.stringify(value).replace(
+          /[\p{Cf}\u007f-\u009f\u2028\u2029]/gu,
+          (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`,
+        )
+      : String(value);
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }
 
@@ -34,23 +42,19 @@ export function checkUsername(value: unknown, label = "username"): string {
 }
 
 /**
- * A dataset name: 1-128 characters; no "/" or "\" (names end up in paths and URLs), no control
- * character, no "@" (it separates the version in "name@v3"), no leading or trailing space, not
- * "." or "..".
+ * A dataset name, returned in the form it is stored and compared in: NFC, so names that differ
+ * only in Unicode normalization are one dataset. The rule is @cyxwiz/protocol/names' (shared with
+ * the dashboard; docs/upload-protocol.md §6): 1-128 characters; no "/" or "\" (names end up in
+ * paths and URLs), nor a look-alike or a percent-encoded one; no control, bidirectional-control or
+ * invisible character (they let a name pass for another); no "@" (it separates the version in
+ * "name@v3"); no leading or trailing space; not "." or "..". The message names the character.
  */
 export function checkDatasetName(value: unknown, label = "name"): string {
   if (typeof value !== "string" || value.length === 0) throw invalid(`${label} must be a non-empty string`);
-  const length = [...value].length;
-  if (length > maxDatasetNameLength) {
-    throw invalid(`${label} must be at most ${maxDatasetNameLength} characters, got ${length}`);
-  }
-  if (/[/\\]/.test(value)) throw invalid(`${label} must not contain a path separator, got ${show(value)}`);
-  if (controlPattern.test(value)) throw invalid(`${label} must not contain control characters, got ${show(value)}`);
-  if (value.includes("@"))
-    throw invalid(`${label} must not contain "@" (it separates the version), got ${show(value)}`);
-  if (value.trim() !== value) throw invalid(`${label} must not start or end with white space, got ${show(value)}`);
-  if (value === "." || value === "..") throw invalid(`${label} must not be "." or ".."`);
-  return value;
+  const name = normalizeDatasetName(value);
+  const problem = datasetNameProblem(name);
+  if (problem !== undefined) throw invalid(`${label} ${problem}, got ${show(value)}`);
+  return name;
 }
 
 /** A transfer id: 1-128 of A-Z a-z 0-9 _ - (UUIDs and base64url ids fit). */

@@ -343,6 +343,71 @@ describe.each([
     });
   });
 
+  describe("API tokens", () => {
+    const tokenId = () => `tok_${randomBytes(16).toString("base64url")}`;
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000);
+
+    it("records, lists newest first per owner, and revokes once; lists the revoked ids until they expire", async () => {
+      const owner = await newUser();
+      const other = await newUser();
+      const a = await store.apiTokens.create({ id: tokenId(), owner, label: "ci", expiresAt: inDays(30) });
+      expect(a).toMatchObject({ owner, label: "ci", revokedAt: undefined });
+      const b = await store.apiTokens.create({ id: tokenId(), owner, label: "scraper", expiresAt: inDays(1) });
+      const c = await store.apiTokens.create({ id: tokenId(), owner: other, label: "x", expiresAt: inDays(1) });
+      expect((await store.apiTokens.list(owner)).map((t) => t.id)).toEqual([b.id, a.id]);
+      expect((await store.apiTokens.list(undefined)).map((t) => t.id)).toEqual(
+        expect.arrayContaining([a.id, b.id, c.id]),
+      );
+      expect(await store.apiTokens.find(a.id)).toEqual(a);
+      expect(await store.apiTokens.find(tokenId())).toBeUndefined();
+
+      const revoked = await store.apiTokens.revoke(a.id);
+      expect(revoked.revokedAt).toBeInstanceOf(Date);
+      expect((await store.apiTokens.revoke(a.id)).revokedAt).toEqual(revoked.revokedAt);
+      expect(await store.apiTokens.revokedIds()).toContain(a.id);
+      expect(await store.apiTokens.revokedIds()).not.toContain(b.id);
+      // a revoked token that has expired is refused anyway: it leaves the list
+      await driver.query(
+        "UPDATE api_tokens SET created_at = now() - interval '2 days', expires_at = now() - interval '1 day' WHERE id = $1",
+        [b.id],
+      );
+      await store.apiTokens.revoke(b.id);
+      expect(await store.apiTokens.revokedIds()).not.toContain(b.id);
+    });
+
+    it("refuses malformed records before touching the database, and unknown owners and ids", async () => {
+      const owner = await newUser();
+      await rejectsWith(
+        store.apiTokens.create({ id: "tok_short", owner, label: "x", expiresAt: inDays(1) }),
+        "invalid_argument",
+      );
+      await rejectsWith(
+        store.apiTokens.create({ id: tokenId(), owner, label: "", expiresAt: inDays(1) }),
+        "invalid_argument",
+      );
+      await rejectsWith(
+        store.apiTokens.create({ id: tokenId(), owner, label: "a\u0007", expiresAt: inDays(1) }),
+        "invalid_argument",
+      );
+      await rejectsWith(
+        store.apiTokens.create({ id: tokenId(), owner, label: "x", expiresAt: inDays(-1) }),
+        "invalid_argument",
+      );
+      await rejectsWith(
+        store.apiTokens.create({ id: tokenId(), owner: unique("ghost"), label: "x", expiresAt: inDays(1) }),
+        "not_found",
+      );
+      const t = await store.apiTokens.create({ id: tokenId(), owner, label: "x", expiresAt: inDays(1) });
+      await rejectsWith(
+        store.apiTokens.create({ id: t.id, owner, label: "y", expiresAt: inDays(1) }),
+        "already_exists",
+      );
+      await rejectsWith(store.apiTokens.revoke(tokenId()), "not_found");
+      await rejectsWith(store.apiTokens.find("../etc"), "invalid_argument");
+      expect((await store.apiTokens.list(owner)).map((r) => r.label)).toEqual(["x"]);
+    });
+  });
+
   describe("datasets", () => {
     it("commits a complete transfer as v1, derived from the transfer, and completes the transfer", async () => {
       const owner = await newUser();
@@ -462,6 +527,20 @@ describe.each([
       await store.datasets.setStatus(owner, "zeta", 2, "corrupt");
       expect((await store.datasets.get(owner, "zeta", 2)).status).toBe("corrupt");
       await rejectsWith(store.datasets.setStatus(owner, "zeta", 3, "corrupt"), "not_found");
+    });
+
+    it("stores a name in NFC and finds it by either spelling, for every call that takes a name", async () => {
+      const owner = await newUser();
+      const nfd = "cafe\u0301";
+      const nfc = "caf\u00e9";
+      expect((await store.transfers.create(transferOf(owner, { name: nfd }))).name).toBe(nfc);
+      expect(await commit(owner, nfd, ["a"])).toMatchObject({ name: nfc, version: 1 });
+      expect(await commit(owner, nfc, ["b"])).toMatchObject({ name: nfc, version: 2 });
+      expect((await store.datasets.versions(owner, nfd)).map((v) => v.version)).toEqual([2, 1]);
+      await store.datasets.setStatus(owner, nfd, 1, "corrupt");
+      expect((await store.datasets.get(owner, nfd, 1)).status).toBe("corrupt");
+      expect((await store.datasets.delete(owner, nfd)).versionsDeleted).toBe(2);
+      expect(await store.datasets.list(owner)).toEqual([]);
     });
 
     it("gives concurrent commits of one name distinct consecutive versions", async () => {

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { type ApiTokenRepository, createApiTokenRepository } from "./api-token-repository.js";
 import { type AuditLog, createAuditLog } from "./audit-log.js";
 import { createDatasetRepository, type DatasetRepository } from "./dataset-repository.js";
 import { applyMigrations } from "./migrations.js";
@@ -16,6 +17,7 @@ export interface MetadataStore {
   readonly users: UserRepository;
   readonly transfers: TransferRepository;
   readonly datasets: DatasetRepository;
+  readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
   /** Closes the database connection(s). Closing twice is harmless. */
   close(): Promise<void>;
@@ -73,6 +75,7 @@ export async function createMetadataStore(
     users: createUserRepository(driver),
     transfers: createTransferRepository(driver),
     datasets: createDatasetRepository(driver),
+    apiTokens: createApiTokenRepository(driver),
     audit: createAuditLog(driver),
     close: () => driver.close(),
   };

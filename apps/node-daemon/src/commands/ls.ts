@@ -61,7 +61,8 @@ function safeCodecName(codec: DatasetVersion["codec"]): string {
   }
 }
 
-function table(header: string[], rows: string[][]): string {
+/** Rows under a header, in columns padded to their widest cell. */
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows]
     .map((r) =>

@@ -81,4 +81,15 @@ describe("datasetNameProblem", () => {
     expect(datasetNameProblem("..")).toMatch(/"\."/);
     expect(datasetNameProblem("x".repeat(129))).toMatch(/128/);
   });
+
+  it("refuses, like the gateway, names that pass for others, naming the character", () => {
+    expect(datasetNameProblem("report\u202Efdp.exe")).toMatch(
+      /^A dataset name must not contain U\+202E RIGHT-TO-LEFT OVERRIDE \(.*\)\.$/,
+    );
+    expect(datasetNameProblem("ad\u200Dmin")).toMatch(/U\+200D ZERO WIDTH JOINER/);
+    expect(datasetNameProblem("etc\uFF0Fpasswd")).toMatch(/U\+FF0F FULLWIDTH SOLIDUS/);
+    expect(datasetNameProblem("a\u2215b")).toMatch(/U\+2215 DIVISION SLASH/);
+    expect(datasetNameProblem("%2e%2e%2fx")).toMatch(/percent-encoded/);
+    expect(datasetNameProblem("re\u0301sume\u0301")).toBeUndefined(); // stored as its NFC form
+  });
 });

@@ -1,5 +1,6 @@
 import type { CodecName } from "@cyxwiz/protocol/compress";
 import { DataClassification } from "@cyxwiz/protocol/gen";
+import { datasetNameProblem as nameRuleProblem } from "@cyxwiz/protocol/names";
 
 /** What the owner decides for one file before it is uploaded. */
 export interface UploadChoices {
@@ -87,16 +88,11 @@ export function withClassification(choices: UploadChoices, classification: DataC
 
 /**
  * Why a dataset name would be refused, in the gateway's words, or undefined when it is fine.
- * Checked before uploading so the owner hears it at once instead of after InitiateTransfer.
+ * Checked before uploading so the owner hears it at once instead of after InitiateTransfer; the
+ * rule is the gateway's own (@cyxwiz/protocol/names, docs/upload-protocol.md §6).
  */
 export function datasetNameProblem(name: string): string | undefined {
   if (name.length === 0) return "Give the dataset a name.";
-  if ([...name].length > 128) return "A dataset name can be at most 128 characters.";
-  if (/[/\\]/.test(name)) return 'A dataset name cannot contain "/" or "\\".';
-  if (name.includes("@")) return 'A dataset name cannot contain "@" (it separates the version, as in name@v2).';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return "A dataset name cannot contain control characters.";
-  if (name.trim() !== name) return "A dataset name cannot start or end with a space.";
-  if (name === "." || name === "..") return 'A dataset name cannot be "." or "..".';
-  return undefined;
+  const problem = nameRuleProblem(name);
+  return problem === undefined ? undefined : `A dataset name ${problem}.`;
 }

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cyxwiz/data/v1/auth_service.proto.
  */
 export const file_cyxwiz_data_v1_auth_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFjeXh3aXovZGF0YS92MS9hdXRoX3NlcnZpY2UucHJvdG8SDmN5eHdpei5kYXRhLnYxIjIKDExvZ2luUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJgCg1Mb2dpblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHVzZXJuYW1lGAMgASgJIg8KDVdob0FtSVJlcXVlc3QiMQoOV2hvQW1JUmVzcG9uc2USEAoIdXNlcm5hbWUYASABKAkSDQoFYWRtaW4YAiABKAgiRgoRQ3JlYXRlVXNlclJlcXVlc3QSEAoIdXNlcm5hbWUYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSDQoFYWRtaW4YAyABKAgiJgoSQ3JlYXRlVXNlclJlc3BvbnNlEhAKCHVzZXJuYW1lGAEgASgJMvEBCgtBdXRoU2VydmljZRJECgVMb2dpbhIcLmN5eHdpei5kYXRhLnYxLkxvZ2luUmVxdWVzdBodLmN5eHdpei5kYXRhLnYxLkxvZ2luUmVzcG9uc2USRwoGV2hvQW1JEh0uY3l4d2l6LmRhdGEudjEuV2hvQW1JUmVxdWVzdBoeLmN5eHdpei5kYXRhLnYxLldob0FtSVJlc3BvbnNlElMKCkNyZWF0ZVVzZXISIS5jeXh3aXouZGF0YS52MS5DcmVhdGVVc2VyUmVxdWVzdBoiLmN5eHdpei5kYXRhLnYxLkNyZWF0ZVVzZXJSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiFjeXh3aXovZGF0YS92MS9hdXRoX3NlcnZpY2UucHJvdG8SDmN5eHdpei5kYXRhLnYxIjIKDExvZ2luUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJgCg1Mb2dpblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHVzZXJuYW1lGAMgASgJIg8KDVdob0FtSVJlcXVlc3QiMQoOV2hvQW1JUmVzcG9uc2USEAoIdXNlcm5hbWUYASABKAkSDQoFYWRtaW4YAiABKAgiRgoRQ3JlYXRlVXNlclJlcXVlc3QSEAoIdXNlcm5hbWUYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSDQoFYWRtaW4YAyABKAgiJgoSQ3JlYXRlVXNlclJlc3BvbnNlEhAKCHVzZXJuYW1lGAEgASgJIjgKFUNyZWF0ZUFwaVRva2VuUmVxdWVzdBINCgVsYWJlbBgBIAEoCRIQCgh0dGxfZGF5cxgCIAEoDSJjChZDcmVhdGVBcGlUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEgoKAmlkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiMKFVJldm9rZUFwaVRva2VuUmVxdWVzdBIKCgJpZBgBIAEoCSJBChZSZXZva2VBcGlUb2tlblJlc3BvbnNlEicKBXRva2VuGAEgASgLMhguY3l4d2l6LmRhdGEudjEuQXBpVG9rZW4iKQoUTGlzdEFwaVRva2Vuc1JlcXVlc3QSEQoJYWxsX3VzZXJzGAEgASgIIkEKFUxpc3RBcGlUb2tlbnNSZXNwb25zZRIoCgZ0b2tlbnMYASADKAsyGC5jeXh3aXouZGF0YS52MS5BcGlUb2tlbiLEAQoIQXBpVG9rZW4SCgoCaWQYASABKAkSDQoFb3duZXIYAiABKAkSDQoFbGFiZWwYAyABKAkSLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcmV2b2tlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAykQQKC0F1dGhTZXJ2aWNlEkQKBUxvZ2luEhwuY3l4d2l6LmRhdGEudjEuTG9naW5SZXF1ZXN0Gh0uY3l4d2l6LmRhdGEudjEuTG9naW5SZXNwb25zZRJHCgZXaG9BbUkSHS5jeXh3aXouZGF0YS52MS5XaG9BbUlSZXF1ZXN0Gh4uY3l4d2l6LmRhdGEudjEuV2hvQW1JUmVzcG9uc2USUwoKQ3JlYXRlVXNlchIhLmN5eHdpei5kYXRhLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GiIuY3l4d2l6LmRhdGEudjEuQ3JlYXRlVXNlclJlc3BvbnNlEl8KDkNyZWF0ZUFwaVRva2VuEiUuY3l4d2l6LmRhdGEudjEuQ3JlYXRlQXBpVG9rZW5SZXF1ZXN0GiYuY3l4d2l6LmRhdGEudjEuQ3JlYXRlQXBpVG9rZW5SZXNwb25zZRJfCg5SZXZva2VBcGlUb2tlbhIlLmN5eHdpei5kYXRhLnYxLlJldm9rZUFwaVRva2VuUmVxdWVzdBomLmN5eHdpei5kYXRhLnYxLlJldm9rZUFwaVRva2VuUmVzcG9uc2USXAoNTGlzdEFwaVRva2VucxIkLmN5eHdpei5kYXRhLnYxLkxpc3RBcGlUb2tlbnNSZXF1ZXN0GiUuY3l4d2l6LmRhdGEudjEuTGlzdEFwaVRva2Vuc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message cyxwiz.data.v1.LoginRequest
@@ -146,6 +146,181 @@ export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PUR
   messageDesc(file_cyxwiz_data_v1_auth_service, 5);
 
 /**
+ * @generated from message cyxwiz.data.v1.CreateApiTokenRequest
+ */
+export type CreateApiTokenRequest = Message<"cyxwiz.data.v1.CreateApiTokenRequest"> & {
+  /**
+   * What the token is for ("ci", "prometheus"), 1-100 characters; empty: "api token".
+   *
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * Lifetime in days, 1-365; 0: the gateway's default (CYXWIZ_API_TOKEN_DAYS, 30).
+   *
+   * @generated from field: uint32 ttl_days = 2;
+   */
+  ttlDays: number;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.CreateApiTokenRequest.
+ * Use `create(CreateApiTokenRequestSchema)` to create a new message.
+ */
+export const CreateApiTokenRequestSchema: GenMessage<CreateApiTokenRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 6);
+
+/**
+ * @generated from message cyxwiz.data.v1.CreateApiTokenResponse
+ */
+export type CreateApiTokenResponse = Message<"cyxwiz.data.v1.CreateApiTokenResponse"> & {
+  /**
+   * The bearer token itself: shown this once.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * The token's id, to revoke it with.
+   *
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 3;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.CreateApiTokenResponse.
+ * Use `create(CreateApiTokenResponseSchema)` to create a new message.
+ */
+export const CreateApiTokenResponseSchema: GenMessage<CreateApiTokenResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 7);
+
+/**
+ * @generated from message cyxwiz.data.v1.RevokeApiTokenRequest
+ */
+export type RevokeApiTokenRequest = Message<"cyxwiz.data.v1.RevokeApiTokenRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.RevokeApiTokenRequest.
+ * Use `create(RevokeApiTokenRequestSchema)` to create a new message.
+ */
+export const RevokeApiTokenRequestSchema: GenMessage<RevokeApiTokenRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 8);
+
+/**
+ * @generated from message cyxwiz.data.v1.RevokeApiTokenResponse
+ */
+export type RevokeApiTokenResponse = Message<"cyxwiz.data.v1.RevokeApiTokenResponse"> & {
+  /**
+   * The token's record, now with revoked_at set.
+   *
+   * @generated from field: cyxwiz.data.v1.ApiToken token = 1;
+   */
+  token?: ApiToken | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.RevokeApiTokenResponse.
+ * Use `create(RevokeApiTokenResponseSchema)` to create a new message.
+ */
+export const RevokeApiTokenResponseSchema: GenMessage<RevokeApiTokenResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 9);
+
+/**
+ * @generated from message cyxwiz.data.v1.ListApiTokensRequest
+ */
+export type ListApiTokensRequest = Message<"cyxwiz.data.v1.ListApiTokensRequest"> & {
+  /**
+   * Everyone's tokens, not only the caller's (admins only).
+   *
+   * @generated from field: bool all_users = 1;
+   */
+  allUsers: boolean;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.ListApiTokensRequest.
+ * Use `create(ListApiTokensRequestSchema)` to create a new message.
+ */
+export const ListApiTokensRequestSchema: GenMessage<ListApiTokensRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 10);
+
+/**
+ * @generated from message cyxwiz.data.v1.ListApiTokensResponse
+ */
+export type ListApiTokensResponse = Message<"cyxwiz.data.v1.ListApiTokensResponse"> & {
+  /**
+   * @generated from field: repeated cyxwiz.data.v1.ApiToken tokens = 1;
+   */
+  tokens: ApiToken[];
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.ListApiTokensResponse.
+ * Use `create(ListApiTokensResponseSchema)` to create a new message.
+ */
+export const ListApiTokensResponseSchema: GenMessage<ListApiTokensResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 11);
+
+/**
+ * An API token's record; the token itself is never stored.
+ *
+ * @generated from message cyxwiz.data.v1.ApiToken
+ */
+export type ApiToken = Message<"cyxwiz.data.v1.ApiToken"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string owner = 2;
+   */
+  owner: string;
+
+  /**
+   * @generated from field: string label = 3;
+   */
+  label: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 4;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 5;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * Unset while the token is not revoked.
+   *
+   * @generated from field: google.protobuf.Timestamp revoked_at = 6;
+   */
+  revokedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.ApiToken.
+ * Use `create(ApiTokenSchema)` to create a new message.
+ */
+export const ApiTokenSchema: GenMessage<ApiToken> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_auth_service, 12);
+
+/**
  * @generated from service cyxwiz.data.v1.AuthService
  */
 export const AuthService: GenService<{
@@ -178,6 +353,38 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof CreateUserRequestSchema;
     output: typeof CreateUserResponseSchema;
+  },
+  /**
+   * Creates an API token for the caller (for the CLI, scripts, a Prometheus scraper). The token
+   * is answered once and never stored; only its id and lifetime are.
+   *
+   * @generated from rpc cyxwiz.data.v1.AuthService.CreateApiToken
+   */
+  createApiToken: {
+    methodKind: "unary";
+    input: typeof CreateApiTokenRequestSchema;
+    output: typeof CreateApiTokenResponseSchema;
+  },
+  /**
+   * Revokes an API token at once: the caller's own, or anyone's for an admin. Revoking a revoked
+   * token again is harmless. Someone else's token is answered like a missing one (NOT_FOUND).
+   *
+   * @generated from rpc cyxwiz.data.v1.AuthService.RevokeApiToken
+   */
+  revokeApiToken: {
+    methodKind: "unary";
+    input: typeof RevokeApiTokenRequestSchema;
+    output: typeof RevokeApiTokenResponseSchema;
+  },
+  /**
+   * The caller's API tokens, newest first; an admin may ask for everyone's.
+   *
+   * @generated from rpc cyxwiz.data.v1.AuthService.ListApiTokens
+   */
+  listApiTokens: {
+    methodKind: "unary";
+    input: typeof ListApiTokensRequestSchema;
+    output: typeof ListApiTokensResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_cyxwiz_data_v1_auth_service, 0);
