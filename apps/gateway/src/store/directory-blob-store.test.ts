@@ -140,15 +140,16 @@ describe("directory blob store", () => {
   it("never shows a half-written blob when the writing process is killed mid-write", async () => {
     const dir = await tempDir();
     const storeModule = fileURLToPath(new URL("./directory-blob-store.ts", import.meta.url));
-    // A writer that puts 16 MiB blobs as fast as it can, until it is killed.
+    // A writer that puts 16 MiB blobs as fast as it can, until it is killed. It says when its
+    // first blob is stored, so the kill lands in a later write however loaded the machine is.
     const writer = `
       import { createHash, randomBytes } from "node:crypto";
       import { createDirectoryBlobStore } from ${JSON.stringify(storeModule)};
       const blobs = await createDirectoryBlobStore(${JSON.stringify(dir)});
-      process.stdout.write("ready\\n");
       for (;;) {
         const bytes = randomBytes(16 << 20);
         await blobs.put(new Uint8Array(createHash("sha256").update(bytes).digest()), bytes);
+        process.stdout.write("stored\\n");
       }`;
     for (const delayMs of [40, 90, 170]) {
       const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", writer], {
