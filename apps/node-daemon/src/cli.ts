@@ -60,6 +60,10 @@ export function buildProgram(): Command {
     .action((dir: string, opts) => unpackCommand(dir, opts, createOutput(opts.json === true)));
 
   const tokenHelp = "file holding the session token (default: the CYXWIZ_TOKEN environment variable)";
+  const caHelp =
+    "PEM CA certificate, or the gateway's own certificate, to verify an https gateway with instead of the system's CAs (default: the CYXWIZ_CA_FILE environment variable)";
+  const pinHelp =
+    "accept only the gateway certificate with this SHA-256 fingerprint, as the gateway prints it at start (AB:CD:... or 64 hex digits)";
 
   program
     .command("upload")
@@ -79,6 +83,8 @@ export function buildProgram(): Command {
     .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
     .option("--escrow", "escrow the dataset key to the gateway (public and internal data only)")
     .option("--token-file <path>", tokenHelp)
+    .option("--ca-file <path>", caHelp)
+    .option("--pin-sha256 <fingerprint>", pinHelp)
     .option("--json", "print the result as JSON on stdout")
     .action((file: string, opts) => uploadCommand(file, opts, createOutput(opts.json === true)));
 
@@ -92,6 +98,8 @@ export function buildProgram(): Command {
     .requiredOption("--out <file>", "where to write the data (written only once every chunk verified)")
     .option("--key-file <path>", "dataset key file (required for encrypted datasets)")
     .option("--token-file <path>", tokenHelp)
+    .option("--ca-file <path>", caHelp)
+    .option("--pin-sha256 <fingerprint>", pinHelp)
     .option("--json", "print the result as JSON on stdout")
     .action((ref: string, opts) => downloadCommand(ref, opts, createOutput(opts.json === true)));
 
@@ -100,6 +108,8 @@ export function buildProgram(): Command {
     .description("list your datasets on the gateway, newest version of each")
     .requiredOption("--gateway <url>", "the gateway's URL")
     .option("--token-file <path>", tokenHelp)
+    .option("--ca-file <path>", caHelp)
+    .option("--pin-sha256 <fingerprint>", pinHelp)
     .option("--json", "print the result as JSON on stdout")
     .action((opts) => lsCommand(opts, createOutput(opts.json === true)));
 
