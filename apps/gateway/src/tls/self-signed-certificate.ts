@@ -9,7 +9,7 @@ export interface PemPair {
   readonly key: string;
 }
 
-/** How long a generated certificate is valid: 825 days, the longest the CA/Browser Forum ever allowed a server certificate. */
+/** How long a generated certificate is valid: 825 days, the CA/Browser Forum's limit for server certificates from 2018 to 2020. */
 export const GENERATED_CERT_DAYS = 825;
 
 const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
