@@ -8,7 +8,7 @@ const projectRoot = fileURLToPath(new URL("../../..", import.meta.url));
 export interface GatewayConfig {
   /** The one port `npm start` listens on (PORT, default 8080). */
   readonly port: number;
-  /** Interface to bind (HOST, default 127.0.0.1: loopback only until TLS is configured). */
+  /** Interface to bind (HOST, default 127.0.0.1; beyond loopback TLS is on unless CYXWIZ_INSECURE=1). */
   readonly host: string;
   /** Metadata, chunks and keys (CYXWIZ_DATA_DIR, default ./.cyxwiz-data under the project). */
   readonly dataDir: string;
@@ -35,6 +35,27 @@ export interface GatewayConfig {
   readonly userQuotaBytes: number;
   /** Structured logs level (LOG_LEVEL, default info; "silent" turns them off). */
   readonly logLevel: string;
+  /**
+   * TLS 1.3 for HTTPS, WSS and gRPC on the one port, or undefined for plaintext: on with
+   * CYXWIZ_TLS_CERT + CYXWIZ_TLS_KEY, with CYXWIZ_TLS=1, and by itself for a HOST beyond loopback
+   * (docs/operations.md, "Running beyond loopback").
+   */
+  readonly tls: TlsConfig | undefined;
+  /** Plaintext on an interface beyond loopback, allowed only by CYXWIZ_INSECURE=1; warned about on every start. */
+  readonly insecurePlaintext: boolean;
+}
+
+/** Where the TLS certificate and key come from. */
+export type TlsConfig =
+  /** PEM files the operator provides (CYXWIZ_TLS_CERT, CYXWIZ_TLS_KEY). */
+  | { readonly source: "files"; readonly certFile: string; readonly keyFile: string }
+  /** A self-signed certificate the gateway makes on first start and keeps in `dir` (cert.pem, key.pem). */
+  | { readonly source: "generated"; readonly dir: string };
+
+/** Whether HOST names only this machine's loopback interface (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** A configuration error names the variable and what it should look like. */
@@ -55,6 +76,52 @@ function integer(
   if (!Number.isInteger(n) || n < min || n > max)
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return n;
+}
+
+/** A 0/1 switch; undefined when unset or empty. */
+function flag(env: Record<string, string | undefined>, name: string): boolean | undefined {
+  const text = env[name];
+  if (text === undefined || text === "") return undefined;
+  if (text !== "0" && text !== "1") throw new ConfigError(`${name} must be 1 or 0, got ${JSON.stringify(text)}`);
+  return text === "1";
+}
+
+/**
+ * The TLS rules (docs/operations.md): CERT and KEY together or not at all; CYXWIZ_TLS=1 turns TLS
+ * on for loopback too; beyond loopback TLS is on unless CYXWIZ_INSECURE=1 says otherwise.
+ */
+function tlsSettings(
+  env: Record<string, string | undefined>,
+  root: string,
+): { tls: TlsConfig | undefined; insecurePlaintext: boolean } {
+  const host = env.HOST ?? "127.0.0.1";
+  const dataDir = resolve(root, env.CYXWIZ_DATA_DIR ?? ".cyxwiz-data");
+  const path = (name: string) => {
+    const text = env[name];
+    return text === undefined || text === "" ? undefined : resolve(root, text);
+  };
+  const certFile = path("CYXWIZ_TLS_CERT");
+  const keyFile = path("CYXWIZ_TLS_KEY");
+  if (certFile === undefined && keyFile !== undefined)
+    throw new ConfigError("CYXWIZ_TLS_KEY is set but CYXWIZ_TLS_CERT is not: give both PEM files, or neither");
+  if (certFile !== undefined && keyFile === undefined)
+    throw new ConfigError("CYXWIZ_TLS_CERT is set but CYXWIZ_TLS_KEY is not: give both PEM files, or neither");
+  const tlsFlag = flag(env, "CYXWIZ_TLS");
+  const insecure = flag(env, "CYXWIZ_INSECURE") === true;
+  const loopback = isLoopbackHost(host);
+  if (certFile !== undefined && keyFile !== undefined) {
+    if (tlsFlag === false) throw new ConfigError("CYXWIZ_TLS=0 contradicts CYXWIZ_TLS_CERT and CYXWIZ_TLS_KEY");
+    return { tls: { source: "files", certFile, keyFile }, insecurePlaintext: false };
+  }
+  const generated: TlsConfig = { source: "generated", dir: resolve(dataDir, "tls") };
+  if (tlsFlag === true) return { tls: generated, insecurePlaintext: false };
+  if (loopback) return { tls: undefined, insecurePlaintext: false };
+  if (insecure) return { tls: undefined, insecurePlaintext: true };
+  if (tlsFlag === false)
+    throw new ConfigError(
+      `HOST=${host} is beyond loopback: plaintext there needs CYXWIZ_INSECURE=1 (or leave CYXWIZ_TLS unset for TLS)`,
+    );
+  return { tls: generated, insecurePlaintext: false };
 }
 
 /** Reads the configuration from environment variables, with defaults that work on one machine. */
@@ -82,5 +149,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPayloadBytes: integer(env, "CYXWIZ_MAX_PAYLOAD_BYTES", 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     userQuotaBytes: integer(env, "CYXWIZ_USER_QUOTA_BYTES", 100 * 1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
     logLevel: env.LOG_LEVEL ?? "info",
+    ...tlsSettings(env, root),
   };
 }

@@ -18,7 +18,7 @@ import { createTokenVerifier } from "./auth/token-verifier.js";
 import type { GatewayConfig } from "./config.js";
 import { FRAMES_SUBPROTOCOL, registerFramesRoute } from "./data-plane/frames-route.js";
 import type { GatewayDeps } from "./gateway-deps.js";
-import { createDualProtocolServer } from "./http/dual-protocol-server.js";
+import { createDualProtocolServer, createSecureDualProtocolServer } from "./http/dual-protocol-server.js";
 import { createGatewayMetrics } from "./http/gateway-metrics.js";
 import { createAuthInterceptor } from "./rpc/auth-interceptor.js";
 import { createAuthService } from "./rpc/auth-service.js";
@@ -26,6 +26,7 @@ import { createDataTransferService } from "./rpc/data-transfer-service.js";
 import { createDatasetService } from "./rpc/dataset-service.js";
 import { clientAddressKey } from "./rpc/request-context.js";
 import { createDirectoryBlobStore, type DataDirLock, lockDataDir, openMetadataStore } from "./store/index.js";
+import { loadTlsMaterial, type TlsMaterial } from "./tls/tls-material.js";
 import { createDigestLocks } from "./transfers/digest-locks.js";
 import { createTransferHub } from "./transfers/transfer-hub.js";
 
@@ -37,6 +38,8 @@ export interface BuiltGateway {
   readonly app: FastifyInstance;
   readonly deps: GatewayDeps;
   readonly firstStart: FirstStart;
+  /** The certificate served when TLS is on (config.tls), for the start banner. */
+  readonly tls?: TlsMaterial;
 }
 
 /**
@@ -53,15 +56,20 @@ export async function buildGateway(
   } = {},
 ): Promise<BuiltGateway> {
   await mkdir(config.dataDir, { recursive: true });
+  // TLS material first: the server the factory makes needs it (docs/operations.md).
+  const tls = config.tls === undefined ? undefined : await loadTlsMaterial(config.tls, config.host);
   const app = Fastify({
     logger: options.logger === false || config.logLevel === "silent" ? false : { level: config.logLevel },
-    serverFactory: createDualProtocolServer,
+    serverFactory:
+      tls === undefined ? createDualProtocolServer : (handler) => createSecureDualProtocolServer(handler, tls),
     bodyLimit: config.maxPayloadBytes + 1024 * 1024,
   });
   // One gateway per data directory: a second one over the same embedded database would corrupt it.
   const lock = await lockDataDir(config.dataDir, app.log);
   try {
-    return await assemble(app, config, options, lock);
+    const built = await assemble(app, config, options, lock);
+    if (tls !== undefined) app.log.info({ source: tls.source, fingerprint256: tls.fingerprint256 }, "TLS 1.3 on");
+    return tls === undefined ? built : { ...built, tls };
   } catch (e) {
     await app.close().catch(() => undefined);
     await lock.release();

@@ -1,24 +1,20 @@
 import { ConfigError, loadConfig } from "./config.js";
 import { buildGateway } from "./gateway.js";
+import { insecureWarning, startBanner } from "./start-banner.js";
 import { isStoreError } from "./store/index.js";
 
 try {
   const config = loadConfig();
-  const { app, firstStart } = await buildGateway(config);
+  const { app, firstStart, tls } = await buildGateway(config);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
-  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  const lines = [
-    "",
-    `CyxWiz gateway is up. Open http://${host}:${port}/`,
-    `  data directory: ${config.dataDir} (metadata: ${config.databaseUrl === undefined ? "embedded PGlite" : "PostgreSQL"})`,
-    firstStart.created
-      ? `  first start: created the admin account. Password: ${firstStart.passwordPath}  API token: ${firstStart.tokenPath}`
-      : `  admin password: ${firstStart.passwordPath}  API token: ${firstStart.tokenPath}`,
-    "",
-  ];
-  process.stdout.write(lines.join("\n"));
+  const warning = insecureWarning(config);
+  if (warning !== undefined) {
+    process.stderr.write(`cyxwiz gateway: ${warning}\n`);
+    app.log.warn({ host: config.host }, warning);
+  }
+  process.stdout.write(startBanner({ config, port, tls, firstStart }));
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       void app.close().then(() => process.exit(0));

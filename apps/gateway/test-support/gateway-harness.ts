@@ -44,7 +44,10 @@ export async function startGateway(env: Record<string, string> = {}, dataDir?: s
   const gateway = await buildGateway(config, { logger: false });
   await gateway.app.listen({ port: 0, host: "127.0.0.1" });
   const address = gateway.app.server.address();
-  const url = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
+  // https when the config turns TLS on (CYXWIZ_TLS=1, CYXWIZ_TLS_CERT/KEY); clients trust its certificate.
+  const scheme = gateway.tls === undefined ? "http" : "https";
+  const url = `${scheme}://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
+  const trust = gateway.tls === undefined ? {} : { nodeOptions: { ca: gateway.tls.cert } };
   const adminToken = (await readFile(join(dir, "admin-token"), "utf8")).trim();
   return {
     gateway,
@@ -58,8 +61,8 @@ export async function startGateway(env: Record<string, string> = {}, dataDir?: s
       };
       const t =
         transport === "grpc"
-          ? createGrpcTransport({ baseUrl: url, interceptors: [bearer] })
-          : createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: [bearer] });
+          ? createGrpcTransport({ baseUrl: url, interceptors: [bearer], ...trust })
+          : createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: [bearer], ...trust });
       return {
         transfer: createClient(DataTransferService, t),
         datasets: createClient(DatasetService, t),
@@ -145,9 +148,19 @@ export interface FramesSocket {
   close(): void;
 }
 
-export function openFrames(url: string, transferId: string, token: string | undefined): Promise<FramesSocket> {
+export function openFrames(
+  url: string,
+  transferId: string,
+  token: string | undefined,
+  /** For a wss:// URL: the PEM certificate (or CA) to trust. */
+  ca?: string,
+): Promise<FramesSocket> {
   const protocols = ["cyxwiz.frames.v1", ...(token === undefined ? [] : [`bearer.${token}`])];
-  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/v1/transfers/${transferId}/frames`, protocols);
+  const ws = new WebSocket(
+    `${url.replace(/^http/, "ws")}/v1/transfers/${transferId}/frames`,
+    protocols,
+    ca === undefined ? {} : { ca },
+  );
   const messages: FramesSocket["messages"] = [];
   let waiters: Array<() => void> = [];
   let closedInfo: { code: number; reason: string } | undefined;

@@ -61,14 +61,27 @@ export function buildProgram(): Command {
     .action((dir: string, opts) => unpackCommand(dir, opts, createOutput(opts.json === true)));
 
   const tokenHelp = "file holding the session token (default: the CYXWIZ_TOKEN environment variable)";
+  const caHelp =
+    "PEM CA certificate, or the gateway's own certificate, to verify an https gateway with instead of the system's CAs (default: the CYXWIZ_CA_FILE environment variable)";
+  const pinHelp =
+    "accept only the gateway certificate with this SHA-256 fingerprint, as the gateway prints it at start (AB:CD:... or 64 hex digits)";
+  /** The options of every command that talks to a gateway: who it is, how to sign in, how to trust it. */
+  const reachGateway = (command: Command, urlHelp = "the gateway's URL") =>
+    command
+      .requiredOption("--gateway <url>", urlHelp)
+      .option("--token-file <path>", tokenHelp)
+      .option("--ca-file <path>", caHelp)
+      .option("--pin-sha256 <fingerprint>", pinHelp);
 
-  program
-    .command("upload")
-    .description(
-      "upload a file to the gateway as a new dataset version (name@vN); run it again after an interruption to resume where it stopped",
-    )
-    .argument("<file>", "the file to upload")
-    .requiredOption("--gateway <url>", "the gateway's URL, e.g. https://gateway.example")
+  reachGateway(
+    program
+      .command("upload")
+      .description(
+        "upload a file to the gateway as a new dataset version (name@vN); run it again after an interruption to resume where it stopped",
+      )
+      .argument("<file>", "the file to upload"),
+    "the gateway's URL, e.g. https://gateway.example",
+  )
     .option("--name <name>", "dataset name (default: the file's name)")
     .option("--classification <level>", "public, internal, confidential, restricted or top-secret", "public")
     .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
@@ -79,57 +92,48 @@ export function buildProgram(): Command {
     .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
     .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
     .option("--escrow", "escrow the dataset key to the gateway (public and internal data only)")
-    .option("--token-file <path>", tokenHelp)
     .option("--json", "print the result as JSON on stdout")
     .action((file: string, opts) => uploadCommand(file, opts, createOutput(opts.json === true)));
 
-  program
-    .command("download")
-    .description(
-      "download a dataset version, verifying every chunk against its Merkle root (and decrypting it with --key-file)",
-    )
-    .argument("<ref>", 'the dataset: "name" for the newest version or "name@vN"')
-    .requiredOption("--gateway <url>", "the gateway's URL")
+  reachGateway(
+    program
+      .command("download")
+      .description(
+        "download a dataset version, verifying every chunk against its Merkle root (and decrypting it with --key-file)",
+      )
+      .argument("<ref>", 'the dataset: "name" for the newest version or "name@vN"'),
+  )
     .requiredOption("--out <file>", "where to write the data (written only once every chunk verified)")
     .option("--key-file <path>", "dataset key file (required for encrypted datasets)")
-    .option("--token-file <path>", tokenHelp)
     .option("--json", "print the result as JSON on stdout")
     .action((ref: string, opts) => downloadCommand(ref, opts, createOutput(opts.json === true)));
 
-  program
-    .command("ls")
-    .description("list your datasets on the gateway, newest version of each")
-    .requiredOption("--gateway <url>", "the gateway's URL")
-    .option("--token-file <path>", tokenHelp)
+  reachGateway(program.command("ls").description("list your datasets on the gateway, newest version of each"))
     .option("--json", "print the result as JSON on stdout")
     .action((opts) => lsCommand(opts, createOutput(opts.json === true)));
 
   const token = program
     .command("token")
     .description("create, list and revoke API tokens (for scripts, CI, a Prometheus scraper)");
-  token
-    .command("create")
-    .description("create an API token of yours; prints the token on stdout (its id and expiry on stderr)")
-    .requiredOption("--gateway <url>", "the gateway's URL")
+  reachGateway(
+    token
+      .command("create")
+      .description("create an API token of yours; prints the token on stdout (its id and expiry on stderr)"),
+  )
     .option("--label <label>", "what the token is for, shown by `cyxwiz token ls`", "cli")
     .option("--days <n>", "lifetime in days, 1-365 (default: the gateway's, 30 unless configured)")
-    .option("--token-file <path>", tokenHelp)
     .option("--json", "print the token, its id and expiry as JSON on stdout")
     .action((opts) => tokenCreateCommand(opts, createOutput(opts.json === true)));
-  token
-    .command("revoke")
-    .description("revoke an API token at once (yours; an admin: anyone's)")
-    .argument("<id>", 'the token\'s id ("tok_…", from `cyxwiz token ls` or `token create`)')
-    .requiredOption("--gateway <url>", "the gateway's URL")
-    .option("--token-file <path>", tokenHelp)
+  reachGateway(
+    token
+      .command("revoke")
+      .description("revoke an API token at once (yours; an admin: anyone's)")
+      .argument("<id>", 'the token\'s id ("tok_…", from `cyxwiz token ls` or `token create`)'),
+  )
     .option("--json", "print the revoked token's record as JSON on stdout")
     .action((id: string, opts) => tokenRevokeCommand(id, opts, createOutput(opts.json === true)));
-  token
-    .command("ls")
-    .description("list your API tokens, newest first")
-    .requiredOption("--gateway <url>", "the gateway's URL")
+  reachGateway(token.command("ls").description("list your API tokens, newest first"))
     .option("--all", "everyone's tokens (admins only)")
-    .option("--token-file <path>", tokenHelp)
     .option("--json", "print the result as JSON on stdout")
     .action((opts) => tokenLsCommand(opts, createOutput(opts.json === true)));
 

@@ -19,6 +19,8 @@ export const CLIENT_ERROR_CODES = {
   CYXW_CLIENT_GATEWAY:
     "The gateway failed while handling a request (an internal error on its side); trying again later may work.",
   CYXW_CLIENT_CANCELLED: "The operation was cancelled by its caller.",
+  CYXW_CLIENT_TLS:
+    "The gateway's TLS certificate was refused (not issued by the trusted CA, not for this host, expired, or not the pinned one) or the TLS handshake failed; the message names both fingerprints for a pin mismatch.",
 } as const;
 
 /** One of the client's stable error codes. */

@@ -2,6 +2,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { type FrameStreamMessage, FrameStreamMessageSchema } from "@cyxwiz/protocol/gen";
 import { ClientError } from "./client-error.js";
 import { after } from "./timers.js";
+import { tlsFailureOf } from "./tls-failure.js";
 
 /** The frames subprotocol (docs/upload-protocol.md §2); the gateway must select it. */
 export const FRAMES_SUBPROTOCOL = "cyxwiz.frames.v1";
@@ -108,7 +109,8 @@ export function framesUrl(baseUrl: string, framesPath: string, transferId: strin
  * @throws ClientError CYXW_CLIENT_UNREACHABLE when the socket closes or times out before it
  *   opens (the close code and any reason are in the message); CYXW_CLIENT_AUTH when the gateway
  *   closes it at once with a "CYXW_ERR_AUTH" reason; CYXW_CLIENT_PROTOCOL when the gateway
- *   selects another subprotocol.
+ *   selects another subprotocol; CYXW_CLIENT_TLS when the gateway's certificate is refused or
+ *   the TLS handshake fails (Node's `ws`; docs/operations.md).
  */
 export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameSocket> {
   const ws = options.createWebSocket(options.url, [FRAMES_SUBPROTOCOL, `bearer.${options.token}`]);
@@ -117,6 +119,8 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
   let waiter: (() => void) | undefined;
   let closeInfo: FrameSocketClose | undefined;
   let detail: string | undefined;
+  /** A certificate refused or a TLS handshake failed while opening (Node's `ws` only). */
+  let tlsFailure: ClientError | undefined;
   /** Set when the client itself ends the socket over a bad gateway message (reported as 1003). */
   let violation: string | undefined;
   let resolveClosed: (c: FrameSocketClose) => void = () => {};
@@ -149,6 +153,7 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
   ws.addEventListener("error", (event) => {
     const message = event.message ?? (event.error instanceof Error ? event.error.message : undefined);
     if (message !== undefined && message !== "") detail ??= message;
+    tlsFailure ??= tlsFailureOf(event.error, `cannot open the frames socket ${redact(options.url)}`);
   });
   ws.addEventListener("close", (event) => {
     closeInfo =
@@ -216,7 +221,7 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
     void closed.then((c) => {
       cancelTimer();
       // After "open" this rejection is a no-op: the promise is already settled.
-      reject(closeError(c, `the frames socket ${redact(options.url)} closed before it opened`));
+      reject(tlsFailure ?? closeError(c, `the frames socket ${redact(options.url)} closed before it opened`));
     });
   });
 }

@@ -52,6 +52,25 @@ describe("toClientError", () => {
     expect(isTransient(new Error("EIO: the disk failed"))).toBe(false);
   });
 
+  it("a refused certificate or failed TLS handshake is CYXW_CLIENT_TLS, never retried", () => {
+    const cert = Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+    const internal = new ConnectError("self-signed certificate", Code.Internal, undefined, undefined, cert);
+    const e = toClientError(internal, "ListDatasets at https://gw");
+    expect(e.code).toBe("CYXW_CLIENT_TLS");
+    expect(e.message).toBe(
+      "ListDatasets at https://gw: the gateway's TLS certificate or handshake was refused: self-signed certificate [DEPTH_ZERO_SELF_SIGNED_CERT]",
+    );
+    expect(isTransient(internal)).toBe(false);
+    const name = Object.assign(new Error("Hostname/IP does not match"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    expect(toClientError(new ConnectError("x", Code.Unknown, undefined, undefined, name), "x").code).toBe(
+      "CYXW_CLIENT_TLS",
+    );
+    const pin = new ClientError("CYXW_CLIENT_TLS", "the pin differs");
+    const viaConnect = new ConnectError("the pin differs", Code.Internal, undefined, undefined, pin);
+    expect(toClientError(viaConnect, "GetDataset").message).toBe("GetDataset: the pin differs");
+    expect(isTransient(new ClientError("CYXW_CLIENT_TLS", "no"))).toBe(false);
+  });
+
   it("isClientError recognises the shape by name, not by class", () => {
     expect(isClientError({ name: "ClientError", code: "CYXW_CLIENT_AUTH", message: "x" })).toBe(true);
     expect(isClientError({ name: "ClientError", code: "SOMETHING_ELSE" })).toBe(false);

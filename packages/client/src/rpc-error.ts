@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ClientError, type ClientErrorCode, isClientError } from "./client-error.js";
+import { tlsFailureOf } from "./tls-failure.js";
 
 /**
  * Turns whatever an RPC threw into a {@link ClientError}: Connect's fixed codes (STYLE §7) map to
@@ -11,6 +12,9 @@ import { ClientError, type ClientErrorCode, isClientError } from "./client-error
  */
 export function toClientError(e: unknown, doing: string): ClientError {
   if (isClientError(e)) return e;
+  // A refused certificate is not a network hiccup: say so, and do not retry it (docs/operations.md).
+  const tls = tlsFailureOf(e, doing);
+  if (tls !== undefined) return tls;
   const ce = ConnectError.from(e);
   const code = clientCodeOf(ce);
   const reason = code === "CYXW_CLIENT_UNREACHABLE" ? unreachableReason(ce) : ce.rawMessage;
@@ -20,6 +24,7 @@ export function toClientError(e: unknown, doing: string): ClientError {
 /** Whether a failed call is worth trying again after a pause (the gateway may come back). */
 export function isTransient(e: unknown): boolean {
   if (isClientError(e)) return e.code === "CYXW_CLIENT_UNREACHABLE" || e.code === "CYXW_CLIENT_GATEWAY";
+  if (tlsFailureOf(e, "") !== undefined) return false; // the same certificate will be refused again
   if ((e as { name?: unknown } | null)?.name !== "ConnectError") return false; // a local failure (a file read…): retrying will not help
   const code = (e as ConnectError).code;
   return (

@@ -7,7 +7,8 @@
  * It is not the gateway: no database, no users beyond one token (and the API tokens made with
  * CreateApiToken, refused once revoked), everything in memory.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
@@ -68,7 +69,11 @@ export interface FakeGatewayOptions {
   /** Milliseconds each frame waits before it is processed: a slow disk, so a client fills its window. */
   readonly frameDelayMs?: number;
   readonly maxPayloadBytes?: number;
+  /** Serve https:// and wss:// with this certificate and key (TLS 1.3 only, as the gateway), e.g. TEST_TLS_A. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
+
+export { TEST_TLS_A, TEST_TLS_B } from "./tls-fixtures.js";
 
 /** Faults a test switches on; each fires once. */
 export interface FakeGatewayFaults {
@@ -102,7 +107,7 @@ interface FakeVersion {
 
 /** A running fake, with what it saw and the faults to switch on. */
 export interface FakeGateway {
-  /** "http://127.0.0.1:<port>". */
+  /** "http://127.0.0.1:<port>", or https:// with the `tls` option. */
   readonly url: string;
   readonly token: string;
   readonly faults: FakeGatewayFaults;
@@ -361,7 +366,7 @@ export async function startFakeGateway(
 
   const connect = connectNodeAdapter({ routes, interceptors: [auth] });
   // CORS, so a browser test page served from another origin can call it (Connect's header lists).
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     res.setHeader("Access-Control-Allow-Origin", "*");
     res.setHeader("Access-Control-Expose-Headers", cors.exposedHeaders.join(", "));
     if (req.method === "OPTIONS") {
@@ -374,7 +379,12 @@ export async function startFakeGateway(
       return;
     }
     connect(req, res);
-  });
+  };
+  // https.Server runs http.Server's machinery over TLS sockets (the same events and methods used here).
+  const server: Server =
+    options.tls === undefined
+      ? createServer(handler)
+      : (createHttpsServer({ ...options.tls, minVersion: "TLSv1.3" }, handler) as unknown as Server);
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -484,7 +494,7 @@ export async function startFakeGateway(
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? "http" : "https"}://127.0.0.1:${port}`,
     token: FAKE_TOKEN,
     faults,
     frames,

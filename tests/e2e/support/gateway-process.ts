@@ -35,23 +35,30 @@ export interface GatewayProcess {
   output(): string;
 }
 
-export async function startGatewayProcess(): Promise<GatewayProcess> {
+/**
+ * Starts the gateway on a free loopback port and a fresh data directory; `env` adds variables
+ * (CYXWIZ_TLS=1 for https: the URL follows what the banner says).
+ */
+export async function startGatewayProcess(env: Record<string, string> = {}): Promise<GatewayProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), "cyxwiz-e2e-"));
   const port = await freePort();
   let child: ChildProcess | undefined;
   let log = "";
+  let scheme = "http";
   const launch = () =>
     new Promise<void>((resolve, reject) => {
       const c = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
         cwd: join(repoRoot, "apps/gateway"),
-        env: { ...process.env, PORT: String(port), CYXWIZ_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+        env: { ...process.env, PORT: String(port), CYXWIZ_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env },
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = c;
       const timer = setTimeout(() => reject(new Error(`the gateway did not start in 60 s:\n${log}`)), 60_000);
       const onData = (d: Buffer) => {
         log += d.toString();
-        if (log.includes(`Open http://127.0.0.1:${port}/`)) {
+        const up = new RegExp(`Open (https?)://127\\.0\\.0\\.1:${port}/`).exec(log);
+        if (up !== null) {
+          scheme = up[1]!;
           clearTimeout(timer);
           resolve();
         }
@@ -71,7 +78,7 @@ export async function startGatewayProcess(): Promise<GatewayProcess> {
         : child.once("exit", () => resolve()),
     );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     dataDir,
     adminPassword: (await readFile(join(dataDir, "admin-password"), "utf8")).trim(),

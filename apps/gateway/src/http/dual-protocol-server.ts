@@ -1,7 +1,9 @@
 import http from "node:http";
 import http2 from "node:http2";
+import https from "node:https";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
+import type { TLSSocket } from "node:tls";
 
 /** HTTP/2's connection preface starts with these bytes; no HTTP/1 request does. */
 const H2_PREFACE_START = "PRI ";
@@ -57,8 +59,69 @@ export function createDualProtocolServer(handler: http.RequestListener): http.Se
       }
     });
   });
-  // HTTP/2 sessions ride on sockets the HTTP/1 server no longer tracks, so closing the server
-  // must end them itself, or `close()` would wait for them forever.
+  closeSessionsWith(h1, h2);
+  return h1;
+}
+
+/** What the TLS listener needs: PEM certificate (chain, leaf first) and private key. */
+export interface TlsServerMaterial {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/**
+ * The same one port under TLS (docs/operations.md): an HTTPS server that accepts TLS 1.3 only
+ * and offers ALPN `h2` and `http/1.1`. Each secure socket goes where its ALPN protocol says:
+ * `h2` (gRPC, and any HTTP/2 client) to an HTTP/2 server sharing the handler, anything else to
+ * the HTTPS server's own HTTP/1.1 handling (browsers' fetch, Connect, gRPC-Web, and `wss:`
+ * WebSocket upgrades, whose `upgrade` events fastify's WebSocket plugin listens for on this
+ * server). The plaintext server above sniffs the h2c preface instead; ALPN is the TLS way to the
+ * same choice, made before the first byte of HTTP.
+ *
+ * `http2.createSecureServer({ allowHTTP1: true })` would also serve both (on Node 20 it does emit
+ * `upgrade` for WebSockets), but fastify would then build on an HTTP/2 server, its types and
+ * request objects with it; an https.Server is fastify's usual HTTP/1.1 server with TLS in front,
+ * and HTTP/2 is handed off exactly as in plaintext, so the rest of the gateway sees no difference.
+ *
+ * Use as fastify's `serverFactory`. Typed as `http.Server` because fastify's default server
+ * type is that: an `https.Server` is Node's `http.Server` machinery over TLS sockets (it has
+ * every method fastify and @fastify/websocket call: listen, close, closeIdleConnections,
+ * `request` and `upgrade` events).
+ */
+export function createSecureDualProtocolServer(
+  handler: http.RequestListener,
+  material: TlsServerMaterial,
+): http.Server {
+  const h1 = https.createServer(
+    {
+      cert: material.cert,
+      key: material.key,
+      // ARCHITECTURE §7: TLS 1.3 whenever the gateway is reachable beyond loopback.
+      minVersion: "TLSv1.3",
+      ALPNProtocols: ["h2", "http/1.1"],
+    },
+    handler,
+  );
+  const h2 = http2.createServer(
+    handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
+  );
+  const h1Listeners = h1.listeners("secureConnection") as Array<(socket: TLSSocket) => void>;
+  h1.removeAllListeners("secureConnection");
+  h1.on("secureConnection", (socket: TLSSocket) => {
+    // http2's connection listener sets up a session for an `h2` TLS socket as its secure server
+    // would (the same code path), reading the TLS socket's handle directly.
+    if (socket.alpnProtocol === "h2") h2.emit("connection", socket);
+    else for (const l of h1Listeners) l.call(h1, socket);
+  });
+  closeSessionsWith(h1, h2);
+  return h1 as unknown as http.Server;
+}
+
+/**
+ * HTTP/2 sessions ride on sockets the HTTP/1 server no longer tracks, so closing the server must
+ * end them itself, or `close()` would wait for them forever.
+ */
+function closeSessionsWith(h1: http.Server | https.Server, h2: http2.Http2Server): void {
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
     sessions.add(session);
@@ -70,5 +133,4 @@ export function createDualProtocolServer(handler: http.RequestListener): http.Se
     h2.close();
     return closeH1(callback);
   }) as typeof h1.close;
-  return h1;
 }

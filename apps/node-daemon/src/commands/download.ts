@@ -21,7 +21,7 @@ export interface DownloadCommandOptions extends GatewayOptions {
  * download never leaves a file that looks complete.
  */
 export async function downloadCommand(ref: string, opts: DownloadCommandOptions, out: Output): Promise<void> {
-  const clients = await openGateway(opts);
+  const { clients } = await openGateway(opts);
   const datasetKey = opts.keyFile === undefined ? undefined : await readKeyFile(opts.keyFile);
   const tmp = `${opts.out}.cyxwiz-partial`;
   const sink = createWriteStream(tmp, { mode: 0o600 });

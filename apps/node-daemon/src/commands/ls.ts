@@ -7,7 +7,7 @@ import { hex, type Output } from "../output.js";
 
 /** `cyxwiz ls --gateway URL`: the caller's datasets, newest version of each. */
 export async function lsCommand(opts: GatewayOptions, out: Output): Promise<void> {
-  const clients = await openGateway(opts);
+  const { clients } = await openGateway(opts);
   let datasets: DatasetVersion[];
   try {
     datasets = (await clients.datasets.listDatasets({})).datasets;

@@ -21,7 +21,7 @@ export interface TokenCreateOptions extends GatewayOptions {
  */
 export async function tokenCreateCommand(opts: TokenCreateOptions, out: Output): Promise<void> {
   const ttlDays = opts.days === undefined ? 0 : parseDays(opts.days);
-  const clients = await openGateway(opts);
+  const { clients } = await openGateway(opts);
   let created: Awaited<ReturnType<typeof clients.auth.createApiToken>>;
   try {
     created = await clients.auth.createApiToken({ label: opts.label ?? "cli", ttlDays });
@@ -37,7 +37,7 @@ export async function tokenCreateCommand(opts: TokenCreateOptions, out: Output):
 
 /** `cyxwiz token revoke <id> --gateway URL`: ends a token at once (the caller's own; an admin's: anyone's). */
 export async function tokenRevokeCommand(id: string, opts: GatewayOptions, out: Output): Promise<void> {
-  const clients = await openGateway(opts);
+  const { clients } = await openGateway(opts);
   let revoked: ApiToken | undefined;
   try {
     revoked = (await clients.auth.revokeApiToken({ id })).token;
@@ -50,7 +50,7 @@ export async function tokenRevokeCommand(id: string, opts: GatewayOptions, out: 
 
 /** `cyxwiz token ls --gateway URL [--all]`: the caller's API tokens (an admin's `--all`: everyone's), newest first. */
 export async function tokenLsCommand(opts: GatewayOptions & { all?: boolean }, out: Output): Promise<void> {
-  const clients = await openGateway(opts);
+  const { clients } = await openGateway(opts);
   let tokens: ApiToken[];
   try {
     tokens = (await clients.auth.listApiTokens({ allUsers: opts.all === true })).tokens;

@@ -70,7 +70,7 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
     throw badInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   const name = opts.name ?? basename(path);
-  const clients = await openGateway(opts);
+  const { clients, createWebSocket } = await openGateway(opts);
 
   let datasetKey: Uint8Array | undefined;
   if (opts.encrypt === true && opts.keyFile !== undefined) {
@@ -89,6 +89,7 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
   try {
     const session = createUploadSession({
       clients,
+      createWebSocket,
       primitives: (await loadSealingPrimitives()).primitives,
       source,
       name,
