@@ -28,8 +28,11 @@ import { type Clients, packForUpload, type RunningGateway, startGateway } from "
 
 /** The gateway the sessions run against: small frames, so oversized messages are cheap to send. */
 export const FUZZ_MAX_PAYLOAD_BYTES = 128 * 1024;
-/** The WebSocket message limit the gateway derives from it (gateway.ts: maxPayload). */
-export const FUZZ_MAX_MESSAGE_BYTES = FUZZ_MAX_PAYLOAD_BYTES + 1024;
+/**
+ * Every message this long is over the gateway's WebSocket limit (gateway.ts `maxPayload`: the
+ * payload bound plus a frame's overhead, with room to spare), so it is closed with 1009.
+ */
+export const OVERSIZED_MESSAGE_BYTES = FUZZ_MAX_PAYLOAD_BYTES + 1025;
 
 export function startFuzzGateway(): Promise<RunningGateway> {
   return startGateway({ CYXWIZ_MAX_PAYLOAD_BYTES: String(FUZZ_MAX_PAYLOAD_BYTES), CYXWIZ_RATE_LIMIT: "1000000" });
@@ -73,7 +76,7 @@ export type GatewayMessage =
       readonly framed: boolean;
       readonly fragments: readonly number[];
     }
-  /** Over the WebSocket message limit by 1 + extra bytes: the gateway closes with 1009. */
+  /** OVERSIZED_MESSAGE_BYTES + extra zero bytes: over the WebSocket limit, the gateway closes with 1009. */
   | { readonly kind: "oversized"; readonly extra: number }
   /** A text message: the gateway closes with 1003. */
   | { readonly kind: "text"; readonly text: string };
@@ -295,7 +298,7 @@ async function messageOf(
       return m.framed ? joinBytes([Uint8Array.of(0x43, 0x59, 0x58, 0x57, 0, 0, 0, 1), body]) : body;
     }
     case "oversized":
-      return new Uint8Array(FUZZ_MAX_MESSAGE_BYTES + 1 + m.extra);
+      return new Uint8Array(OVERSIZED_MESSAGE_BYTES + m.extra);
     case "text":
       return m.text;
   }

@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { bytesByteSource } from "../src/chunk/byte-source.js";
 import type { PackedChunk } from "../src/chunk/chunk-format.js";
 import { storedBytes } from "../src/chunk/chunk-format.js";
+import { fixedChunkLayout } from "../src/chunk/chunk-layout.js";
 import { createChunkReceiver, type ReceivedChunk, type ReceiverEvent } from "../src/chunk/chunk-receiver.js";
 import { testBytes } from "../src/chunk/chunk-test-support.js";
 import { chunkToFrame, createChunker } from "../src/chunk/chunker.js";
@@ -347,7 +348,13 @@ export async function runReceiverScript(
     transferId: TRANSFER_ID,
     ...(s.withManifest
       ? { manifest: t.manifest, ...(t.cipher === undefined ? {} : { cipher: t.cipher }) }
-      : { streaming: { numChunks: n, encrypted: s.encrypted, mayBeCompressed: false } }),
+      : {
+          streaming: {
+            layout: fixedChunkLayout(s.chunkSize, t.data.length),
+            encrypted: s.encrypted,
+            mayBeCompressed: false,
+          },
+        }),
     store,
     durable: [...s.durable],
     reorderWindow: s.reorderWindow,
