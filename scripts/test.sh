@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs the whole test suite: generated-code freshness, lint,
-# typecheck and the tests (Node, then headless Chromium). Every step runs even after an earlier
-# one fails, so one run shows every problem; the exit status is non-zero if any step failed.
+# typecheck, the tests (Node, then headless Chromium) and the seeded fuzz (Node only, ~3 minutes;
+# CYXWIZ_FUZZ_SEED and CYXWIZ_FUZZ_RUNS change it, docs/testing.md). Every step runs even after an
+# earlier one fails, so one run shows every problem; the exit status is non-zero if any step failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/ensure-installed.sh
@@ -54,9 +55,10 @@ run_step check-generated ./scripts/check-generated.sh
 run_step lint npm run --silent lint
 run_step typecheck npm run --silent typecheck -- --continue=dependencies-successful
 run_step test npm run --silent test -- --continue=dependencies-successful
+run_step fuzz npm run --silent test:fuzz -- --continue=dependencies-successful
 
 echo
-echo "==> vitest summary (per package: the Node run, then the Chromium run)"
+echo "==> vitest summary (per package: the Node run, then the Chromium run; then the fuzz runs)"
 sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '(FAIL |Test Files |Tests |Errors |Duration )' | grep -vE '^\s*$' || echo "(no vitest output)"
 
 echo

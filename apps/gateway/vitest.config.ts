@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/*.fuzz.test.ts"], // the slow fuzz: vitest.fuzz.config.ts
     globalSetup: ["./test-support/postgres-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

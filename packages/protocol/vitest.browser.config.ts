@@ -8,7 +8,8 @@ import { sharedDir } from "./vitest.config.js";
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 /**
- * Browser run: the same test files minus the Node-only `*.node.test.ts`, in headless Chromium.
+ * Browser run: the same test files minus the Node-only `*.node.test.ts` (and the slow fuzz,
+ * `*.fuzz.test.ts`), in headless Chromium.
  * The browser is Debian's `/usr/bin/chromium` (MACHINE-NOTES: `playwright install` cannot download
  * here); `--enable-unsafe-webgpu` exposes the SwiftShader WebGPU adapter, and `--no-sandbox` is
  * needed as root. Vite resolves with browser conditions, so `@cyxwiz/protocol/primitives` maps to
@@ -36,7 +37,7 @@ export default defineConfig({
   },
   test: {
     include: ["src/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/*.node.test.ts"],
+    exclude: ["**/node_modules/**", "**/*.node.test.ts", "**/*.fuzz.test.ts"], // the slow fuzz runs in Node only
     testTimeout: 60_000,
     provide: { runtime: "browser" },
     browser: {

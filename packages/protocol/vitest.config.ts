@@ -14,12 +14,13 @@ declare module "vitest" {
   }
 }
 
-/** Node run: every test file, including the Node-only `*.node.test.ts`. */
+/** Node run: every test file, including the Node-only `*.node.test.ts`, but not the slow fuzz (vitest.fuzz.config.ts). */
 export default defineConfig({
   resolve: { alias: { "@shared": sharedDir } },
   test: {
     include: ["src/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/*.browser.test.ts"], // browser-only: vitest.browser.config.ts
+    // *.browser.test.ts: vitest.browser.config.ts; *.fuzz.test.ts: vitest.fuzz.config.ts
+    exclude: ["**/node_modules/**", "**/*.browser.test.ts", "**/*.fuzz.test.ts"],
     testTimeout: 60_000,
     provide: { runtime: "node" },
   },
