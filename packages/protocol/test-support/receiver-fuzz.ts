@@ -253,22 +253,6 @@ async function messageBytes(p: Primitives, s: ReceiverScript, t: Transfer, m: Re
   }
 }
 
-/**
- * OPEN BUG, found by this fuzz and pinned in src/chunk/chunk-receiver-fuzz-regressions.json
- * (entries with `open`): when one of the stores a frame started fails, receiveFrame rejects at
- * once (Promise.all) while the frame's other stores are still writing, some of them from views of
- * the caller's message, which the caller then reuses (the gateway returns it to its buffer pool).
- * Until chunk-receiver.ts settles every store before rejecting, the generated scripts run with
- * this tolerance: a rejected call's buffers are scribbled over only once no store is in flight.
- * The pinned cases run without it (`it.fails`), so fixing the bug turns them red: then set this
- * to false and drop their `open`.
- */
-export const TOLERATE_EARLY_REJECTION = true;
-
-export interface RunOptions {
-  /** See {@link TOLERATE_EARLY_REJECTION}; default false (every property checked). */
-  readonly tolerateEarlyRejection?: boolean;
-}
 
 const TRANSFER_ID = "tr_fuzz";
 
@@ -288,11 +272,7 @@ const TRANSFER_ID = "tr_fuzz";
  *
  * @throws Error naming the first property that does not hold.
  */
-export async function runReceiverScript(
-  p: Primitives,
-  s: ReceiverScript,
-  options: RunOptions = {},
-): Promise<ReceiverRun> {
+export async function runReceiverScript(p: Primitives, s: ReceiverScript): Promise<ReceiverRun> {
   const t = await packScript(p, s);
   const n = s.numChunks;
   const initial = new Set(s.durable.filter((i) => i < n));
@@ -438,9 +418,6 @@ export async function runReceiverScript(
     } catch (e) {
       rejected++;
       if (!injected.has(e)) fail(`${label}: receiveFrame threw ${String(e)}`);
-      if (options.tolerateEarlyRejection === true) {
-        while (inFlight.size > 0) await Promise.resolve();
-      }
       scribble();
       return;
     }

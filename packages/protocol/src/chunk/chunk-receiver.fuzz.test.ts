@@ -8,7 +8,7 @@ import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { assertFuzz } from "../../../../test-support/fuzz.js";
-import { receiverScriptArb, runReceiverScript, TOLERATE_EARLY_REJECTION } from "../../test-support/receiver-fuzz.js";
+import { receiverScriptArb, runReceiverScript } from "../../test-support/receiver-fuzz.js";
 
 const p = await loadPrimitives();
 
@@ -17,7 +17,7 @@ describe("chunk receiver, fuzzed", () => {
     const totals = { scripts: 0, stored: 0, refusals: 0, injectedFailures: 0 };
     await assertFuzz(
       fc.asyncProperty(receiverScriptArb, async (script) => {
-        const run = await runReceiverScript(p, script, { tolerateEarlyRejection: TOLERATE_EARLY_REJECTION });
+        const run = await runReceiverScript(p, script);
         totals.scripts++;
         totals.stored += run.stored;
         totals.refusals += run.refusals;

@@ -527,11 +527,19 @@ export async function createChunkReceiver(
     return run;
   };
 
-  /** Verification in order under the lock; the stores it started are awaited outside it. */
+  /**
+   * Verification in order under the lock; the stores it started are awaited outside it. Every
+   * store is awaited even when one fails: the caller may reuse the message's buffers once this
+   * settles, and a store still writing from them would write whatever comes next (the fuzz found
+   * this; chunk-receiver-fuzz-regressions.json). Then the first failure is thrown.
+   */
   const settle = async (accepted: Promise<Accepted>): Promise<ReceiverEvent[]> => {
     const { events, stores } = await accepted;
     if (stores.length === 0) return events;
-    return [...(await Promise.all(stores)).flat(), ...events];
+    const outcomes = await Promise.allSettled(stores);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    return [...outcomes.flatMap((o) => (o as PromiseFulfilledResult<ReceiverEvent[]>).value), ...events];
   };
 
   return ok({
