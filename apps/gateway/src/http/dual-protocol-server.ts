@@ -7,6 +7,19 @@ import { Duplex } from "node:stream";
 const H2_PREFACE_START = "PRI ";
 
 /**
+ * The client address of each HTTP/2 session handed over below: Node wraps the replaying duplex
+ * in a socket of its own that knows no peer, so `req.socket.remoteAddress` (fastify's `req.ip`)
+ * is undefined on those requests. Read it with {@link remoteAddress}.
+ */
+const sessionPeers = new WeakMap<http2.ServerHttp2Session, string>();
+
+/** The address a request came from, on HTTP/1.1 and on the HTTP/2 sessions this server hands over. */
+export function remoteAddress(req: http.IncomingMessage | http2.Http2ServerRequest): string | undefined {
+  if ("stream" in req) return sessionPeers.get(req.stream.session as http2.ServerHttp2Session);
+  return req.socket.remoteAddress;
+}
+
+/**
  * One port for browsers and gRPC clients (ARCHITECTURE §2): an HTTP/1.1 server (browsers,
  * Connect, gRPC-Web, WebSocket upgrades) that hands connections opening with the HTTP/2 preface
  * (h2c with prior knowledge: stock gRPC clients such as `buf curl --protocol grpc`) to an HTTP/2
@@ -23,6 +36,7 @@ export function createDualProtocolServer(handler: http.RequestListener): http.Se
     handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
   );
   const h1Listeners = h1.listeners("connection") as Array<(socket: Socket) => void>;
+  let handingOver: string | undefined;
   h1.removeAllListeners("connection");
   h1.on("connection", (socket: Socket) => {
     socket.once("data", (first: Buffer) => {
@@ -49,7 +63,9 @@ export function createDualProtocolServer(handler: http.RequestListener): http.Se
         socket.on("end", () => proxy.push(null));
         socket.on("error", (e) => proxy.destroy(e));
         socket.on("close", () => proxy.destroy());
-        h2.emit("connection", proxy);
+        handingOver = socket.remoteAddress;
+        h2.emit("connection", proxy); // creates the session ("session" below) before it returns
+        handingOver = undefined;
       } else {
         socket.unshift(first);
         for (const l of h1Listeners) l.call(h1, socket);
@@ -61,6 +77,7 @@ export function createDualProtocolServer(handler: http.RequestListener): http.Se
   // must end them itself, or `close()` would wait for them forever.
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
+    if (handingOver !== undefined) sessionPeers.set(session, handingOver);
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
