@@ -6,18 +6,20 @@ import { Code, ConnectError, type ConnectRouter, createContextValues } from "@co
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { AuthService, DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
-import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { ensureAdmin, type FirstStart } from "./auth/first-start.js";
 import { loadGatewaySecrets } from "./auth/gateway-secrets.js";
-import { verifyToken } from "./auth/session-tokens.js";
 import type { GatewayConfig } from "./config.js";
 import { FRAMES_SUBPROTOCOL, registerFramesRoute } from "./data-plane/frames-route.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { CONTROL_BODY_BYTES } from "./http/body-limits.js";
 import { createDualProtocolServer } from "./http/dual-protocol-server.js";
 import { createGatewayMetrics } from "./http/gateway-metrics.js";
+import { registerRateLimits } from "./http/rate-limits.js";
+import { clientAddress, registerRequestCaller } from "./http/request-caller.js";
+import { createRpcLimits } from "./http/rpc-limits.js";
 import { createAuthInterceptor } from "./rpc/auth-interceptor.js";
 import { createAuthService } from "./rpc/auth-service.js";
 import { createDataTransferService } from "./rpc/data-transfer-service.js";
@@ -54,7 +56,8 @@ export async function buildGateway(
   const app = Fastify({
     logger: options.logger === false || config.logLevel === "silent" ? false : { level: config.logLevel },
     serverFactory: createDualProtocolServer,
-    bodyLimit: config.maxPayloadBytes + 1024 * 1024,
+    // Bodies fastify parses itself; RPC bodies have a cap per method (http/body-limits.ts).
+    bodyLimit: CONTROL_BODY_BYTES,
   });
   // One gateway per data directory: a second one over the same embedded database would corrupt it.
   const lock = await lockDataDir(config.dataDir, app.log);
@@ -100,22 +103,9 @@ async function assemble(
   const deps: GatewayDeps = { config, store, blobs, hub, digestLocks, secrets, primitives, metrics, log: app.log };
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey);
 
-  await app.register(rateLimit, {
-    max: config.rateLimitPerMinute,
-    timeWindow: "1 minute",
-    // A Connect-shaped error body, so Connect clients see RESOURCE_EXHAUSTED (HTTP 429 alone reads as UNAVAILABLE).
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      code: "resource_exhausted",
-      message: `rate limit: at most ${context.max} requests a minute; retry in ${context.after}`,
-    }),
-    // Per user when the request carries a valid token, else per IP (ARCHITECTURE §7).
-    keyGenerator: async (req) => {
-      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
-      const v = bearer === undefined ? undefined : await verifyToken(secrets.jwtKey, bearer);
-      return v?.ok === true ? `user:${v.principal.username}` : `ip:${req.ip}`;
-    },
-  });
+  // Who is calling, from the headers alone, then their budget (ARCHITECTURE §7; issue 8).
+  registerRequestCaller(app, secrets.jwtKey);
+  await registerRateLimits(app, config);
 
   await app.register(websocket, {
     options: {
@@ -126,15 +116,19 @@ async function assemble(
   });
   await registerFramesRoute(app, deps);
 
-  const routes = (router: ConnectRouter) => {
+  const limits = createRpcLimits(app, deps, [DataTransferService, DatasetService, AuthService]);
+  const routes = limits.routes((router: ConnectRouter) => {
     router.service(DataTransferService, createDataTransferService(deps));
     router.service(DatasetService, createDatasetService(deps));
     router.service(AuthService, createAuthService(deps));
-  };
+  });
   await app.register(fastifyConnectPlugin, {
     routes,
+    acceptCompression: limits.acceptCompression,
     interceptors: [
+      limits.decoding,
       createAuthInterceptor(secrets.jwtKey),
+      limits.loginThrottle,
       (next) => async (req) => {
         try {
           return await next(req);
@@ -147,7 +141,7 @@ async function assemble(
         }
       },
     ],
-    contextValues: (req) => createContextValues().set(clientAddressKey, req.ip),
+    contextValues: (req) => createContextValues().set(clientAddressKey, clientAddress(req)),
   });
 
   app.get("/healthz", async () => ({ status: "ok", store: store.driverKind }));

@@ -4,7 +4,7 @@ import { refusalMessage, verifyToken } from "../auth/session-tokens.js";
 import { principalKey } from "./request-context.js";
 
 /** Methods anyone may call: signing in, and learning what the gateway is. */
-const PUBLIC_METHODS = new Set([`${AuthService.typeName}/Login`]);
+export const PUBLIC_METHODS: ReadonlySet<string> = new Set([`${AuthService.typeName}/Login`]);
 
 /**
  * Authenticates every RPC (ARCHITECTURE §7): `Authorization: Bearer <jwt>` must verify, except for

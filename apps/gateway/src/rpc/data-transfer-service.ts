@@ -90,6 +90,11 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
         );
       }
       if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidArgument("total_size is too large");
+      // CommitUpload's body cap is sized for this many chunks (http/body-limits.ts).
+      if (n > deps.config.maxChunks)
+        throw invalidArgument(
+          `num_chunks ${n} is more than the ${deps.config.maxChunks} this gateway takes (CYXWIZ_MAX_CHUNKS): use larger chunks`,
+        );
       let compression: ReturnType<typeof codecName>;
       try {
         compression = codecName(codecFromName(req.options?.compression || "none"));
