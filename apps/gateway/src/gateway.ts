@@ -128,7 +128,6 @@ async function assemble(
     interceptors: [
       limits.decoding,
       createAuthInterceptor(secrets.jwtKey),
-      limits.loginThrottle,
       (next) => async (req) => {
         try {
           return await next(req);
@@ -140,6 +139,7 @@ async function assemble(
           throw ce;
         }
       },
+      limits.loginThrottle, // inside the logging above, so its refusals are logged and counted
     ],
     contextValues: (req) => createContextValues().set(clientAddressKey, clientAddress(req)),
   });

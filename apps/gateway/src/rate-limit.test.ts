@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { AckStatus, AuthService } from "@cyxwiz/protocol/gen";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   initiate,
   openFrames,
@@ -118,6 +118,7 @@ describe("budgets per principal, per address, and for sign-in (issue 8, finding 
   });
 
   it("limits password guessing per account and per address, and keeps the owner in from an address they used", async () => {
+    const info = vi.spyOn(gw.gateway.app.log, "info");
     // carol signs in from her usual address.
     expect(await codeOf(authFrom("127.0.0.3").login({ username: "carol", password: "carol-password" }))).toBe("ok");
 
@@ -132,6 +133,10 @@ describe("budgets per principal, per address, and for sign-in (issue 8, finding 
     );
     expect(refused?.code).toBe(Code.ResourceExhausted);
     expect(refused?.rawMessage).toMatch(/too many failed sign-ins for this account .*try again in \d+ min/);
+    expect(info).toHaveBeenCalledWith(
+      expect.objectContaining({ code: "ResourceExhausted", method: "Login", message: refused?.rawMessage }),
+      "rpc refused",
+    );
     const retryAfter = Number(refused?.metadata.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
