@@ -1,5 +1,6 @@
 import http from "node:http";
 import http2 from "node:http2";
+import { connect } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   codeFromString,
@@ -216,7 +217,6 @@ export async function streamBody(
   total: number,
   options: { chunked?: boolean; fill?: number; piece?: number } = {},
 ): Promise<StreamedBodyResult> {
-  const { connect } = await import("node:net");
   const url = new URL(baseUrl);
   const piece = Buffer.alloc(options.piece ?? 256 * 1024, options.fill ?? 0x20);
   const started = performance.now();
