@@ -18,8 +18,16 @@ export interface GatewayConfig {
   readonly sessionHours: number;
   /** Default lifetime of an API token, the first start's admin token included (CYXWIZ_API_TOKEN_DAYS, default 30). */
   readonly apiTokenDays: number;
-  /** Requests per minute per user and per IP (CYXWIZ_RATE_LIMIT, default 1200). */
+  /** Requests per minute per signed-in user (CYXWIZ_RATE_LIMIT, default 1200). */
   readonly rateLimitPerMinute: number;
+  /** Requests per minute per address without a valid token (CYXWIZ_RATE_LIMIT_ANON, default 120). */
+  readonly rateLimitAnonPerMinute: number;
+  /** Failed sign-ins per account per 15 minutes (CYXWIZ_LOGIN_LIMIT, default 10). */
+  readonly loginFailuresPerAccount: number;
+  /** Failed sign-ins per address per 15 minutes (CYXWIZ_LOGIN_LIMIT_ADDRESS, default 30). */
+  readonly loginFailuresPerAddress: number;
+  /** Most chunks one upload may have; sizes CommitUpload's body cap (CYXWIZ_MAX_CHUNKS, default 65536). */
+  readonly maxChunks: number;
   /** Unacknowledged frames a client may have in flight (CYXWIZ_WINDOW, default 8). */
   readonly window: number;
   /** Chunks of one transfer written and recorded at once; at most `window` (CYXWIZ_STORE_CONCURRENCY). */
@@ -143,6 +151,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionHours: integer(env, "CYXWIZ_SESSION_HOURS", 12, 1, 24 * 365),
     apiTokenDays: integer(env, "CYXWIZ_API_TOKEN_DAYS", 30, 1, 365),
     rateLimitPerMinute: integer(env, "CYXWIZ_RATE_LIMIT", 1200, 1, 1_000_000),
+    rateLimitAnonPerMinute: integer(env, "CYXWIZ_RATE_LIMIT_ANON", 120, 1, 1_000_000),
+    loginFailuresPerAccount: integer(env, "CYXWIZ_LOGIN_LIMIT", 10, 1, 10_000),
+    loginFailuresPerAddress: integer(env, "CYXWIZ_LOGIN_LIMIT_ADDRESS", 30, 1, 100_000),
+    maxChunks: integer(env, "CYXWIZ_MAX_CHUNKS", 65_536, 1, 1_048_576),
     window,
     storeConcurrency: Math.min(window, integer(env, "CYXWIZ_STORE_CONCURRENCY", 4, 1, 64)),
     directIo: integer(env, "CYXWIZ_DIRECT_IO", 1, 0, 1) === 1,

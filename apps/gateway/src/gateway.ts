@@ -7,19 +7,22 @@ import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { FRAME_OVERHEAD_BYTES } from "@cyxwiz/protocol/frame";
 import { AuthService, DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
-import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { ensureAdmin, type FirstStart } from "./auth/first-start.js";
 import { loadGatewaySecrets } from "./auth/gateway-secrets.js";
-import { bearerOf, refusalMessage } from "./auth/session-tokens.js";
+import { refusalMessage } from "./auth/session-tokens.js";
 import { createTokenVerifier } from "./auth/token-verifier.js";
 import type { GatewayConfig } from "./config.js";
 import { FRAMES_SUBPROTOCOL, registerFramesRoute } from "./data-plane/frames-route.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { CONTROL_BODY_BYTES } from "./http/body-limits.js";
 import { createDualProtocolServer, createSecureDualProtocolServer } from "./http/dual-protocol-server.js";
 import { createGatewayMetrics } from "./http/gateway-metrics.js";
+import { registerRateLimits } from "./http/rate-limits.js";
+import { clientAddress, registerRequestCaller } from "./http/request-caller.js";
+import { createRpcLimits } from "./http/rpc-limits.js";
 import { createAuthInterceptor } from "./rpc/auth-interceptor.js";
 import { createAuthService } from "./rpc/auth-service.js";
 import { createDataTransferService } from "./rpc/data-transfer-service.js";
@@ -62,7 +65,8 @@ export async function buildGateway(
     logger: options.logger === false || config.logLevel === "silent" ? false : { level: config.logLevel },
     serverFactory:
       tls === undefined ? createDualProtocolServer : (handler) => createSecureDualProtocolServer(handler, tls),
-    bodyLimit: config.maxPayloadBytes + 1024 * 1024,
+    // Bodies fastify parses itself; RPC bodies have a cap per method (http/body-limits.ts).
+    bodyLimit: CONTROL_BODY_BYTES,
   });
   // One gateway per data directory: a second one over the same embedded database would corrupt it.
   const lock = await lockDataDir(config.dataDir, app.log);
@@ -129,22 +133,9 @@ async function assemble(
   if (firstStart.tokenRenewed)
     app.log.warn({ path: firstStart.tokenPath }, "admin-token held a token without an id (not revocable): replaced");
 
-  await app.register(rateLimit, {
-    max: config.rateLimitPerMinute,
-    timeWindow: "1 minute",
-    // A Connect-shaped error body, so Connect clients see RESOURCE_EXHAUSTED (HTTP 429 alone reads as UNAVAILABLE).
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      code: "resource_exhausted",
-      message: `rate limit: at most ${context.max} requests a minute; retry in ${context.after}`,
-    }),
-    // Per user when the request carries a valid token, else per IP (ARCHITECTURE §7).
-    keyGenerator: async (req) => {
-      const bearer = bearerOf(req.headers.authorization);
-      const v = bearer === undefined ? undefined : await tokens.verify(bearer);
-      return v?.ok === true ? `user:${v.principal.username}` : `ip:${req.ip}`;
-    },
-  });
+  // Who is calling, from the headers alone, then their budget (ARCHITECTURE §7; docs/operations.md).
+  registerRequestCaller(app, tokens);
+  await registerRateLimits(app, config);
 
   await app.register(websocket, {
     options: {
@@ -155,14 +146,17 @@ async function assemble(
   });
   await registerFramesRoute(app, deps);
 
-  const routes = (router: ConnectRouter) => {
+  const limits = createRpcLimits(app, deps, [DataTransferService, DatasetService, AuthService]);
+  const routes = limits.routes((router: ConnectRouter) => {
     router.service(DataTransferService, createDataTransferService(deps));
     router.service(DatasetService, createDatasetService(deps));
     router.service(AuthService, createAuthService(deps));
-  };
+  });
   await app.register(fastifyConnectPlugin, {
     routes,
+    acceptCompression: limits.acceptCompression,
     interceptors: [
+      limits.decoding,
       createAuthInterceptor(tokens),
       (next) => async (req) => {
         try {
@@ -175,20 +169,21 @@ async function assemble(
           throw ce;
         }
       },
+      limits.loginThrottle, // inside the logging above, so its refusals are logged and counted
     ],
-    contextValues: (req) => createContextValues().set(clientAddressKey, req.ip),
+    contextValues: (req) => createContextValues().set(clientAddressKey, clientAddress(req)),
   });
 
   app.get("/healthz", async () => ({ status: "ok", store: store.driverKind }));
   // Admins only, with a bearer token as a Prometheus scraper sends it (README: /metrics).
   app.get("/metrics", async (req, reply) => {
-    const verified = await tokens.verify(bearerOf(req.headers.authorization));
-    if (!verified.ok)
+    const caller = req.caller; // verified from the headers by the first hook (http/request-caller.ts)
+    if (caller.kind !== "user")
       return reply
-        .code(verified.reason === "unavailable" ? 503 : 401)
+        .code(caller.refusal === "unavailable" ? 503 : 401)
         .header("www-authenticate", 'Bearer realm="cyxwiz"')
-        .send({ message: refusalMessage(verified.reason) });
-    if (!verified.principal.admin) return reply.code(403).send({ message: "only an admin can read /metrics" });
+        .send({ message: refusalMessage(caller.refusal) });
+    if (!caller.principal.admin) return reply.code(403).send({ message: "only an admin can read /metrics" });
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const dashboard = options.dashboardDir ?? dashboardDir;

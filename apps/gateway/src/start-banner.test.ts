@@ -17,7 +17,12 @@ const interfaces = {
     { address: "10.4.5.6", family: "IPv4", internal: false },
   ],
 } as unknown as Parameters<typeof reachableHost>[1];
-const firstStart = { created: false, passwordPath: "/d/admin-password", tokenPath: "/d/admin-token" };
+const firstStart = {
+  created: false,
+  tokenRenewed: false,
+  passwordPath: "/d/admin-password",
+  tokenPath: "/d/admin-token",
+};
 
 describe("start banner", () => {
   it("names a host a client can reach: HOST as given, or for a wildcard the machine's external address", () => {

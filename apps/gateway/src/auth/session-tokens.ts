@@ -65,11 +65,6 @@ export async function verifyToken(key: Uint8Array, token: string | undefined): P
   }
 }
 
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
-export function bearerOf(header: string | undefined): string | undefined {
-  return /^Bearer\s+(.+)$/i.exec(header ?? "")?.[1];
-}
-
 /** The message a client sees for a refused token. */
 export function refusalMessage(reason: TokenRefusal): string {
   switch (reason) {

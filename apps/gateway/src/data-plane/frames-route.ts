@@ -4,6 +4,7 @@ import { copyPiecesInto, piecesLength } from "@cyxwiz/protocol/frame";
 import { FrameStreamMessageSchema, type TransferAck, TransferState, TransferStatusSchema } from "@cyxwiz/protocol/gen";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
+import { bearerFromProtocols } from "../auth/bearer-token.js";
 import { refusalMessage } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import type { TransferRecord } from "../store/index.js";
@@ -17,14 +18,6 @@ export const FRAMES_SUBPROTOCOL = "cyxwiz.frames.v1";
 /** Close codes (RFC 6455 §7.4.1) and the reasons a client can show. */
 const POLICY = 1008;
 const UNSUPPORTED = 1003;
-
-function bearerFromProtocols(header: string | undefined): string | undefined {
-  for (const p of (header ?? "").split(",")) {
-    const v = p.trim();
-    if (v.startsWith("bearer.")) return v.slice("bearer.".length);
-  }
-  return undefined;
-}
 
 /**
  * The data plane for browsers (docs/upload-protocol.md §2): `GET /v1/transfers/:id/frames` upgraded

@@ -9,6 +9,22 @@ import type { TLSSocket } from "node:tls";
 const H2_PREFACE_START = "PRI ";
 
 /**
+ * The client address of each HTTP/2 session handed over below: Node wraps the replaying duplex
+ * in a socket of its own that knows no peer, so `req.socket.remoteAddress` (fastify's `req.ip`)
+ * is undefined on those requests. Read it with {@link remoteAddress}.
+ */
+const sessionPeers = new WeakMap<http2.ServerHttp2Session, string>();
+
+/** The address a request came from, on HTTP/1.1 and on the HTTP/2 sessions this server hands over. */
+export function remoteAddress(req: http.IncomingMessage | http2.Http2ServerRequest): string | undefined {
+  if ("stream" in req)
+    return (
+      sessionPeers.get(req.stream.session as http2.ServerHttp2Session) ?? req.stream.session?.socket?.remoteAddress
+    );
+  return req.socket.remoteAddress;
+}
+
+/**
  * One port for browsers and gRPC clients (ARCHITECTURE §2): an HTTP/1.1 server (browsers,
  * Connect, gRPC-Web, WebSocket upgrades) that hands connections opening with the HTTP/2 preface
  * (h2c with prior knowledge: stock gRPC clients such as `buf curl --protocol grpc`) to an HTTP/2
@@ -25,6 +41,7 @@ export function createDualProtocolServer(handler: http.RequestListener): http.Se
     handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
   );
   const h1Listeners = h1.listeners("connection") as Array<(socket: Socket) => void>;
+  let handingOver: string | undefined;
   h1.removeAllListeners("connection");
   h1.on("connection", (socket: Socket) => {
     socket.once("data", (first: Buffer) => {
@@ -51,13 +68,18 @@ export function createDualProtocolServer(handler: http.RequestListener): http.Se
         socket.on("end", () => proxy.push(null));
         socket.on("error", (e) => proxy.destroy(e));
         socket.on("close", () => proxy.destroy());
-        h2.emit("connection", proxy);
+        handingOver = socket.remoteAddress;
+        h2.emit("connection", proxy); // creates the session ("session" below) before it returns
+        handingOver = undefined;
       } else {
         socket.unshift(first);
         for (const l of h1Listeners) l.call(h1, socket);
         socket.resume();
       }
     });
+  });
+  h2.on("session", (session) => {
+    if (handingOver !== undefined) sessionPeers.set(session, handingOver);
   });
   closeSessionsWith(h1, h2);
   return h1;

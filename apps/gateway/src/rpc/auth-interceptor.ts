@@ -1,11 +1,12 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { AuthService } from "@cyxwiz/protocol/gen";
-import { bearerOf, refusalMessage } from "../auth/session-tokens.js";
+import { bearerFromAuthorization } from "../auth/bearer-token.js";
+import { refusalMessage } from "../auth/session-tokens.js";
 import type { TokenVerifier } from "../auth/token-verifier.js";
 import { principalKey } from "./request-context.js";
 
 /** Methods anyone may call: signing in, and learning what the gateway is. */
-const PUBLIC_METHODS = new Set([`${AuthService.typeName}/Login`]);
+export const PUBLIC_METHODS: ReadonlySet<string> = new Set([`${AuthService.typeName}/Login`]);
 
 /**
  * Authenticates every RPC (ARCHITECTURE §7): `Authorization: Bearer <jwt>` must verify and not be
@@ -16,7 +17,7 @@ const PUBLIC_METHODS = new Set([`${AuthService.typeName}/Login`]);
 export function createAuthInterceptor(tokens: TokenVerifier): Interceptor {
   return (next) => async (req) => {
     if (PUBLIC_METHODS.has(`${req.service.typeName}/${req.method.name}`)) return next(req);
-    const verified = await tokens.verify(bearerOf(req.header.get("authorization") ?? undefined));
+    const verified = await tokens.verify(bearerFromAuthorization(req.header.get("authorization") ?? undefined));
     if (!verified.ok)
       throw new ConnectError(
         refusalMessage(verified.reason),

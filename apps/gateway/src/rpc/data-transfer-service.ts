@@ -114,6 +114,11 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
           `chunk_size ${chunkSize} makes stored chunks of up to ${largestChunk} bytes; this gateway accepts payloads of at most ${deps.config.maxPayloadBytes}`,
         );
       }
+      // CommitUpload's body cap is sized for this many chunks (http/body-limits.ts).
+      if (n > deps.config.maxChunks)
+        throw invalidArgument(
+          `num_chunks ${n} is more than the ${deps.config.maxChunks} this gateway takes (CYXWIZ_MAX_CHUNKS): use larger chunks`,
+        );
       let compression: ReturnType<typeof codecName>;
       try {
         compression = codecName(codecFromName(req.options?.compression || "none"));

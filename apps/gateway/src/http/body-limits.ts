@@ -1,0 +1,42 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import { DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
+import type { GatewayConfig } from "../config.js";
+import { methodKey } from "../rpc/method-key.js";
+
+/**
+ * How many bytes one request message may take, per RPC (docs/operations.md, "Limits and
+ * quotas"). The cap holds for the body as sent and again once decompressed: a gzip bomb is
+ * refused when its inflated bytes pass the cap, not after. A unary RPC's body is one message;
+ * StreamData's cap is per message of the stream.
+ */
+
+/** Control RPCs (sign-in, status, listings, one dataset): their requests are a few short fields. */
+export const CONTROL_BODY_BYTES = 64 * 1024;
+
+/**
+ * What one chunk adds to a CommitUpload request at most, in the larger of its two encodings
+ * (JSON): the manifest lists per chunk a 32-byte digest (44 characters of base64, quoted), a plain
+ * and a stored size (up to 10 digits each) and a compressed flag; a signed manifest carries the
+ * same manifest again as base64 of its binary form (about 46 bytes a chunk, so 62 characters).
+ * 160 leaves room; http/body-limits.test.ts builds the largest request and checks it fits.
+ */
+export const COMMIT_BYTES_PER_CHUNK = 160;
+
+/** The request-size cap of every RPC, from the configuration. */
+export interface BodyCaps {
+  /** The most bytes one request message of `method` may take, compressed or not. */
+  capFor(method: DescMethod): number;
+}
+
+export function createBodyCaps(config: Pick<GatewayConfig, "maxChunks" | "maxPayloadBytes">): BodyCaps {
+  const special = new Map<string, number>([
+    // The manifest: fixed fields plus COMMIT_BYTES_PER_CHUNK for each chunk an upload may have.
+    [methodKey(DatasetService.method.commitUpload), CONTROL_BODY_BYTES + config.maxChunks * COMMIT_BYTES_PER_CHUNK],
+    // One DataChunk: a frame payload (base64 in JSON: 4/3 as long) and its proof, ids and digests.
+    [
+      methodKey(DataTransferService.method.streamData),
+      Math.ceil((config.maxPayloadBytes * 4) / 3) + CONTROL_BODY_BYTES,
+    ],
+  ]);
+  return { capFor: (m) => special.get(methodKey(m)) ?? CONTROL_BODY_BYTES };
+}
