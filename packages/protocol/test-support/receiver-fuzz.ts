@@ -253,7 +253,6 @@ async function messageBytes(p: Primitives, s: ReceiverScript, t: Transfer, m: Re
   }
 }
 
-
 const TRANSFER_ID = "tr_fuzz";
 
 /**
