@@ -72,7 +72,7 @@ done
 # A failed step that ran no tests (lint, typecheck, a run that crashed before reporting) counts
 # as one failure, so the line never says "0 failed" when the exit status says otherwise.
 read -r passed tests_failed < <(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | awk '
-  /^[[:space:]]*Tests[[:space:]]+[0-9]/ {
+  /(^|:)[[:space:]]*Tests[[:space:]]+[0-9]/ {
     if (match($0, /[0-9]+ passed/)) p += substr($0, RSTART, RLENGTH) + 0
     if (match($0, /[0-9]+ failed/)) f += substr($0, RSTART, RLENGTH) + 0
   }
