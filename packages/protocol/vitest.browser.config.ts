@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
 import { CHROMIUM_PATH, CHROMIUM_WEBGPU_ARGS } from "../../test-support/chromium.js";
-import { sharedDir } from "./vitest.config.js";
+import { vectorsDir } from "./vitest.config.js";
 
 /** The monorepo root: vite must still serve the package's own files and the hoisted node_modules. */
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -16,8 +16,8 @@ const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
  * its `default` (web) entry here, and to its `node` entry under vitest.config.ts.
  */
 export default defineConfig({
-  resolve: { alias: { "@shared": sharedDir } },
-  server: { fs: { allow: [repoRoot, sharedDir] } },
+  resolve: { alias: { "@vectors": vectorsDir } },
+  server: { fs: { allow: [repoRoot] } },
   // Pre-bundle every dependency the tests import, so a fresh clone's first run does not stop to
   // re-optimise and reload the page mid-run ("Failed to fetch dynamically imported module").
   optimizeDeps: {

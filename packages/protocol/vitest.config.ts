@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-/** The shared test data beside the project (../shared), reachable from tests as "@shared/...". */
-export const sharedDir = fileURLToPath(new URL("../../../shared", import.meta.url));
+/** The published test vectors (test-vectors/, with their sources and licences), reachable from tests as "@vectors/...". */
+export const vectorsDir = fileURLToPath(new URL("./test-vectors", import.meta.url));
 
 /** Which runtime a test file runs in, for the few tests that check runtime-specific wiring. */
 export type TestRuntime = "node" | "browser";
@@ -16,7 +16,7 @@ declare module "vitest" {
 
 /** Node run: every test file, including the Node-only `*.node.test.ts`, but not the slow fuzz (vitest.fuzz.config.ts). */
 export default defineConfig({
-  resolve: { alias: { "@shared": sharedDir } },
+  resolve: { alias: { "@vectors": vectorsDir } },
   test: {
     include: ["src/**/*.test.ts"],
     // *.browser.test.ts: vitest.browser.config.ts; *.fuzz.test.ts: vitest.fuzz.config.ts

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { sharedDir } from "./vitest.config.js";
+import { vectorsDir } from "./vitest.config.js";
 
 /**
  * The slow fuzz suite (`*.fuzz.test.ts`; docs/testing.md, "Fuzzing"): Node only, run by
@@ -7,7 +7,7 @@ import { sharedDir } from "./vitest.config.js";
  * Seed and case count: CYXWIZ_FUZZ_SEED, CYXWIZ_FUZZ_RUNS (test-support/fuzz.ts at the root).
  */
 export default defineConfig({
-  resolve: { alias: { "@shared": sharedDir } },
+  resolve: { alias: { "@vectors": vectorsDir } },
   test: {
     include: ["src/**/*.fuzz.test.ts"],
     testTimeout: 600_000,

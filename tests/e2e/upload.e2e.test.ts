@@ -1,18 +1,17 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mnistPath } from "../../test-support/datasets.js";
 import { launchChromium } from "./support/browser.js";
 import { runCli } from "./support/cli.js";
 import { DashboardPage } from "./support/dashboard-page.js";
 import { type GatewayProcess, repoRoot, startGatewayProcess } from "./support/gateway-process.js";
 import { fetchManifest, rootFromStoredChunks } from "./support/stored-root.js";
 
-const mnistDir = join(repoRoot, "../shared/datasets/mnist");
-const mnistFiles = ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"].map((f) => join(mnistDir, f));
+const mnistFiles = [mnistPath("images"), mnistPath("labels")];
 const sha = async (path: string) =>
   createHash("sha256")
     .update(await readFile(path))
@@ -24,9 +23,6 @@ let dash: DashboardPage;
 let dir: string;
 
 beforeAll(async () => {
-  for (const f of mnistFiles)
-    if (!existsSync(f))
-      throw new Error(`the shared MNIST file ${f} is missing: tests need ../shared/datasets/mnist beside the project`);
   dir = await mkdtemp(join(tmpdir(), "cyxwiz-e2e-files-"));
   gw = await startGatewayProcess();
   browser = await launchChromium();

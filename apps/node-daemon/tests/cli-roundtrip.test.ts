@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MNIST_FILES, mnistPath } from "../../../test-support/datasets.js";
 import { runCli } from "./run-cli.js";
 
-const mnistDir = join(import.meta.dirname, "../../../../shared/datasets/mnist");
 let dir: string;
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -34,13 +33,10 @@ async function roundTrip(input: string, packArgs: string[], keyArgs: string[] = 
 }
 
 describe("cyxwiz pack | verify | unpack", () => {
-  it("round-trips the shared MNIST files, plain and encrypted, with zstd", async () => {
-    for (const name of ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
-      const gz = join(mnistDir, name);
-      if (!existsSync(gz))
-        throw new Error(
-          `the shared MNIST file ${gz} is missing: tests need ../shared/datasets/mnist beside the project`,
-        );
+  it("round-trips the MNIST files, plain and encrypted, with zstd", async () => {
+    for (const file of ["images", "labels"] as const) {
+      const gz = mnistPath(file);
+      const name = MNIST_FILES[file];
       const raw = join(dir, name.replace(/\.gz$/, ""));
       await writeFile(raw, gunzipSync(await readFile(gz)));
       await roundTrip(gz, ["--chunk-size", "256KiB"]);

@@ -19,6 +19,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { mnistPath } from "../../../test-support/datasets.js";
 import { loadCodec } from "../src/compress/index.js";
 
 const CHUNK_SIZE = 4 * 1024 * 1024;
@@ -29,7 +30,7 @@ const MIN_PASSES = 3;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..", "..");
-const mnistPath = join(repoRoot, "..", "shared", "datasets", "mnist", "t10k-images-idx3-ubyte.gz");
+
 const resultsPath = join(repoRoot, "bench", "results", "compression.json");
 const require = createRequire(import.meta.url);
 
@@ -214,10 +215,7 @@ function chunksOf(data: Uint8Array): Uint8Array[] {
 }
 
 function loadMnist(): Uint8Array {
-  if (!existsSync(mnistPath)) {
-    throw new Error(`MNIST test images not found at ${mnistPath}`);
-  }
-  return new Uint8Array(gunzipSync(readFileSync(mnistPath)));
+  return new Uint8Array(gunzipSync(readFileSync(mnistPath("images"))));
 }
 
 /**

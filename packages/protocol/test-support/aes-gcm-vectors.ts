@@ -4,7 +4,7 @@
  * stream's parameters, seed §4.4 `AES256GCM`), the NIST CAVP cases in test-vectors/nist-gcm256.json,
  * and the Wycheproof cases with other sizes, which the Primitives API must refuse.
  */
-import wycheproofAesGcm from "@shared/vectors/wycheproof/aes_gcm_test.json";
+import wycheproofAesGcm from "@vectors/wycheproof/aes_gcm_test.json";
 import { describe, expect, it } from "vitest";
 import type { Primitives } from "../src/primitives/primitives.js";
 import nist from "../test-vectors/nist-gcm256.json";

@@ -5,7 +5,7 @@
  * seed §4.2 and §4.4 are computed through this interface, so every implementation must agree
  * with the published known answers, not only with itself.
  */
-import wycheproofAesGcm from "@shared/vectors/wycheproof/aes_gcm_test.json";
+import wycheproofAesGcm from "@vectors/wycheproof/aes_gcm_test.json";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Primitives } from "../src/primitives/primitives.js";

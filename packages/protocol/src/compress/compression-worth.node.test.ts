@@ -1,17 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { sharedDir } from "../../vitest.config.js";
+import { mnistPath } from "../../../../test-support/datasets.js";
 import { type CodecName, loadCodec, worthCompressing } from "./index.js";
-
-const MNIST_IMAGES = `${sharedDir}/datasets/mnist/t10k-images-idx3-ubyte.gz`;
 
 /** The first 4 MiB chunk of the MNIST test images, as a dataset upload would cut it. */
 function firstMnistChunk(): Uint8Array {
-  if (!existsSync(MNIST_IMAGES)) {
-    throw new Error(`the MNIST test images are missing: expected ${MNIST_IMAGES} (shared/datasets/mnist)`);
-  }
-  return new Uint8Array(gunzipSync(readFileSync(MNIST_IMAGES))).subarray(0, 4 << 20);
+  return new Uint8Array(gunzipSync(readFileSync(mnistPath("images")))).subarray(0, 4 << 20);
 }
 
 describe("worthCompressing on MNIST images", () => {

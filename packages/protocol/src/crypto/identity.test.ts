@@ -1,4 +1,4 @@
-import wycheproofEd25519 from "@shared/vectors/wycheproof/ed25519_test.json";
+import wycheproofEd25519 from "@vectors/wycheproof/ed25519_test.json";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../test-support/primitives-contract.js";

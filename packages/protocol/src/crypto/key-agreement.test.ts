@@ -1,6 +1,6 @@
 import { x25519 } from "@noble/curves/ed25519.js";
-import wycheproofHkdf from "@shared/vectors/wycheproof/hkdf_sha256_test.json";
-import wycheproofX25519 from "@shared/vectors/wycheproof/x25519_test.json";
+import wycheproofHkdf from "@vectors/wycheproof/hkdf_sha256_test.json";
+import wycheproofX25519 from "@vectors/wycheproof/x25519_test.json";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../test-support/primitives-contract.js";
