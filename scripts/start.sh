@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds every package, then starts the gateway (which serves the
-# dashboard and starts a local daemon) and prints the URL to open.
+# dashboard) and prints the URL to open. The local worker daemon arrives with the compute plane.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/ensure-installed.sh
