@@ -1,5 +1,5 @@
 import { failure, type ProtocolFailure } from "../errors/error-codes.js";
-import { piecesLength } from "../pieces.js";
+import { joinPieces, piecesLength, slicePieces } from "../pieces.js";
 import { crc32Combine } from "../primitives/crc32-combine.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
@@ -13,6 +13,7 @@ import {
   FRAME_VERSION,
   type Frame,
   type FrameHeader,
+  type FrameInPieces,
   KNOWN_FLAGS,
   MAX_SEQUENCE,
 } from "./frame-format.js";
@@ -174,48 +175,70 @@ export function decodeFrameHeader(
 }
 
 /**
- * Decodes one complete frame and verifies it: header checks, exact length, FCS (CRC-32 over
- * header + payload), then SHA-256 of the payload (seed §5.4 steps 1 and 2). Never throws for bad
- * bytes: every failure is a typed result whose code maps to an AckStatus.
+ * Decodes a CYXW frame that arrived in pieces (a WebSocket message in its fragments) and verifies
+ * it without joining the payload: header checks, exact length, FCS (CRC-32 over header +
+ * payload), then SHA-256 of the payload (seed §5.4 steps 1 and 2). FCS and SHA-256 run over the
+ * pieces, and the payload comes back as views of them; only the 24-byte header and the 36-byte
+ * trailer are copied, and only when a cut falls inside them. A gateway saves a copy and a fresh
+ * buffer of the frame's size for every chunk. This is the one implementation of the checks:
+ * {@link decodeFrame} is this over a single buffer. Never throws for bad bytes: every failure is
+ * a typed result whose code maps to an AckStatus.
+ */
+export async function decodeFramePieces(
+  primitives: Primitives,
+  pieces: readonly Uint8Array[],
+  options: DecodeOptions = {},
+): Promise<Result<FrameInPieces, ProtocolFailure>> {
+  const total = piecesLength(pieces);
+  const header = decodeFrameHeader(gather(pieces, 0, Math.min(FRAME_HEADER_BYTES, total)), options);
+  if (!header.ok) return header;
+  const { sequence, payloadSize } = header.value;
+  const expected = payloadSize + FRAME_OVERHEAD_BYTES;
+  if (total < expected) {
+    return err(failure("CYXW_ERR_TRUNCATED", `frame ${sequence} has ${total} bytes; its header declares ${expected}`));
+  }
+  if (total > expected) {
+    return err(
+      failure("CYXW_ERR_TRAILING_BYTES", `frame ${sequence} is followed by ${total - expected} unexpected bytes`),
+    );
+  }
+  const trailerAt = FRAME_HEADER_BYTES + payloadSize;
+  const trailer = gather(pieces, trailerAt, expected);
+  const fcs = new DataView(trailer.buffer, trailer.byteOffset, trailer.byteLength).getUint32(0);
+  const computedFcs = primitives.crc32(...slicePieces(pieces, 0, trailerAt));
+  if (computedFcs !== fcs) {
+    return err(failure("CYXW_ERR_FCS", `frame ${sequence}: FCS is 0x${hex32(fcs)}, computed 0x${hex32(computedFcs)}`));
+  }
+  const payload = slicePieces(pieces, FRAME_HEADER_BYTES, trailerAt);
+  // A copy (32 bytes), so the checksum outlives the caller's buffers, which a gateway reuses.
+  const checksum = trailer.slice(4, FRAME_TRAILER_BYTES);
+  if (!equalDigests(await sha256Of(primitives, payload), checksum)) {
+    return err(
+      failure("CYXW_ERR_CHECKSUM", `frame ${sequence}: the payload's SHA-256 does not match the frame's checksum`),
+    );
+  }
+  return ok({ ...header.value, payload, fcs, checksum });
+}
+
+/**
+ * Decodes one complete frame (one WebSocket message) and verifies it: {@link decodeFramePieces}
+ * over `[bytes]`, same checks and failures. The payload is a view of `bytes`, not a copy.
  */
 export async function decodeFrame(
   primitives: Primitives,
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): Promise<Result<Frame, ProtocolFailure>> {
-  const header = decodeFrameHeader(bytes, options);
-  if (!header.ok) return header;
-  const { sequence, payloadSize } = header.value;
-  const expected = payloadSize + FRAME_OVERHEAD_BYTES;
-  if (bytes.length < expected) {
-    return err(
-      failure("CYXW_ERR_TRUNCATED", `frame ${sequence} has ${bytes.length} bytes; its header declares ${expected}`),
-    );
-  }
-  if (bytes.length > expected) {
-    return err(
-      failure(
-        "CYXW_ERR_TRAILING_BYTES",
-        `frame ${sequence} is followed by ${bytes.length - expected} unexpected bytes`,
-      ),
-    );
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const trailer = FRAME_HEADER_BYTES + payloadSize;
-  const fcs = view.getUint32(trailer);
-  const computedFcs = primitives.crc32(bytes.subarray(0, trailer));
-  if (computedFcs !== fcs) {
-    return err(failure("CYXW_ERR_FCS", `frame ${sequence}: FCS is 0x${hex32(fcs)}, computed 0x${hex32(computedFcs)}`));
-  }
-  const payload = bytes.subarray(FRAME_HEADER_BYTES, trailer);
-  const checksum = bytes.subarray(trailer + 4, trailer + FRAME_TRAILER_BYTES);
-  const digest = await primitives.sha256(payload);
-  if (!equalDigests(digest, checksum)) {
-    return err(
-      failure("CYXW_ERR_CHECKSUM", `frame ${sequence}: the payload's SHA-256 does not match the frame's checksum`),
-    );
-  }
-  return ok({ ...header.value, payload, fcs, checksum });
+  const decoded = await decodeFramePieces(primitives, [bytes], options);
+  if (!decoded.ok) return decoded;
+  const payload = bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + decoded.value.payloadSize);
+  return ok({ ...decoded.value, payload });
+}
+
+/** Bytes [start, end) of the pieces as one buffer: a view when one piece holds them, else a copy (small ranges only). */
+function gather(pieces: readonly Uint8Array[], start: number, end: number): Uint8Array {
+  const parts = slicePieces(pieces, start, end);
+  return parts.length === 1 ? parts[0]! : joinPieces(parts);
 }
 
 function hex32(n: number): string {

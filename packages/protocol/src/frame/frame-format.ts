@@ -54,6 +54,13 @@ export interface Frame extends FrameHeader {
   readonly checksum: Uint8Array;
 }
 
+/** A decoded frame whose payload is still the pieces it arrived in (views, never copies). */
+export interface FrameInPieces extends FrameHeader {
+  readonly payload: readonly Uint8Array[];
+  readonly fcs: number;
+  readonly checksum: Uint8Array;
+}
+
 /** Names of the flags set in `flags`, for messages and logs. */
 export function describeFlags(flags: number): string {
   const names = Object.entries(FrameFlag)

@@ -2,9 +2,8 @@ import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { joinPieces, slicePieces } from "../pieces.js";
-import { decodeFrame, encodeFrame } from "./frame-codec.js";
+import { decodeFrame, decodeFramePieces, encodeFrame } from "./frame-codec.js";
 import { KNOWN_FLAGS } from "./frame-format.js";
-import { decodeFramePieces } from "./frame-pieces.js";
 
 const p = await loadPrimitives();
 

@@ -1,7 +1,14 @@
 export { copyPiecesInto, joinPieces, piecesLength, slicePieces } from "../pieces.js";
 export type { DecodeOptions, FrameInput, FrameParts } from "./frame-codec.js";
-export { decodeFrame, decodeFrameHeader, encodeFrame, encodeFrameParts, equalDigests } from "./frame-codec.js";
-export type { Frame, FrameHeader } from "./frame-format.js";
+export {
+  decodeFrame,
+  decodeFrameHeader,
+  decodeFramePieces,
+  encodeFrame,
+  encodeFrameParts,
+  equalDigests,
+} from "./frame-codec.js";
+export type { Frame, FrameHeader, FrameInPieces } from "./frame-format.js";
 export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   describeFlags,
@@ -14,6 +21,4 @@ export {
   KNOWN_FLAGS,
   MAX_SEQUENCE,
 } from "./frame-format.js";
-export type { FrameInPieces } from "./frame-pieces.js";
-export { decodeFramePieces } from "./frame-pieces.js";
 export { splitFrames } from "./frame-reader.js";
