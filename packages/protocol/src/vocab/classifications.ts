@@ -60,6 +60,8 @@ export const CLASSIFICATIONS = [
   },
 ] as const satisfies readonly ClassificationInfo[];
 
+/** One entry of {@link CLASSIFICATIONS}, with its literal spellings. */
+export type ClassificationEntry = (typeof CLASSIFICATIONS)[number];
 /** A classification as people type it ("top-secret"). */
 export type ClassificationName = (typeof CLASSIFICATIONS)[number]["name"];
 /** A classification as the gateway stores it ("top_secret"). */
@@ -71,7 +73,7 @@ export const CLASSIFICATION_NAMES: readonly ClassificationName[] = CLASSIFICATIO
 export const STORED_CLASSIFICATIONS: readonly StoredClassification[] = CLASSIFICATIONS.map((c) => c.stored);
 
 /** The entry for a proto value, or undefined for a number this build does not know. */
-export function classificationFromProto(value: DataClassification): ClassificationInfo | undefined {
+export function classificationFromProto(value: DataClassification): ClassificationEntry | undefined {
   return CLASSIFICATIONS.find((c) => c.proto === value);
 }
 
@@ -79,13 +81,13 @@ export function classificationFromProto(value: DataClassification): Classificati
  * The entry for what someone typed: case does not matter, and "-" and "_" are the same
  * ("top-secret", "TOP_SECRET"). Undefined for anything else.
  */
-export function classificationFromName(text: string): ClassificationInfo | undefined {
+export function classificationFromName(text: string): ClassificationEntry | undefined {
   const wanted = text.toLowerCase().replace(/_/g, "-");
   return CLASSIFICATIONS.find((c) => c.name === wanted);
 }
 
 /** The entry for a stored spelling. */
-export function classificationFromStored(stored: StoredClassification): ClassificationInfo {
+export function classificationFromStored(stored: StoredClassification): ClassificationEntry {
   return CLASSIFICATIONS.find((c) => c.stored === stored)!;
 }
 

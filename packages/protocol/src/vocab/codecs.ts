@@ -26,6 +26,8 @@ export const CODECS = [
   { name: "snappy", proto: CompressionCodec.SNAPPY, label: "Snappy", description: "raw Snappy: fast" },
 ] as const satisfies readonly CodecInfo[];
 
+/** One entry of {@link CODECS}, with its literal name. */
+export type CodecEntry = (typeof CODECS)[number];
 /** A codec's configuration name. */
 export type CodecName = (typeof CODECS)[number]["name"];
 
@@ -38,7 +40,7 @@ export function isCodecName(name: unknown): name is CodecName {
 }
 
 /** The entry of {@link CODECS} for a codec name. */
-export function codecInfo(name: CodecName): CodecInfo {
+export function codecInfo(name: CodecName): CodecEntry {
   return CODECS.find((c) => c.name === name)!;
 }
 

@@ -3,7 +3,12 @@
  * share (compression codecs, data classifications), each with its proto mapping and labels.
  */
 
-export type { ClassificationInfo, ClassificationName, StoredClassification } from "./classifications.js";
+export type {
+  ClassificationEntry,
+  ClassificationInfo,
+  ClassificationName,
+  StoredClassification,
+} from "./classifications.js";
 export {
   CLASSIFICATION_NAMES,
   CLASSIFICATIONS,
@@ -14,5 +19,5 @@ export {
   classificationName,
   STORED_CLASSIFICATIONS,
 } from "./classifications.js";
-export type { CodecInfo, CodecName } from "./codecs.js";
+export type { CodecEntry, CodecInfo, CodecName } from "./codecs.js";
 export { CODEC_NAMES, CODECS, codecFromName, codecInfo, codecName, isCodecName } from "./codecs.js";
