@@ -21,7 +21,6 @@ import {
   type FixedChunkLayout,
   fixedChunkLayout,
 } from "@cyxwiz/protocol/chunk";
-import { codecFromName } from "@cyxwiz/protocol/compress";
 import { generateX25519KeyPair, unwrapDatasetKey } from "@cyxwiz/protocol/crypto";
 import {
   AckStatus,
@@ -42,6 +41,7 @@ import {
 } from "@cyxwiz/protocol/gen";
 import { MerkleTree } from "@cyxwiz/protocol/merkle";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
+import { codecFromName } from "@cyxwiz/protocol/vocab";
 import { type WebSocket, WebSocketServer } from "ws";
 
 /** The one token the fake accepts (a JWT's shape: three dot-separated segments). */
