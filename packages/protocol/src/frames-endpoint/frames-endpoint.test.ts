@@ -61,6 +61,8 @@ describe("frames endpoint", () => {
     expect(long.reason).toHaveLength(MAX_CLOSE_REASON_LENGTH);
     expect(framesCloseReasonOf(long.reason)).toBe("CYXW_ERR_AUTH");
     expect(framesCloseReasonOf("CYXW_ERR_FCS: bad")).toBeUndefined();
+    expect(framesCloseReasonOf("CYXW_ERR_AUTH")).toBe("CYXW_ERR_AUTH");
+    expect(framesCloseReasonOf("CYXW_ERR_AUTHX: no")).toBeUndefined();
     expect(framesCloseReasonOf("")).toBeUndefined();
   });
 });

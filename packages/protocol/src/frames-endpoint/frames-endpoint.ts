@@ -55,6 +55,8 @@ export function bearerFromSubprotocols(offered: Iterable<string>): string | unde
 export const CLOSE_CODES = {
   /** 1000: done. */
   NORMAL: 1000,
+  /** 1002: a WebSocket protocol error (the peer broke RFC 6455 itself). */
+  PROTOCOL_ERROR: 1002,
   /** 1003: the endpoint received data it cannot accept (a text message). */
   UNSUPPORTED_DATA: 1003,
   /** 1008: policy violation (no valid token, not the caller's transfer, too many frames in flight). */
@@ -94,6 +96,6 @@ export function framesClose(reason: FramesCloseReason, message: string): { code:
 
 /** The catalogue code a close reason starts with, or undefined when it names none of the frames socket's. */
 export function framesCloseReasonOf(reason: string): FramesCloseReason | undefined {
-  const code = /^(CYXW_ERR_[A-Z_]+):/.exec(reason)?.[1];
+  const code = /^(CYXW_ERR_[A-Z_]+)(?![A-Z_])/.exec(reason)?.[1];
   return code !== undefined && Object.hasOwn(FRAMES_CLOSE_REASONS, code) ? (code as FramesCloseReason) : undefined;
 }
