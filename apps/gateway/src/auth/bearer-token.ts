@@ -1,4 +1,4 @@
-import { BEARER_SUBPROTOCOL_PREFIX, bearerFromSubprotocols } from "@cyxwiz/protocol/frames-endpoint";
+import { bearerFromSubprotocols } from "@cyxwiz/protocol/frames-endpoint";
 
 /**
  * Where a request carries its token (ARCHITECTURE §7): `Authorization: Bearer <jwt>` on HTTP and
@@ -6,9 +6,6 @@ import { BEARER_SUBPROTOCOL_PREFIX, bearerFromSubprotocols } from "@cyxwiz/proto
  * subprotocol `bearer.<jwt>` beside the frames one (docs/upload-protocol.md §2). One module reads
  * both, so the authentication gate, the rate limits and the frames route agree.
  */
-
-/** The subprotocol prefix that carries a token on a WebSocket upgrade (@cyxwiz/protocol/frames-endpoint). */
-export { BEARER_SUBPROTOCOL_PREFIX };
 
 /** The token in an `Authorization: Bearer <token>` header, or undefined. */
 export function bearerFromAuthorization(header: string | undefined): string | undefined {

@@ -1,12 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { ChunkReceiver, ReceiverEvent } from "@cyxwiz/protocol/chunk";
 import { copyPiecesInto, piecesLength } from "@cyxwiz/protocol/frame";
-import {
-  FRAMES_ROUTE,
-  FRAMES_SUBPROTOCOL,
-  type FramesCloseReason,
-  framesClose,
-} from "@cyxwiz/protocol/frames-endpoint";
+import { FRAMES_ROUTE, type FramesCloseReason, framesClose } from "@cyxwiz/protocol/frames-endpoint";
 import { FrameStreamMessageSchema, type TransferAck, TransferState, TransferStatusSchema } from "@cyxwiz/protocol/gen";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
@@ -17,9 +12,6 @@ import type { TransferRecord } from "../store/index.js";
 import { findOwnedTransfer, noTransferMessage } from "../transfers/owned-transfer.js";
 import { countEvents } from "../transfers/transfer-hub.js";
 import { createMessageBuffers } from "./message-buffers.js";
-
-/** The frames subprotocol a client must offer; the token rides as a second one, "bearer.<jwt>". */
-export { FRAMES_SUBPROTOCOL };
 
 /**
  * The data plane for browsers (docs/upload-protocol.md §2): `GET /v1/transfers/:id/frames` upgraded
