@@ -15,6 +15,13 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { ackStatusOf, ERROR_CODES, type ErrorCode } from "@cyxwiz/protocol/errors";
 import { encodeFrame, FrameFlag } from "@cyxwiz/protocol/frame";
 import {
+  CLOSE_CODES,
+  FRAMES_CLOSE_REASONS,
+  framesCloseReasonOf,
+  framesPath,
+  framesSubprotocols,
+} from "@cyxwiz/protocol/frames-endpoint";
+import {
   AckStatus,
   DataClassification,
   type DatasetManifest,
@@ -447,10 +454,10 @@ export async function runGatewaySession(
   };
 
   const open = (label: string): Socket => {
-    const ws = new WebSocket(`${gw.url.replace(/^http/, "ws")}/v1/transfers/${transferId}/frames`, [
-      "cyxwiz.frames.v1",
-      `bearer.${gw.adminToken}`,
-    ]);
+    const ws = new WebSocket(
+      `${gw.url.replace(/^http/, "ws")}${framesPath(transferId)}`,
+      framesSubprotocols(gw.adminToken),
+    );
     const socket: Socket = {
       ws,
       opened: new Promise((resolve, reject) => {
@@ -471,8 +478,10 @@ export async function runGatewaySession(
       if (socket.closing) return; // we closed it
       serverCloses++;
       const ok =
-        (socket.ending === "text" && code === 1003 && reason.startsWith("CYXW_ERR_FRAME: ")) ||
-        (socket.ending === "oversized" && code === 1009);
+        (socket.ending === "text" &&
+          code === FRAMES_CLOSE_REASONS.CYXW_ERR_FRAME &&
+          framesCloseReasonOf(reason) === "CYXW_ERR_FRAME") ||
+        (socket.ending === "oversized" && code === CLOSE_CODES.MESSAGE_TOO_BIG);
       if (!ok)
         fail(
           `${label}: the gateway closed the socket (${code} ${JSON.stringify(reason)}) after ${socket.ending ?? "frames"}`,

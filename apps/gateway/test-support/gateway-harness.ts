@@ -8,6 +8,7 @@ import { bytesByteSource, chunkToFrame, createChunker, type PackedChunk } from "
 import { type CodecName, codecName } from "@cyxwiz/protocol/compress";
 import { type ChunkCipher, createChunkCipher, generateDatasetKey } from "@cyxwiz/protocol/crypto";
 import { FrameFlag } from "@cyxwiz/protocol/frame";
+import { framesPath, framesSubprotocols } from "@cyxwiz/protocol/frames-endpoint";
 import {
   AuthService,
   DataClassification,
@@ -155,9 +156,9 @@ export function openFrames(
   /** For a wss:// URL: the PEM certificate (or CA) to trust. */
   ca?: string,
 ): Promise<FramesSocket> {
-  const protocols = ["cyxwiz.frames.v1", ...(token === undefined ? [] : [`bearer.${token}`])];
+  const protocols = framesSubprotocols(token);
   const ws = new WebSocket(
-    `${url.replace(/^http/, "ws")}/v1/transfers/${transferId}/frames`,
+    `${url.replace(/^http/, "ws")}${framesPath(transferId)}`,
     protocols,
     ca === undefined ? {} : { ca },
   );

@@ -1,3 +1,4 @@
+import { CLASSIFICATION_NAMES, CODEC_NAMES } from "@cyxwiz/protocol/vocab";
 import { Command, CommanderError, Option } from "commander";
 import { downloadCommand } from "./commands/download.js";
 import { lsCommand } from "./commands/ls.js";
@@ -8,6 +9,16 @@ import { uploadCommand } from "./commands/upload.js";
 import { verifyCommand } from "./commands/verify.js";
 import { ExitCode } from "./exit-codes.js";
 import { createOutput } from "./output.js";
+
+/** "a, b or c". */
+function inWords(items: readonly string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+
+// The lists come from @cyxwiz/protocol/vocab; the CLI offers the compressing codecs first (the
+// first is what a bare `upload --compress` picks) and "none" last.
+const COMPRESSING_CODECS = CODEC_NAMES.filter((c) => c !== "none");
+const CLASSIFICATION_HELP = inWords(CLASSIFICATION_NAMES);
 
 /**
  * The `cyxwiz` command line. Exit codes: 0 ok, 1 verification failed, 2 bad usage or input
@@ -31,13 +42,13 @@ export function buildProgram(): Command {
     .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
     .addOption(
       new Option("--compress <codec>", "compression codec (skipped when the first chunk shrinks less than 1.1x)")
-        .choices(["zstd", "lz4", "snappy", "none"])
+        .choices([...COMPRESSING_CODECS, "none"])
         .default("none"),
     )
     .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
     .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
     .option("--name <name>", "dataset name for the manifest (default: the file's name)")
-    .option("--classification <level>", "public, internal, confidential, restricted or top-secret", "public")
+    .option("--classification <level>", CLASSIFICATION_HELP, "public")
     .option("--json", "print the result as JSON on stdout")
     .action((file: string, opts) => packCommand(file, opts, createOutput(opts.json === true)));
 
@@ -83,11 +94,11 @@ export function buildProgram(): Command {
     "the gateway's URL, e.g. https://gateway.example",
   )
     .option("--name <name>", "dataset name (default: the file's name)")
-    .option("--classification <level>", "public, internal, confidential, restricted or top-secret", "public")
+    .option("--classification <level>", CLASSIFICATION_HELP, "public")
     .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
     .option(
       "--compress [codec]",
-      "compress chunks: zstd (the default), lz4 or snappy; skipped when the first chunk shrinks less than 1.1x",
+      `compress chunks: ${inWords(COMPRESSING_CODECS.map((c, i) => (i === 0 ? `${c} (the default)` : c)))}; skipped when the first chunk shrinks less than 1.1x`,
     )
     .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
     .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")

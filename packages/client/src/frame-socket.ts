@@ -1,13 +1,21 @@
 import { fromBinary } from "@bufbuild/protobuf";
+import {
+  CLOSE_CODES,
+  FRAMES_PATH_TEMPLATE,
+  FRAMES_SUBPROTOCOL,
+  framesPath as fillFramesPath,
+  framesCloseReasonOf,
+  framesSubprotocols,
+} from "@cyxwiz/protocol/frames-endpoint";
 import { type FrameStreamMessage, FrameStreamMessageSchema } from "@cyxwiz/protocol/gen";
 import { ClientError } from "./client-error.js";
 import { after } from "./timers.js";
 import { tlsFailureOf } from "./tls-failure.js";
 
 /** The frames subprotocol (docs/upload-protocol.md §2); the gateway must select it. */
-export const FRAMES_SUBPROTOCOL = "cyxwiz.frames.v1";
-/** The frames path when the gateway's GetGatewayInfo does not name one. */
-export const DEFAULT_FRAMES_PATH = "/v1/transfers/{transfer_id}/frames";
+export { FRAMES_SUBPROTOCOL };
+/** The frames path when the gateway's GetGatewayInfo does not name one (@cyxwiz/protocol/frames-endpoint). */
+export const DEFAULT_FRAMES_PATH = FRAMES_PATH_TEMPLATE;
 
 /**
  * The part of a WebSocket the client uses: what the browser's `WebSocket` and the `ws`
@@ -95,7 +103,7 @@ export function framesUrl(baseUrl: string, framesPath: string, transferId: strin
   const template = framesPath === "" ? DEFAULT_FRAMES_PATH : framesPath;
   if (!template.includes("{transfer_id}"))
     throw new TypeError(`frames path ${JSON.stringify(template)} has no {transfer_id}`);
-  const path = template.replace("{transfer_id}", encodeURIComponent(transferId));
+  const path = fillFramesPath(transferId, template);
   return `ws${m[2]!.toLowerCase()}://${m[3]}${path.startsWith("/") ? "" : "/"}${path}`;
 }
 
@@ -113,7 +121,7 @@ export function framesUrl(baseUrl: string, framesPath: string, transferId: strin
  *   the TLS handshake fails (Node's `ws`; docs/operations.md).
  */
 export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameSocket> {
-  const ws = options.createWebSocket(options.url, [FRAMES_SUBPROTOCOL, `bearer.${options.token}`]);
+  const ws = options.createWebSocket(options.url, framesSubprotocols(options.token));
   ws.binaryType = "arraybuffer";
   const queue: FrameStreamMessage[] = [];
   let waiter: (() => void) | undefined;
@@ -138,14 +146,14 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
     if (violation !== undefined) return;
     if (bytes === undefined) {
       violation = "the gateway sent a text message; frames sockets carry binary FrameStreamMessages only";
-      ws.close(1000, "");
+      ws.close(CLOSE_CODES.NORMAL, "");
       return;
     }
     try {
       queue.push(fromBinary(FrameStreamMessageSchema, bytes));
     } catch (e) {
       violation = `a gateway message is not a FrameStreamMessage: ${(e as Error).message}`;
-      ws.close(1000, "");
+      ws.close(CLOSE_CODES.NORMAL, "");
       return;
     }
     wake();
@@ -159,7 +167,7 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
     closeInfo =
       violation === undefined
         ? { code: event.code, reason: event.reason, ...(detail === undefined ? {} : { detail }) }
-        : { code: 1003, reason: "", detail: violation };
+        : { code: CLOSE_CODES.UNSUPPORTED_DATA, reason: "", detail: violation };
     resolveClosed(closeInfo);
     wake();
   });
@@ -199,7 +207,7 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
   return new Promise<FrameSocket>((resolve, reject) => {
     const cancelTimer = after(options.openTimeoutMs ?? 15_000, () => {
       detail ??= "timed out opening the frames socket";
-      ws.close(1000, "");
+      ws.close(CLOSE_CODES.NORMAL, "");
       reject(
         new ClientError("CYXW_CLIENT_UNREACHABLE", `cannot open the frames socket ${redact(options.url)}: timed out`),
       );
@@ -207,7 +215,7 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
     ws.addEventListener("open", () => {
       cancelTimer();
       if (ws.protocol !== FRAMES_SUBPROTOCOL) {
-        ws.close(1000, "");
+        ws.close(CLOSE_CODES.NORMAL, "");
         reject(
           new ClientError(
             "CYXW_CLIENT_PROTOCOL",
@@ -229,11 +237,19 @@ export function openFrameSocket(options: OpenFrameSocketOptions): Promise<FrameS
 /** The error a frames socket's close means, when it ends a transfer or prevents one. */
 export function closeError(c: FrameSocketClose, context: string): ClientError {
   const said = `${context} (code ${c.code}${c.reason === "" ? "" : `, "${c.reason}"`}${c.detail === undefined ? "" : `, ${c.detail}`})`;
-  if (/^CYXW_ERR_(AUTH|PERMISSION)\b/.test(c.reason) || /\b401\b|\b403\b/.test(c.detail ?? ""))
+  // CYXW_ERR_PERMISSION: what gateways before the probe-proof answers sent (docs/errors.md).
+  if (
+    framesCloseReasonOf(c.reason) === "CYXW_ERR_AUTH" ||
+    /^CYXW_ERR_PERMISSION\b/.test(c.reason) ||
+    /\b401\b|\b403\b/.test(c.detail ?? "")
+  )
     return new ClientError("CYXW_CLIENT_AUTH", said);
   if (/subprotocol/i.test(c.detail ?? "")) return new ClientError("CYXW_CLIENT_PROTOCOL", said); // the server did not select cyxwiz.frames.v1
-  if (c.code === 1008 || c.code === 1003 || c.code === 1002)
-    return new ClientError(c.code === 1008 ? "CYXW_CLIENT_REFUSED" : "CYXW_CLIENT_PROTOCOL", said);
+  if (isFinalClose(c))
+    return new ClientError(
+      c.code === CLOSE_CODES.POLICY_VIOLATION ? "CYXW_CLIENT_REFUSED" : "CYXW_CLIENT_PROTOCOL",
+      said,
+    );
   return new ClientError("CYXW_CLIENT_UNREACHABLE", said);
 }
 
@@ -243,7 +259,11 @@ export function closeError(c: FrameSocketClose, context: string): ClientError {
  * dropped connection or a restarting gateway that a reconnect can get past.
  */
 export function isFinalClose(c: FrameSocketClose): boolean {
-  return c.code === 1008 || c.code === 1003 || c.code === 1002;
+  return (
+    c.code === CLOSE_CODES.POLICY_VIOLATION ||
+    c.code === CLOSE_CODES.UNSUPPORTED_DATA ||
+    c.code === CLOSE_CODES.PROTOCOL_ERROR
+  );
 }
 
 function binaryData(data: unknown): Uint8Array | undefined {

@@ -1,4 +1,4 @@
-import type { CodecName } from "@cyxwiz/protocol/compress";
+import { type CodecName, isCodecName } from "@cyxwiz/protocol/vocab";
 
 /** What the gateway acknowledged of one chunk: what the manifest needs, without re-reading it. */
 export interface ChunkRecord {
@@ -67,7 +67,6 @@ export interface TransferStateStore {
   delete(key: string): Promise<void>;
 }
 
-const CODECS: ReadonlySet<string> = new Set(["none", "zstd", "lz4", "snappy"]);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
@@ -96,7 +95,7 @@ export function parseTransferState(value: unknown): { ok: true; state: TransferS
   ) {
     return bad("sizes and chunk count disagree");
   }
-  if (!CODECS.has(s.codec as string) || !CODECS.has(s.requestedCodec as string)) return bad("unknown codec");
+  if (!isCodecName(s.codec) || !isCodecName(s.requestedCodec)) return bad("unknown codec");
   if (typeof s.encrypted !== "boolean" || typeof s.escrow !== "boolean")
     return bad("encrypted/escrow are not booleans");
   if (s.encrypted) {

@@ -13,7 +13,7 @@ import {
   type PackedChunk,
   storedSizeBoundsOf,
 } from "@cyxwiz/protocol/chunk";
-import { type CodecName, codecFromName, loadCodec } from "@cyxwiz/protocol/compress";
+import { loadCodec } from "@cyxwiz/protocol/compress";
 import { type ChunkCipher, createChunkCipher, generateDatasetKey, wrapDatasetKey } from "@cyxwiz/protocol/crypto";
 import { FRAME_OVERHEAD_BYTES, FrameFlag } from "@cyxwiz/protocol/frame";
 import {
@@ -32,6 +32,7 @@ import {
 } from "@cyxwiz/protocol/gen";
 import { MerkleTree } from "@cyxwiz/protocol/merkle";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
+import { type CodecName, codecFromName } from "@cyxwiz/protocol/vocab";
 import { ClientError, isClientError } from "./client-error.js";
 import {
   closeError,

@@ -21,8 +21,14 @@ import {
   type FixedChunkLayout,
   fixedChunkLayout,
 } from "@cyxwiz/protocol/chunk";
-import { codecFromName } from "@cyxwiz/protocol/compress";
 import { generateX25519KeyPair, unwrapDatasetKey } from "@cyxwiz/protocol/crypto";
+import {
+  bearerFromSubprotocols,
+  FRAMES_PATH_TEMPLATE,
+  FRAMES_SUBPROTOCOL,
+  framesClose,
+  transferIdOfFramesPath,
+} from "@cyxwiz/protocol/frames-endpoint";
 import {
   AckStatus,
   type ApiToken,
@@ -42,12 +48,11 @@ import {
 } from "@cyxwiz/protocol/gen";
 import { MerkleTree } from "@cyxwiz/protocol/merkle";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
+import { codecFromName } from "@cyxwiz/protocol/vocab";
 import { type WebSocket, WebSocketServer } from "ws";
 
 /** The one token the fake accepts (a JWT's shape: three dot-separated segments). */
 export const FAKE_TOKEN = "fake.test-token.signature";
-const FRAMES_PATH = "/v1/transfers/{transfer_id}/frames";
-const FRAMES_ROUTE = /^\/v1\/transfers\/([^/?]+)\/frames(?:\?.*)?$/;
 
 /** One frame as the fake received it. */
 export interface FrameLogEntry {
@@ -191,7 +196,12 @@ export async function startFakeGateway(
 
   const routes = (router: ConnectRouter) => {
     router.service(DatasetService, {
-      getGatewayInfo: () => ({ escrowPublicKey: escrow.publicKey, maxPayloadBytes, window, framesPath: FRAMES_PATH }),
+      getGatewayInfo: () => ({
+        escrowPublicKey: escrow.publicKey,
+        maxPayloadBytes,
+        window,
+        framesPath: FRAMES_PATH_TEMPLATE,
+      }),
       async commitUpload(req) {
         const t = transferOf(req.transferId);
         if (t.state === TransferState.COMPLETED)
@@ -310,7 +320,8 @@ export async function startFakeGateway(
         const t = transferOf(req.transferId);
         if (t.state === TransferState.COMPLETED) return { success: false, message: "already committed" };
         t.state = TransferState.CANCELLED;
-        for (const s of t.sockets) s.close(1008, "CYXW_ERR_TRANSFER: the transfer was cancelled");
+        const { code, reason } = framesClose("CYXW_ERR_TRANSFER", "the transfer was cancelled");
+        for (const s of t.sockets) s.close(code, reason);
         return { success: true, message: `transfer ${t.id} cancelled` };
       },
       requestChunk(req) {
@@ -389,31 +400,31 @@ export async function startFakeGateway(
     noServer: true,
     perMessageDeflate: false,
     maxPayload: maxPayloadBytes + 1024,
-    handleProtocols: (protocols) => (protocols.has("cyxwiz.frames.v1") ? "cyxwiz.frames.v1" : false),
+    handleProtocols: (protocols) => (protocols.has(FRAMES_SUBPROTOCOL) ? FRAMES_SUBPROTOCOL : false),
   });
   server.on("upgrade", (req, socket, head) => {
-    const m = FRAMES_ROUTE.exec(req.url ?? "");
-    if (m === null) {
+    const transferId = transferIdOfFramesPath(req.url ?? "");
+    if (transferId === undefined) {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onFrames(ws, req, decodeURIComponent(m[1]!)));
+    wss.handleUpgrade(req, socket, head, (ws) => onFrames(ws, req, transferId));
   });
 
   function onFrames(ws: WebSocket, req: IncomingMessage, transferId: string): void {
     const connection = ++connections;
     const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
     const t = transfers.get(transferId);
-    const bearer = offered.find((p) => p.startsWith("bearer."))?.slice("bearer.".length);
+    const bearer = bearerFromSubprotocols(offered);
     const refusal = !accepted(bearer)
-      ? "CYXW_ERR_AUTH: missing or invalid bearer token"
+      ? framesClose("CYXW_ERR_AUTH", "missing or invalid bearer token")
       : t === undefined
-        ? `CYXW_ERR_TRANSFER: no transfer ${transferId}`
+        ? framesClose("CYXW_ERR_TRANSFER", `no transfer ${transferId}`)
         : t.state !== TransferState.IN_PROGRESS
-          ? `CYXW_ERR_TRANSFER: the transfer is ${TransferState[t.state]}`
+          ? framesClose("CYXW_ERR_TRANSFER", `the transfer is ${TransferState[t.state]}`)
           : undefined;
     if (refusal !== undefined || t === undefined) {
-      ws.close(1008, refusal);
+      ws.close(refusal?.code, refusal?.reason);
       return;
     }
     t.sockets.add(ws);
@@ -422,7 +433,10 @@ export async function startFakeGateway(
     let queue: Promise<void> = Promise.resolve();
     ws.on("close", () => t.sockets.delete(ws));
     ws.on("message", (data, isBinary) => {
-      if (!isBinary) return ws.close(1003, "CYXW_ERR_FRAME: text messages are not frames");
+      if (!isBinary) {
+        const { code, reason } = framesClose("CYXW_ERR_FRAME", "text messages are not frames");
+        return ws.close(code, reason);
+      }
       const bytes = new Uint8Array(Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]));
       unacked++;
       maxInFlight = Math.max(maxInFlight, unacked);
@@ -439,7 +453,8 @@ export async function startFakeGateway(
       if (unacked > window) {
         windowViolations++;
         entry.outcome = "window-exceeded";
-        return ws.close(1008, `CYXW_ERR_WINDOW: more than ${window} unacknowledged frames in flight`);
+        const { code, reason } = framesClose("CYXW_ERR_WINDOW", `more than ${window} unacknowledged frames in flight`);
+        return ws.close(code, reason);
       }
       queue = queue.then(async () => {
         if (cut) {

@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
+import type { CodecName } from "@cyxwiz/protocol/vocab";
 import type { Page } from "playwright-core";
 
 /** What the upload row offers before start. */
 export interface UploadChoices {
   readonly classification?: "0" | "1" | "2" | "3" | "4";
   readonly encrypt?: boolean;
-  readonly compression?: "none" | "zstd" | "lz4" | "snappy";
+  readonly compression?: CodecName;
   readonly escrow?: boolean;
 }
 

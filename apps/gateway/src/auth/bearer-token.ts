@@ -1,12 +1,11 @@
+import { bearerFromSubprotocols } from "@cyxwiz/protocol/frames-endpoint";
+
 /**
  * Where a request carries its token (ARCHITECTURE §7): `Authorization: Bearer <jwt>` on HTTP and
  * RPC requests; on a WebSocket upgrade, which a browser cannot give headers, a second
  * subprotocol `bearer.<jwt>` beside the frames one (docs/upload-protocol.md §2). One module reads
  * both, so the authentication gate, the rate limits and the frames route agree.
  */
-
-/** The subprotocol prefix that carries a token on a WebSocket upgrade. */
-export const BEARER_SUBPROTOCOL_PREFIX = "bearer.";
 
 /** The token in an `Authorization: Bearer <token>` header, or undefined. */
 export function bearerFromAuthorization(header: string | undefined): string | undefined {
@@ -15,11 +14,7 @@ export function bearerFromAuthorization(header: string | undefined): string | un
 
 /** The token in a `Sec-WebSocket-Protocol` list ("cyxwiz.frames.v1, bearer.<jwt>"), or undefined. */
 export function bearerFromProtocols(header: string | undefined): string | undefined {
-  for (const p of (header ?? "").split(",")) {
-    const v = p.trim();
-    if (v.startsWith(BEARER_SUBPROTOCOL_PREFIX)) return v.slice(BEARER_SUBPROTOCOL_PREFIX.length);
-  }
-  return undefined;
+  return bearerFromSubprotocols((header ?? "").split(","));
 }
 
 /** The token a request carries in either place (the Authorization header wins). */

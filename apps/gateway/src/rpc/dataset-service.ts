@@ -2,6 +2,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { checkCommit } from "@cyxwiz/protocol/chunk";
 import { openSignedManifest } from "@cyxwiz/protocol/crypto";
+import { FRAMES_PATH_TEMPLATE } from "@cyxwiz/protocol/frames-endpoint";
 import {
   type DatasetManifest,
   DatasetManifestSchema,
@@ -17,8 +18,8 @@ import { callerOf, ownedTransfer } from "./data-transfer-service.js";
 import { datasetVersionToProto, escrowAllowed, parseDatasetRef } from "./proto-mapping.js";
 import { failedPrecondition, invalidArgument, permissionDenied, toConnectError } from "./rpc-errors.js";
 
-/** The WebSocket path of a transfer's frames; "{transfer_id}" is replaced by the id. */
-export const FRAMES_PATH = "/v1/transfers/{transfer_id}/frames";
+/** The WebSocket path of a transfer's frames; "{transfer_id}" is replaced by the id (@cyxwiz/protocol/frames-endpoint). */
+export const FRAMES_PATH = FRAMES_PATH_TEMPLATE;
 
 /** The platform's DatasetService: gateway info, committing uploads, listing and deleting versions. */
 export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof DatasetService> {

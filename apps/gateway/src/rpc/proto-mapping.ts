@@ -1,31 +1,27 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
-  CompressionCodec,
-  DataClassification,
+  type CompressionCodec,
+  type DataClassification,
   type DatasetVersion,
   DatasetVersionSchema,
   DatasetStatus as ProtoDatasetStatus,
   TransferState as ProtoTransferState,
 } from "@cyxwiz/protocol/gen";
+import {
+  classificationFromStored,
+  codecFromName,
+  classificationFromProto as vocabClassificationFromProto,
+} from "@cyxwiz/protocol/vocab";
 import type { Classification, Codec, DatasetVersionSummary, TransferState } from "../store/index.js";
-
-const classificationByProto: Record<DataClassification, Classification> = {
-  [DataClassification.PUBLIC]: "public",
-  [DataClassification.INTERNAL]: "internal",
-  [DataClassification.CONFIDENTIAL]: "confidential",
-  [DataClassification.RESTRICTED]: "restricted",
-  [DataClassification.TOP_SECRET]: "top_secret",
-};
 
 /** The store's classification for a proto value, or undefined for an unknown number. */
 export function classificationFromProto(c: DataClassification): Classification | undefined {
-  return classificationByProto[c];
+  return vocabClassificationFromProto(c)?.stored;
 }
 
 export function classificationToProto(c: Classification): DataClassification {
-  const entry = Object.entries(classificationByProto).find(([, v]) => v === c);
-  return Number(entry![0]) as DataClassification;
+  return classificationFromStored(c).proto;
 }
 
 /** Whether data of this classification may have its key escrowed to the gateway (seed §4.3). */
@@ -33,16 +29,8 @@ export function escrowAllowed(c: Classification): boolean {
   return c === "public" || c === "internal";
 }
 
-const codecByProto: Partial<Record<CompressionCodec, Codec>> = {
-  [CompressionCodec.NONE]: "none",
-  [CompressionCodec.ZSTD]: "zstd",
-  [CompressionCodec.LZ4]: "lz4",
-  [CompressionCodec.SNAPPY]: "snappy",
-};
-
 export function codecToProto(c: Codec): CompressionCodec {
-  const entry = Object.entries(codecByProto).find(([, v]) => v === c);
-  return Number(entry![0]) as CompressionCodec;
+  return codecFromName(c);
 }
 
 export function transferStateToProto(s: TransferState): ProtoTransferState {

@@ -1,3 +1,4 @@
+import { CODEC_NAMES, type CodecName, STORED_CLASSIFICATIONS, type StoredClassification } from "@cyxwiz/protocol/vocab";
 import {
   checkBoolean,
   checkBytes,
@@ -21,13 +22,16 @@ import {
 } from "./sql-values.js";
 import { StoreError } from "./store-error.js";
 
-/** Data classification (seed §4.3), lowercase as stored. */
-export const classifications = ["public", "internal", "confidential", "restricted", "top_secret"] as const;
-export type Classification = (typeof classifications)[number];
+/**
+ * Data classification (seed §4.3), lowercase as stored. The list lives in @cyxwiz/protocol/vocab;
+ * the SQL domain data_classification repeats it (vocab-constraints.test.ts checks they agree).
+ */
+export const classifications: readonly StoredClassification[] = STORED_CLASSIFICATIONS;
+export type Classification = StoredClassification;
 
-/** Compression codec of a dataset's chunks, as stored. */
-export const codecs = ["none", "zstd", "lz4", "snappy"] as const;
-export type Codec = (typeof codecs)[number];
+/** Compression codec of a dataset's chunks, as stored (@cyxwiz/protocol/vocab; SQL domain compression_codec). */
+export const codecs: readonly CodecName[] = CODEC_NAMES;
+export type Codec = CodecName;
 
 /** The seed's TransferState (seed §5.2), lowercase as stored. */
 export const transferStates = ["pending", "in_progress", "verifying", "completed", "failed", "cancelled"] as const;

@@ -1,7 +1,8 @@
 import { toClientError } from "@cyxwiz/client";
-import { codecName } from "@cyxwiz/protocol/compress";
-import { DataClassification, type DatasetVersion } from "@cyxwiz/protocol/gen";
+
+import type { DatasetVersion } from "@cyxwiz/protocol/gen";
 import { formatBytes } from "@cyxwiz/protocol/units";
+import { classificationName, codecName } from "@cyxwiz/protocol/vocab";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
 import { hex, type Output } from "../output.js";
 
@@ -39,7 +40,7 @@ export function describeVersion(v: DatasetVersion) {
     name: v.name,
     version: v.version,
     owner: v.owner,
-    classification: (DataClassification[v.classification] ?? String(v.classification)).toLowerCase().replace(/_/g, "-"),
+    classification: classificationName(v.classification),
     totalSize: Number(v.totalSize),
     storedSize: Number(v.storedSize),
     numChunks: v.numChunks,

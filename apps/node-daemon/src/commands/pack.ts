@@ -3,11 +3,17 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { chunkToFrameParts, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
-import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/compress";
 import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
 import { DataClassification } from "@cyxwiz/protocol/gen";
 import { openFileByteSource } from "@cyxwiz/protocol/node";
 import { parseByteSize } from "@cyxwiz/protocol/units";
+import {
+  CLASSIFICATION_NAMES,
+  type CodecName,
+  classificationFromName,
+  codecFromName,
+  codecName,
+} from "@cyxwiz/protocol/vocab";
 import { badInput } from "../exit-codes.js";
 import { readOrCreateKeyFile } from "../key-file.js";
 import { hex, type Output } from "../output.js";
@@ -131,12 +137,9 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
 
 export function parseClassification(text: string | undefined): DataClassification {
   if (text === undefined) return DataClassification.PUBLIC;
-  const key = text.toUpperCase().replace(/-/g, "_") as keyof typeof DataClassification;
-  const value = DataClassification[key];
-  if (typeof value !== "number") {
-    throw badInput(
-      `--classification must be one of public, internal, confidential, restricted, top-secret; got ${text}`,
-    );
+  const found = classificationFromName(text);
+  if (found === undefined) {
+    throw badInput(`--classification must be one of ${CLASSIFICATION_NAMES.join(", ")}; got ${text}`);
   }
-  return value;
+  return found.proto;
 }

@@ -1,5 +1,5 @@
-import { codecName } from "@cyxwiz/protocol/compress";
 import { type CompressionCodec, DatasetStatus } from "@cyxwiz/protocol/gen";
+import { codecName } from "@cyxwiz/protocol/vocab";
 
 /** "Ready", "Corrupt", or "Unknown" for a status this build does not know. */
 export function datasetStatusLabel(status: DatasetStatus): string {

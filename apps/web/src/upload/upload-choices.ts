@@ -1,6 +1,11 @@
-import type { CodecName } from "@cyxwiz/protocol/compress";
 import { DataClassification } from "@cyxwiz/protocol/gen";
 import { datasetNameProblem as nameRuleProblem } from "@cyxwiz/protocol/names";
+import {
+  CLASSIFICATIONS,
+  CODECS,
+  type CodecName,
+  classificationLabel as vocabClassificationLabel,
+} from "@cyxwiz/protocol/vocab";
 
 /** What the owner decides for one file before it is uploaded. */
 export interface UploadChoices {
@@ -14,27 +19,17 @@ export interface UploadChoices {
   readonly escrow: boolean;
 }
 
-/** The seed's classifications (§4.3), lowest first, with the labels the dashboard shows. */
-export const CLASSIFICATION_OPTIONS: ReadonlyArray<{ readonly value: DataClassification; readonly label: string }> = [
-  { value: DataClassification.PUBLIC, label: "Public" },
-  { value: DataClassification.INTERNAL, label: "Internal" },
-  { value: DataClassification.CONFIDENTIAL, label: "Confidential" },
-  { value: DataClassification.RESTRICTED, label: "Restricted" },
-  { value: DataClassification.TOP_SECRET, label: "Top secret" },
-];
+/** The seed's classifications (§4.3), lowest first, with the labels the dashboard shows (@cyxwiz/protocol/vocab). */
+export const CLASSIFICATION_OPTIONS: ReadonlyArray<{ readonly value: DataClassification; readonly label: string }> =
+  CLASSIFICATIONS.map((c) => ({ value: c.proto, label: c.label }));
 
-/** The compression choices, in the order shown. */
-export const COMPRESSION_OPTIONS: ReadonlyArray<{ readonly value: CodecName; readonly label: string }> = [
-  { value: "none", label: "None" },
-  { value: "zstd", label: "zstd" },
-  { value: "lz4", label: "LZ4" },
-  { value: "snappy", label: "Snappy" },
-];
+/** The compression choices, in the order shown (@cyxwiz/protocol/vocab). */
+export const COMPRESSION_OPTIONS: ReadonlyArray<{ readonly value: CodecName; readonly label: string }> = CODECS.map(
+  (c) => ({ value: c.name, label: c.label }),
+);
 
 /** The label of a classification ("Top secret"), or "Unknown (n)" for a value this build does not know. */
-export function classificationLabel(value: DataClassification): string {
-  return CLASSIFICATION_OPTIONS.find((o) => o.value === value)?.label ?? `Unknown (${value})`;
-}
+export const classificationLabel: (value: DataClassification) => string = vocabClassificationLabel;
 
 /** From Confidential up the gateway refuses unencrypted data (seed §4.3), so encryption is not optional. */
 export function encryptionForced(classification: DataClassification): boolean {

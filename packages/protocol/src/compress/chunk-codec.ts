@@ -1,9 +1,11 @@
 import { failure, type ProtocolFailure } from "../errors/error-codes.js";
-import { CompressionCodec } from "../gen/cyxwiz/data/v1/manifest_pb.js";
-import { assertNever, err, type Result } from "../result.js";
+import type { CompressionCodec } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import { err, type Result } from "../result.js";
+import type { CodecName } from "../vocab/codecs.js";
 
-/** The codec names the seed's configuration uses (seed §5.2: "zstd, lz4, snappy, none"). */
-export type CodecName = "none" | "zstd" | "lz4" | "snappy";
+// The codec list and its mapping to the manifest enum live in src/vocab/codecs.ts; this module
+// keeps the names it has always exported.
+export { type CodecName, codecFromName, codecName } from "../vocab/codecs.js";
 
 /**
  * One chunk-compression codec, ready to use: `compress` and `decompress` are synchronous once
@@ -38,55 +40,6 @@ export interface ChunkCodec {
  * its input. Real chunks are far smaller (4 MiB by default, ARCHITECTURE §4).
  */
 export const MAX_EXPECTED_SIZE = 0x7fff_ffff;
-
-const NAMES: Readonly<Record<CodecName, CompressionCodec>> = {
-  none: CompressionCodec.NONE,
-  zstd: CompressionCodec.ZSTD,
-  lz4: CompressionCodec.LZ4,
-  snappy: CompressionCodec.SNAPPY,
-};
-
-const VALID_NAMES = Object.keys(NAMES).join(", ");
-
-/**
- * The manifest codec for a configuration name (seed §5.2's `compression_codec`). Names are exact
- * and lower case.
- *
- * @throws RangeError for any other name; the message lists the valid ones.
- * @example codecFromName("zstd") === CompressionCodec.ZSTD
- */
-export function codecFromName(name: string): CompressionCodec {
-  if (Object.hasOwn(NAMES, name)) return NAMES[name as CodecName];
-  throw new RangeError(`compression codec name must be one of ${VALID_NAMES}, got ${JSON.stringify(name)}`);
-}
-
-/**
- * The configuration name of a manifest codec.
- *
- * @throws RangeError for COMPRESSION_CODEC_UNSPECIFIED (never valid in a manifest) or a value
- *   this build does not know.
- */
-export function codecName(codec: CompressionCodec): CodecName {
-  switch (codec) {
-    case CompressionCodec.NONE:
-      return "none";
-    case CompressionCodec.ZSTD:
-      return "zstd";
-    case CompressionCodec.LZ4:
-      return "lz4";
-    case CompressionCodec.SNAPPY:
-      return "snappy";
-    case CompressionCodec.UNSPECIFIED:
-      throw new RangeError("compression codec is UNSPECIFIED: a manifest must name its codec");
-    default:
-      return unknownCodec(codec);
-  }
-}
-
-function unknownCodec(codec: never): never {
-  if (typeof codec === "number") throw new RangeError(`unknown compression codec ${String(codec)}`);
-  return assertNever(codec, "compression codec");
-}
 
 /** Checks the arguments every codec's `decompress` receives (a bug, not bad data, when wrong). */
 export function checkDecompressArgs(data: Uint8Array, expectedSize: number): void {

@@ -89,6 +89,28 @@ export const ERROR_CODES = {
     summary: "A public key is malformed or of low order, so no shared secret can be derived from it.",
   },
   CYXW_ERR_INCOMPLETE: { ack: undefined, summary: "The data ended before every chunk the manifest declares was seen." },
+  // The gateway's reasons for closing a frames socket (src/frames-endpoint gives each its close code).
+  CYXW_ERR_AUTH: {
+    ack: undefined,
+    summary: "Frames socket closed with 1008: the bearer token is missing, malformed, expired or revoked.",
+  },
+  CYXW_ERR_TRANSFER: {
+    ack: undefined,
+    summary:
+      "Frames socket closed with 1008: no such transfer for this caller, or it is no longer pending or in progress.",
+  },
+  CYXW_ERR_FRAME: {
+    ack: undefined,
+    summary: "Frames socket closed with 1003: a text message arrived; only binary CYXW frames are accepted.",
+  },
+  CYXW_ERR_WINDOW: {
+    ack: undefined,
+    summary: "Frames socket closed with 1008: far more frames are unacknowledged than the window allows.",
+  },
+  CYXW_ERR_STORE: {
+    ack: undefined,
+    summary: "Frames socket closed with 1011: the gateway could not store a chunk; retry later.",
+  },
 } as const satisfies Record<string, { ack: AckStatus | undefined; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
