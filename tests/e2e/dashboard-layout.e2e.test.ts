@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,5 +68,40 @@ describe("the dashboard's layout", () => {
     expect(await page.getByTestId("not-found-upload").getAttribute("href")).toBe("/");
     await page.getByTestId("not-found-datasets").click();
     await page.waitForURL(`${gw.url}/datasets/`);
+  });
+});
+
+describe("what an upload row says", () => {
+  it("a file started behind another is Queued (no rate or ETA); Pause says Pausing until the frames in flight are answered, then the bar stops", async () => {
+    const page = dash.page;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByTestId("nav-upload").click();
+    const big = "queue-first-60mb.bin";
+    const small = "queue-second.bin";
+    await writeFile(join(dir, big), randomBytes(60 * 1000 * 1000));
+    await writeFile(join(dir, small), randomBytes(1000));
+    await dash.chooseFiles([join(dir, big), join(dir, small)], {
+      classification: "0",
+      encrypt: false,
+      compression: "none",
+    });
+    await page.getByTestId("upload-start-all").click();
+    await page.locator(`[data-testid="upload-row-${big}"][data-phase="uploading"]`).waitFor({ timeout: 60_000 });
+    expect(await dash.phase(small)).toBe("queued");
+    expect((await page.getByTestId(`upload-status-${small}`).textContent())?.trim()).toBe("Queued");
+    expect(await page.getByTestId(`upload-rate-${small}`).count()).toBe(0);
+    expect(await page.getByTestId(`upload-eta-${small}`).count()).toBe(0);
+
+    await page.getByTestId(`upload-pause-${big}`).click();
+    expect(["pausing", "paused"]).toContain(await dash.phase(big));
+    await page.locator(`[data-testid="upload-row-${big}"][data-phase="paused"]`).waitFor({ timeout: 60_000 });
+    // Paused means nothing is in flight: the bar no longer moves.
+    const bytes = await page.getByTestId(`upload-bytes-${big}`).textContent();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.getByTestId(`upload-bytes-${big}`).textContent()).toBe(bytes);
+    // The paused upload gives its slot up: the queued one goes.
+    await dash.committedRoot(small, 60_000);
+    await page.getByTestId(`upload-cancel-${big}`).click();
+    await page.locator(`[data-testid="upload-row-${big}"][data-phase="cancelled"]`).waitFor({ timeout: 60_000 });
   });
 });
