@@ -256,6 +256,30 @@ describe("resume", () => {
     expect((await download(gateway, "set", new Uint8Array(key))).bytes.equals(Buffer.from(data))).toBe(true);
   });
 
+  it("counts only this run's frames in the rate, not chunks the gateway already held", async () => {
+    const { gateway } = await fake({ window: 2 });
+    const store = createMemoryStateStore();
+    const data = testBytes(16 * 4096, 5);
+    const common = { store, stateKey: "file-r", compression: "none" as const, encrypt: false };
+    await expect(upload(gateway, dyingSource(data, 4096, 9), common).session.run()).rejects.toThrow("simulated crash");
+    // The last acks before the crash were not saved: the next session learns them from the gateway.
+    const saved = JSON.parse(store.saved.get("file-r")!);
+    const done = saved.chunks.flatMap((c: unknown, i: number) => (c === null ? [] : [i]));
+    for (const i of done.slice(-3)) saved.chunks[i] = null;
+    store.saved.set("file-r", JSON.stringify(saved));
+
+    const reports: { chunksAcked: number; bytesPerSecond: number; etaSeconds: number | undefined }[] = [];
+    const framesBefore = gateway.frames.length;
+    const second = upload(gateway, data, { ...common, onProgress: (p) => reports.push(p) });
+    await second.session.run();
+    expect(reports[0]!.chunksAcked).toBeGreaterThanOrEqual(done.length);
+    // Before this run's first acknowledgement nothing travelled: no rate, no ETA.
+    expect(reports[0]).toMatchObject({ bytesPerSecond: 0, etaSeconds: undefined });
+    const sentNow = gateway.frames.length - framesBefore;
+    expect(sentNow).toBe(16 - reports[0]!.chunksAcked);
+    expect(second.session.chunksInFlight).toBe(0);
+  });
+
   it("starts over when the saved upload used other settings, cancelling the old transfer", async () => {
     const { gateway } = await fake();
     const store = createMemoryStateStore();
@@ -359,6 +383,7 @@ describe("control", () => {
     expect(sentWhilePaused).toBeLessThanOrEqual(3 + 2);
     await new Promise((r) => setTimeout(r, 100));
     expect(gateway.frames.length).toBe(sentWhilePaused);
+    expect(session.chunksInFlight).toBe(0); // every frame sent before the pause is answered
     session.resume();
     expect((await running).version.numChunks).toBe(12);
   });

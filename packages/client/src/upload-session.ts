@@ -118,7 +118,11 @@ export interface UploadProgress {
   readonly totalBytes: number;
   readonly chunksAcked: number;
   readonly totalChunks: number;
-  /** Plaintext bytes per second acknowledged in this session (resumed chunks excluded). */
+  /**
+   * Plaintext bytes per second of the frames this session sent and had acknowledged. Chunks that
+   * were already on the gateway (saved as done, or found there by GetTransferStatus after a
+   * reload) are not counted: they did not travel in this run.
+   */
   readonly bytesPerSecond: number;
   /** Seconds left at that rate; undefined until there is a rate. */
   readonly etaSeconds: number | undefined;
@@ -169,6 +173,11 @@ export interface UploadSession {
    */
   cancel(reason?: string): Promise<void>;
   readonly paused: boolean;
+  /**
+   * Frames sent and not yet acknowledged. After {@link pause} these still arrive (and count as
+   * progress); a UI can say "pausing" until this is 0.
+   */
+  readonly chunksInFlight: number;
   /** The gateway's transfer id, once initiated or resumed. */
   readonly transferId: string | undefined;
 }
@@ -308,13 +317,16 @@ export function createUploadSession(options: UploadOptions): UploadSession {
   // ---- progress ----
   const totalBytes = source.size;
   let sessionStart = 0;
-  let bytesAtStart = 0;
+  /** Plaintext bytes of the chunks whose frames this session sent and the gateway acknowledged. */
+  let bytesSentThisRun = 0;
+  /** Frames sent on the current socket and not yet answered. */
+  let chunksInFlight = 0;
   const plainSizeOf = (l: Live, i: number) => l.packer.layout.plainSizeOf(i);
   let bytesDurable = 0;
   const reportProgress = (l: Live) => {
     if (options.onProgress === undefined) return;
     const seconds = (Date.now() - sessionStart) / 1000;
-    const rate = seconds > 0 ? (bytesDurable - bytesAtStart) / seconds : 0;
+    const rate = seconds > 0 ? bytesSentThisRun / seconds : 0;
     options.onProgress({
       bytesAcked: bytesDurable,
       totalBytes,
@@ -649,9 +661,11 @@ export function createUploadSession(options: UploadOptions): UploadSession {
       const record = inFlight.get(i);
       if (record === undefined) return; // not ours to settle (a late answer for an earlier socket's frame)
       inFlight.delete(i);
+      chunksInFlight = inFlight.size;
       switch (ack.status) {
         case AckStatus.ACK_OK:
         case AckStatus.ACK_DUPLICATE: // already durable: never send it again
+          if (!l.durable.has(i)) bytesSentThisRun += plainSizeOf(l, i);
           markDurable(l, i, record);
           persist();
           reportProgress(l);
@@ -758,8 +772,10 @@ export function createUploadSession(options: UploadOptions): UploadSession {
             compressed: chunk.compressed,
           });
           sentBefore.add(index);
+          chunksInFlight = inFlight.size;
           if (!s.send(frame)) {
             inFlight.delete(index);
+            chunksInFlight = inFlight.size;
             insertSorted(index);
             await s.closed;
             continue;
@@ -770,6 +786,7 @@ export function createUploadSession(options: UploadOptions): UploadSession {
         await changed();
       }
     } finally {
+      chunksInFlight = 0; // a closed socket's frames are settled by GetTransferStatus, not by acks
       s.close(1000, ""); // no-op when already closed; after a local failure (a file read…) the socket goes too
       // Let the reader see the close; a gateway that never completes the close handshake does not hold us up.
       await Promise.race([reader, s.closed, sleep(2000)]);
@@ -860,7 +877,6 @@ export function createUploadSession(options: UploadOptions): UploadSession {
     const l = await start(info);
     live = l;
     sessionStart = Date.now();
-    bytesAtStart = bytesDurable;
     try {
       if (l.completedOnGateway) {
         // An earlier session committed this transfer, then stopped before forgetting its state.
@@ -925,6 +941,9 @@ export function createUploadSession(options: UploadOptions): UploadSession {
     },
     get paused() {
       return paused;
+    },
+    get chunksInFlight() {
+      return chunksInFlight;
     },
     get transferId() {
       return transferId;

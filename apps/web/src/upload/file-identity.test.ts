@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkSameFile, fileIdentityOf } from "./file-identity.js";
+import { checkSameFile, describeTimes, fileIdentityOf } from "./file-identity.js";
 
 const saved = { name: "train.csv", size: 20_000_000, lastModified: Date.UTC(2026, 10, 24, 9, 30) };
 
@@ -27,6 +27,37 @@ describe("checkSameFile", () => {
       expect(r.message).toContain("2026-11-24 09:31:00 UTC");
       expect(r.message).toContain("2026-11-24 09:30:00 UTC");
     }
+  });
+});
+
+describe("checkSameFile on times alone", () => {
+  it("says only the modification time differs, with the date", () => {
+    const r = checkSameFile(saved, { ...saved, lastModified: saved.lastModified + 86_400_000 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.message).toContain(
+        "same name and size but a different modification time (2026-11-25 09:30:00 UTC vs 2026-11-24 09:30:00 UTC",
+      );
+    }
+  });
+
+  it("shows milliseconds when the two times fall in the same second, never the same text twice", () => {
+    const r = checkSameFile(saved, { ...saved, lastModified: saved.lastModified + 427 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain("(2026-11-24 09:30:00.427 UTC vs 2026-11-24 09:30:00.000 UTC");
+  });
+
+  it("names a time difference alongside a size difference", () => {
+    const r = checkSameFile(saved, { ...saved, size: 1, lastModified: saved.lastModified + 5 });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.message).toContain("last modified 2026-11-24 09:30:00.005 UTC, not 2026-11-24 09:30:00.000 UTC");
+  });
+});
+
+describe("describeTimes", () => {
+  it("falls back to raw milliseconds for times that are not dates", () => {
+    expect(describeTimes(Number.NaN, 5)[0]).toBe("NaN");
   });
 });
 

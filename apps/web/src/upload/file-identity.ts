@@ -36,8 +36,11 @@ export function checkSameFile(
     );
   }
   if (chosen.lastModified !== saved.lastModified) {
+    const [mine, original] = describeTimes(chosen.lastModified, saved.lastModified);
     differences.push(
-      `it was last modified ${describeTime(chosen.lastModified)}, not ${describeTime(saved.lastModified)}`,
+      differences.length === 0
+        ? `it has the same name and size but a different modification time (${mine} vs ${original} when the upload started)`
+        : `it was last modified ${mine}, not ${original}`,
     );
   }
   if (differences.length === 0) return { ok: true };
@@ -47,12 +50,22 @@ export function checkSameFile(
   };
 }
 
-function describeTime(ms: number): string {
+/**
+ * Two modification times, in UTC with the date, precise enough to tell apart: to the second, or
+ * to the millisecond when they fall in the same second (a copy or a touch often changes only
+ * that). Never the same text twice for different times.
+ */
+export function describeTimes(a: number, b: number): [string, string] {
+  const seconds = [describeTime(a, false), describeTime(b, false)] as const;
+  if (seconds[0] !== seconds[1]) return [seconds[0], seconds[1]];
+  const millis = [describeTime(a, true), describeTime(b, true)] as const;
+  if (millis[0] !== millis[1]) return [millis[0], millis[1]];
+  return [`${a} ms after 1970`, `${b} ms after 1970`];
+}
+
+function describeTime(ms: number, withMillis: boolean): string {
   const d = new Date(ms);
-  return Number.isNaN(d.getTime())
-    ? String(ms)
-    : d
-        .toISOString()
-        .replace("T", " ")
-        .replace(/\.\d+Z$/, " UTC");
+  if (Number.isNaN(d.getTime())) return String(ms);
+  const iso = d.toISOString().replace("T", " ");
+  return withMillis ? iso.replace(/Z$/, " UTC") : iso.replace(/\.\d+Z$/, " UTC");
 }

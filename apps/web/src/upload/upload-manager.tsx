@@ -22,7 +22,7 @@ import {
 } from "./idb-transfer-state-store.js";
 import { downloadTextFile, recoveryKeyFileName, recoveryKeyText } from "./recovery-key.js";
 import { datasetNameProblem, defaultChoices, normaliseChoices, type UploadChoices } from "./upload-choices.js";
-import { isActive, rowsReducer, type UploadRow } from "./upload-rows.js";
+import { isActive, pausingMessage, QUEUED_MESSAGE, rowsReducer, rowsToStart, type UploadRow } from "./upload-rows.js";
 import type { PageToWorker, WorkerGateway, WorkerToPage } from "./upload-worker-protocol.js";
 
 /** Everything the upload page can do; the state lives above the pages so uploads go on while browsing. */
@@ -145,6 +145,16 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
 
   const send = useCallback((message: PageToWorker) => worker.current?.postMessage(message), []);
 
+  // Started rows wait as "queued" until a slot is free (MAX_PARALLEL_UPLOADS), then go, in order.
+  useEffect(() => {
+    const g = gatewayRef.current;
+    if (g === undefined) return;
+    for (const row of rowsToStart(rows)) {
+      dispatch({ type: "phase", id: row.id, phase: "starting" });
+      send({ kind: "start", id: row.id, file: row.file, gateway: g, choices: row.choices, resume: row.fromSaved });
+    }
+  }, [rows, send]);
+
   const api = useMemo<UploadManagerApi>(() => {
     const find = (id: string) => rowsRef.current.find((r) => r.id === id);
     return {
@@ -183,17 +193,13 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
         if (row === undefined || g === undefined || isActive(row.phase)) return undefined;
         const problem = datasetNameProblem(row.choices.name);
         if (problem !== undefined) return problem;
-        dispatch({ type: "phase", id, phase: "starting" });
-        send({ kind: "start", id, file: row.file, gateway: g, choices: row.choices, resume: row.fromSaved });
+        dispatch({ type: "phase", id, phase: "queued", message: QUEUED_MESSAGE });
         return undefined;
       },
       pause(id) {
-        dispatch({
-          type: "phase",
-          id,
-          phase: "paused",
-          message: "Paused. Chunks already sent are still acknowledged.",
-        });
+        // "pausing" until the worker says how many frames are still in flight, and they are answered.
+        const row = find(id);
+        dispatch({ type: "phase", id, phase: "pausing", message: pausingMessage(row?.chunksInFlight) });
         send({ kind: "pause", id });
       },
       resume(id) {

@@ -17,8 +17,10 @@ import { isActive, type UploadPhase, type UploadRow } from "./upload-rows.js";
 
 const PHASE_LABELS: Readonly<Record<UploadPhase, string>> = {
   ready: "Ready",
+  queued: "Queued",
   starting: "Preparing…",
   uploading: "Uploading",
+  pausing: "Pausing…",
   paused: "Paused",
   reconnecting: "Reconnecting…",
   committing: "Committing…",
@@ -144,7 +146,7 @@ export function UploadRowView({ row }: { row: UploadRow }) {
             <span data-testid={`upload-bytes-${f}`}>
               {formatBytes(row.phase === "committed" ? total : acked)} of {formatBytes(total)}
             </span>
-            {row.phase !== "committed" && (
+            {row.phase !== "committed" && row.phase !== "queued" && (
               <>
                 <span data-testid={`upload-rate-${f}`}>
                   {row.phase === "uploading" ? formatRate(p?.bytesPerSecond ?? 0) : "–"}
@@ -218,7 +220,7 @@ export function UploadRowView({ row }: { row: UploadRow }) {
             Pause
           </button>
         )}
-        {row.phase === "paused" && (
+        {(row.phase === "paused" || row.phase === "pausing") && (
           <button
             type="button"
             className="primary"

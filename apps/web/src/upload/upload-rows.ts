@@ -5,8 +5,12 @@ import type { WorkerToPage } from "./upload-worker-protocol.js";
 /** Where one file's upload stands, as the page shows it. */
 export type UploadPhase =
   | "ready"
+  /** Started by the person, waiting for a free slot (at most {@link MAX_PARALLEL_UPLOADS} run at once). */
+  | "queued"
   | "starting"
   | "uploading"
+  /** Pause asked for; frames already sent are still being acknowledged. */
+  | "pausing"
   | "paused"
   | "reconnecting"
   | "committing"
@@ -25,6 +29,8 @@ export interface UploadRow {
   /** Continues an upload saved by an earlier page (after a reload). */
   readonly fromSaved: boolean;
   readonly progress?: UploadProgress;
+  /** Frames sent and not yet acknowledged, as of the latest report. */
+  readonly chunksInFlight?: number;
   /** The codec the engine settled on (after trying the requested one on the first chunk). */
   readonly codec?: string;
   /** The dataset key, 64 hex characters, once the worker has it (encrypted uploads). */
@@ -47,10 +53,50 @@ export type RowAction =
   | { readonly type: "remove"; readonly id: string }
   | { readonly type: "worker"; readonly message: WorkerToPage };
 
-/** Phases in which the worker is busy with the row. */
-export function isActive(phase: UploadPhase): boolean {
+/**
+ * How many uploads send at once. One: files started together share one link, so one after the
+ * other finishes the first sooner and the others show "Queued" instead of "Uploading 0%".
+ */
+export const MAX_PARALLEL_UPLOADS = 1;
+
+/** The notice while a pause waits for the frames already sent. */
+export const PAUSED_MESSAGE = "Paused. Every chunk sent so far is acknowledged; nothing more is sent until you resume.";
+
+/** "Pausing: finishing 5 chunks in flight…" (before the count is known: "the chunks in flight"). */
+export function pausingMessage(chunksInFlight: number | undefined): string {
+  const what =
+    chunksInFlight === undefined || chunksInFlight <= 0
+      ? "the chunks"
+      : `${chunksInFlight} ${chunksInFlight === 1 ? "chunk" : "chunks"}`;
+  return `Pausing: finishing ${what} in flight…`;
+}
+
+/** The notice on a row waiting for its turn. */
+export const QUEUED_MESSAGE = "Queued: starts when the upload before it finishes.";
+
+/** Phases that hold one of the {@link MAX_PARALLEL_UPLOADS} slots (a paused upload gives its slot up). */
+function holdsSlot(phase: UploadPhase): boolean {
   return (
     phase === "starting" ||
+    phase === "uploading" ||
+    phase === "pausing" ||
+    phase === "reconnecting" ||
+    phase === "committing"
+  );
+}
+
+/** The queued rows to start now, oldest first, so that at most `limit` uploads run. */
+export function rowsToStart(rows: readonly UploadRow[], limit = MAX_PARALLEL_UPLOADS): readonly UploadRow[] {
+  const free = limit - rows.filter((r) => holdsSlot(r.phase)).length;
+  return free > 0 ? rows.filter((r) => r.phase === "queued").slice(0, free) : [];
+}
+
+/** Phases in which the worker is busy with the row (or will be: queued). */
+export function isActive(phase: UploadPhase): boolean {
+  return (
+    phase === "queued" ||
+    phase === "starting" ||
+    phase === "pausing" ||
     phase === "uploading" ||
     phase === "paused" ||
     phase === "reconnecting" ||
@@ -91,15 +137,24 @@ function fromWorker(rows: readonly UploadRow[], m: WorkerToPage): readonly Uploa
         return { ...r, keyHex: m.keyHex };
       case "progress": {
         const done = m.progress.bytesAcked >= m.progress.totalBytes && m.progress.chunksAcked >= m.progress.totalChunks;
+        const updated = { ...r, progress: m.progress, chunksInFlight: m.chunksInFlight };
+        if (r.phase === "pausing" && !done) return pausingOrPaused(updated, m.chunksInFlight);
         const phase: UploadPhase =
           r.phase === "paused" || r.phase === "cancelling" || isFinished(r.phase)
             ? r.phase
             : done
               ? "committing"
               : "uploading";
-        const message = r.phase === "reconnecting" && phase === "uploading" ? undefined : r.message;
-        return { ...r, progress: m.progress, phase, message };
+        const message =
+          (r.phase === "reconnecting" && phase === "uploading") || (r.phase === "pausing" && done)
+            ? undefined
+            : r.message;
+        return { ...updated, phase, message };
       }
+      case "paused":
+        return r.phase === "pausing"
+          ? pausingOrPaused({ ...r, chunksInFlight: m.chunksInFlight }, m.chunksInFlight)
+          : r;
       case "event":
         return withEvent(r, m.event);
       case "committed":
@@ -123,15 +178,22 @@ function fromWorker(rows: readonly UploadRow[], m: WorkerToPage): readonly Uploa
   });
 }
 
+/** A pausing row: still "pausing" while frames are in flight, "paused" once every one is answered. */
+function pausingOrPaused(r: UploadRow, chunksInFlight: number): UploadRow {
+  return chunksInFlight > 0
+    ? { ...r, phase: "pausing", message: pausingMessage(chunksInFlight) }
+    : { ...r, phase: "paused", message: PAUSED_MESSAGE };
+}
+
 function isFinished(phase: UploadPhase): boolean {
   return phase === "committed" || phase === "failed" || phase === "cancelled";
 }
 
 function withEvent(r: UploadRow, e: UploadEvent): UploadRow {
-  const running = r.phase === "paused" || r.phase === "cancelling" ? r.phase : "uploading";
+  const running = r.phase === "paused" || r.phase === "pausing" || r.phase === "cancelling" ? r.phase : "uploading";
   switch (e.kind) {
     case "initiated":
-      return { ...r, phase: running, codec: e.codec, message: undefined };
+      return { ...r, phase: running, codec: e.codec, message: r.phase === "pausing" ? r.message : undefined };
     case "resumed":
       return {
         ...r,
@@ -139,6 +201,8 @@ function withEvent(r: UploadRow, e: UploadEvent): UploadRow {
         message: `Resumed: ${e.chunksDone} of ${e.totalChunks} chunks were already on the gateway; only the rest is sent.`,
       };
     case "reconnecting":
+      // The socket is gone, and with it every frame in flight: a pause has nothing left to wait for.
+      if (r.phase === "pausing") return { ...r, phase: "paused", chunksInFlight: 0, message: PAUSED_MESSAGE };
       return r.phase === "cancelling"
         ? r
         : {

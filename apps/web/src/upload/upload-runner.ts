@@ -29,6 +29,8 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
   const starting = new Set<string>();
   /** Cancels asked for while an upload was still starting; carried out once its session exists. */
   const cancelWhenStarted = new Map<string, WorkerGateway>();
+  /** Pauses asked for while an upload was still starting; the session starts paused. */
+  const pauseWhenStarted = new Set<string>();
   const { post } = deps;
 
   async function start(message: Extract<PageToWorker, { kind: "start" }>): Promise<void> {
@@ -56,11 +58,13 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
         escrow: choices.escrow,
         store,
         stateKey: id,
-        onProgress: (progress) => post({ kind: "progress", id, progress }),
+        onProgress: (progress) =>
+          post({ kind: "progress", id, progress, chunksInFlight: sessions.get(id)?.chunksInFlight ?? 0 }),
         onEvent: (event) => post({ kind: "event", id, event }),
       });
       sessions.set(id, session);
       starting.delete(id);
+      if (pauseWhenStarted.delete(id)) pause(id);
       const pendingCancel = cancelWhenStarted.get(id);
       if (pendingCancel !== undefined) {
         cancelWhenStarted.delete(id);
@@ -83,6 +87,7 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
       datasetKey?.fill(0); // the session copies the key it uses; the record keeps the saved one
       starting.delete(id);
       cancelWhenStarted.delete(id);
+      pauseWhenStarted.delete(id);
       if (sessions.get(id) === session) sessions.delete(id);
     }
   }
@@ -167,6 +172,18 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
     });
   }
 
+  /** Stops sending new frames and tells the page how many sent ones are still to be answered. */
+  function pause(id: string): void {
+    const session = sessions.get(id);
+    if (session === undefined) {
+      if (starting.has(id)) pauseWhenStarted.add(id);
+      else post({ kind: "paused", id, chunksInFlight: 0 });
+      return;
+    }
+    session.pause();
+    post({ kind: "paused", id, chunksInFlight: session.chunksInFlight });
+  }
+
   function cancelAndReport(id: string, gateway: WorkerGateway): Promise<void> {
     return cancel(id, gateway).catch((e: unknown) =>
       post({ kind: "failed", id, message: errorMessage(e, "Cancelling"), authFailure: false }),
@@ -180,9 +197,10 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
           void start(message);
           return;
         case "pause":
-          sessions.get(message.id)?.pause();
+          pause(message.id);
           return;
         case "resume":
+          pauseWhenStarted.delete(message.id);
           sessions.get(message.id)?.resume();
           return;
         case "cancel":

@@ -34,7 +34,15 @@ export type WorkerToPage =
   | { readonly kind: "hello"; readonly primitives: string; readonly warnings: readonly string[] }
   /** The dataset key of an encrypted upload, as 64 hex characters, for "Export recovery key". */
   | { readonly kind: "key"; readonly id: string; readonly keyHex: string }
-  | { readonly kind: "progress"; readonly id: string; readonly progress: UploadProgress }
+  | {
+      readonly kind: "progress";
+      readonly id: string;
+      readonly progress: UploadProgress;
+      /** Frames sent and not yet acknowledged, when the progress was reported. */
+      readonly chunksInFlight: number;
+    }
+  /** The engine took the pause: it sends nothing new; `chunksInFlight` frames are still to be answered. */
+  | { readonly kind: "paused"; readonly id: string; readonly chunksInFlight: number }
   | { readonly kind: "event"; readonly id: string; readonly event: UploadEvent }
   | {
       readonly kind: "committed";
