@@ -1,33 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "./support/browser.js";
-import { DashboardPage } from "./support/dashboard-page.js";
-import { type GatewayProcess, startGatewayProcess } from "./support/gateway-process.js";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { signedInDashboard } from "./support/signed-in-dashboard.js";
 
 /** Where screenshots go when CYXWIZ_E2E_SCREENSHOTS names a folder (to look at the layout by eye). */
 const shots = process.env.CYXWIZ_E2E_SCREENSHOTS;
 
-let gw: GatewayProcess;
-let browser: Browser;
-let dash: DashboardPage;
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "cyxwiz-e2e-layout-"));
-  gw = await startGatewayProcess();
-  browser = await launchChromium();
-  dash = new DashboardPage(await browser.newPage(), gw.url);
-  await dash.signIn("admin", gw.adminPassword);
-});
-afterAll(async () => {
-  await browser?.close();
-  await gw?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const s = signedInDashboard("cyxwiz-e2e-layout-");
 
 /** Whether the element lies wholly inside the page's viewport (no sideways scrolling needed). */
 async function inViewport(page: Page, element: Locator): Promise<boolean> {
@@ -40,15 +21,15 @@ async function inViewport(page: Page, element: Locator): Promise<boolean> {
 describe("the dashboard's layout", () => {
   it("at 760 px wide the datasets table keeps Verify and Delete on screen", async () => {
     const f = "quarterly-customer-transactions-normalised-2026.csv";
-    const path = join(dir, f);
+    const path = join(s.dir, f);
     await writeFile(path, "id,amount\n1,2\n");
-    await dash.chooseFiles([path], { classification: "2", compression: "zstd" });
-    await dash.start(f);
-    await dash.committedRoot(f);
-    const ref = (await dash.page.getByTestId(`upload-ref-${f}`).textContent())!.trim();
-    await dash.exportKey(f); // encrypted and not escrowed: the page asks before leaving until exported
+    await s.dash.chooseFiles([path], { classification: "2", compression: "zstd" });
+    await s.dash.start(f);
+    await s.dash.committedRoot(f);
+    const ref = (await s.dash.page.getByTestId(`upload-ref-${f}`).textContent())!.trim();
+    await s.dash.exportKey(f); // encrypted and not escrowed: the page asks before leaving until exported
 
-    const page = dash.page;
+    const page = s.dash.page;
     await page.setViewportSize({ width: 760, height: 800 });
     await page.getByTestId("nav-datasets").click();
     await page.getByTestId(`dataset-row-${ref}`).waitFor();
@@ -60,47 +41,47 @@ describe("the dashboard's layout", () => {
   });
 
   it("an unknown path shows the dashboard's own not-found page, with the way back", async () => {
-    const page = dash.page;
-    const response = await page.goto(`${gw.url}/no-such-page/`);
+    const page = s.dash.page;
+    const response = await page.goto(`${s.gw.url}/no-such-page/`);
     expect(response?.status()).toBe(404);
     await page.getByTestId("not-found").waitFor();
     if (shots !== undefined) await page.screenshot({ path: join(shots, "not-found.png"), fullPage: true });
     expect(await page.getByTestId("not-found-upload").getAttribute("href")).toBe("/");
     await page.getByTestId("not-found-datasets").click();
-    await page.waitForURL(`${gw.url}/datasets/`);
+    await page.waitForURL(`${s.gw.url}/datasets/`);
   });
 });
 
 describe("what an upload row says", () => {
   it("a file started behind another is Queued (no rate or ETA); Pause says Pausing until the frames in flight are answered, then the bar stops", async () => {
-    const page = dash.page;
+    const page = s.dash.page;
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByTestId("nav-upload").click();
     const big = "queue-first-60mb.bin";
     const small = "queue-second.bin";
-    await writeFile(join(dir, big), randomBytes(60 * 1000 * 1000));
-    await writeFile(join(dir, small), randomBytes(1000));
-    await dash.chooseFiles([join(dir, big), join(dir, small)], {
+    await writeFile(join(s.dir, big), randomBytes(60 * 1000 * 1000));
+    await writeFile(join(s.dir, small), randomBytes(1000));
+    await s.dash.chooseFiles([join(s.dir, big), join(s.dir, small)], {
       classification: "0",
       encrypt: false,
       compression: "none",
     });
     await page.getByTestId("upload-start-all").click();
     await page.locator(`[data-testid="upload-row-${big}"][data-phase="uploading"]`).waitFor({ timeout: 60_000 });
-    expect(await dash.phase(small)).toBe("queued");
+    expect(await s.dash.phase(small)).toBe("queued");
     expect((await page.getByTestId(`upload-status-${small}`).textContent())?.trim()).toBe("Queued");
     expect(await page.getByTestId(`upload-rate-${small}`).count()).toBe(0);
     expect(await page.getByTestId(`upload-eta-${small}`).count()).toBe(0);
 
     await page.getByTestId(`upload-pause-${big}`).click();
-    expect(["pausing", "paused"]).toContain(await dash.phase(big));
+    expect(["pausing", "paused"]).toContain(await s.dash.phase(big));
     await page.locator(`[data-testid="upload-row-${big}"][data-phase="paused"]`).waitFor({ timeout: 60_000 });
     // Paused means nothing is in flight: the bar no longer moves.
     const bytes = await page.getByTestId(`upload-bytes-${big}`).textContent();
     await new Promise((r) => setTimeout(r, 1500));
     expect(await page.getByTestId(`upload-bytes-${big}`).textContent()).toBe(bytes);
     // The paused upload gives its slot up: the queued one goes.
-    await dash.committedRoot(small, 60_000);
+    await s.dash.committedRoot(small, 60_000);
     await page.getByTestId(`upload-cancel-${big}`).click();
     await page.locator(`[data-testid="upload-row-${big}"][data-phase="cancelled"]`).waitFor({ timeout: 60_000 });
   });

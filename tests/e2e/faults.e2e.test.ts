@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -8,6 +8,7 @@ import { launchChromium } from "./support/browser.js";
 import { runCli } from "./support/cli.js";
 import { DashboardPage } from "./support/dashboard-page.js";
 import { type GatewayProcess, metric, startGatewayProcess } from "./support/gateway-process.js";
+import { fileSha256 } from "./support/signed-in-dashboard.js";
 import { fetchManifest, rootFromStoredChunks } from "./support/stored-root.js";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
 
@@ -62,11 +63,7 @@ async function expectIntact(path: string): Promise<void> {
     CYXWIZ_STATE_DIR: join(dir, "state"),
   });
   expect(dl.code, dl.stderr).toBe(0);
-  const sha = async (p: string) =>
-    createHash("sha256")
-      .update(await readFile(p))
-      .digest("hex");
-  expect(await sha(out)).toBe(await sha(path));
+  expect(await fileSha256(out)).toBe(await fileSha256(path));
 }
 
 describe("uploads survive faults", () => {

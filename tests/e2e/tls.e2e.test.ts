@@ -1,4 +1,4 @@
-import { createHash, randomBytes, X509Certificate } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,11 +8,7 @@ import { launchChromium } from "./support/browser.js";
 import { runCli } from "./support/cli.js";
 import { DashboardPage } from "./support/dashboard-page.js";
 import { type GatewayProcess, startGatewayProcess } from "./support/gateway-process.js";
-
-const sha = async (path: string) =>
-  createHash("sha256")
-    .update(await readFile(path))
-    .digest("hex");
+import { fileSha256 } from "./support/signed-in-dashboard.js";
 
 let gw: GatewayProcess;
 let browser: Browser;
@@ -70,7 +66,7 @@ describe("the gateway over TLS, end to end", () => {
       cliEnv(),
     );
     expect(d1.code, d1.stderr).toBe(0);
-    expect(await sha(byCa)).toBe(await sha(file));
+    expect(await fileSha256(byCa)).toBe(await fileSha256(file));
 
     const byPin = join(dir, "by-pin.out");
     const d2 = await runCli(
@@ -78,7 +74,7 @@ describe("the gateway over TLS, end to end", () => {
       cliEnv(),
     );
     expect(d2.code, d2.stderr).toBe(0);
-    expect(await sha(byPin)).toBe(await sha(file));
+    expect(await fileSha256(byPin)).toBe(await fileSha256(file));
 
     const wrongPin = `${"00:".repeat(31)}00`;
     const d3 = await runCli(
@@ -125,6 +121,6 @@ describe("the gateway over TLS, end to end", () => {
       cliEnv(),
     );
     expect(dl.code, dl.stderr).toBe(0);
-    expect(await sha(out)).toBe(await sha(path));
+    expect(await fileSha256(out)).toBe(await fileSha256(path));
   });
 });

@@ -10,9 +10,8 @@
  */
 import fc from "fast-check";
 import { ERROR_CODES, type ErrorCode, isProtocolError } from "../src/errors/error-codes.js";
-import { type DecodeOptions, decodeFrame, encodeFrame } from "../src/frame/frame-codec.js";
+import { type DecodeOptions, decodeFrame, decodeFramePieces, encodeFrame } from "../src/frame/frame-codec.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES, FRAME_OVERHEAD_BYTES } from "../src/frame/frame-format.js";
-import { decodeFramePieces } from "../src/frame/frame-codec.js";
 import { splitFrames } from "../src/frame/frame-reader.js";
 import { joinPieces } from "../src/pieces.js";
 import type { Primitives } from "../src/primitives/primitives.js";

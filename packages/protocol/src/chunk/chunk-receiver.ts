@@ -2,9 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import { type ChunkCodec, loadCodec } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
 import { ackStatusOf, type ErrorCode, failure, type ProtocolFailure } from "../errors/error-codes.js";
-import { type DecodeOptions, decodeFrameHeader, equalDigests } from "../frame/frame-codec.js";
+import { type DecodeOptions, decodeFrameHeader, decodeFramePieces, equalDigests } from "../frame/frame-codec.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES, describeFlags, FRAME_HEADER_BYTES, FrameFlag } from "../frame/frame-format.js";
-import { decodeFramePieces } from "../frame/frame-codec.js";
 import {
   AckStatus,
   type DataChunk,
