@@ -387,6 +387,40 @@ describe("control", () => {
     session.resume();
     expect((await running).version.numChunks).toBe(12);
   });
+
+  it("a pause while a chunk is being prepared holds that chunk back too: nothing goes out once paused", async () => {
+    const { gateway } = await fake({ window: 2 });
+    const data = testBytes(6 * 4096);
+    const inner = bytesByteSource(data);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let reading!: () => void;
+    const firstRead = new Promise<void>((r) => {
+      reading = r;
+    });
+    const source: ByteSource = {
+      size: inner.size,
+      async read(offset, length) {
+        if (offset === 0) {
+          reading();
+          await gate; // the first chunk is still being read when the owner presses Pause
+        }
+        return inner.read(offset, length);
+      },
+    };
+    const { session } = upload(gateway, source);
+    const running = session.run();
+    await firstRead;
+    session.pause();
+    release();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(gateway.frames.length).toBe(0);
+    expect(session.chunksInFlight).toBe(0);
+    session.resume();
+    expect((await running).version.numChunks).toBe(6);
+  });
 });
 
 describe("errors a person can act on", () => {

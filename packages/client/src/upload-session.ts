@@ -762,7 +762,9 @@ export function createUploadSession(options: UploadOptions): UploadSession {
             FrameFlag.REQUIRES_ACK | (sentBefore.has(index) ? FrameFlag.RETRANSMIT : 0),
             into,
           );
-          if (closed !== undefined || cancelled !== undefined || failure !== undefined) {
+          // Paused (or stopped) while this chunk was being read, sealed or framed: it goes back to
+          // the queue, so that once paused nothing more is sent and chunksInFlight tells the truth.
+          if (paused || closed !== undefined || cancelled !== undefined || failure !== undefined) {
             insertSorted(index);
             continue;
           }
