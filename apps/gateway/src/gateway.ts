@@ -24,11 +24,12 @@ import { createGatewayMetrics } from "./http/gateway-metrics.js";
 import { registerRateLimits } from "./http/rate-limits.js";
 import { clientAddress, registerRequestCaller } from "./http/request-caller.js";
 import { createRpcLimits } from "./http/rpc-limits.js";
+import { reportRefusal } from "./http/rpc-refusal.js";
 import { createAuthInterceptor } from "./rpc/auth-interceptor.js";
 import { createAuthService } from "./rpc/auth-service.js";
 import { createDataTransferService } from "./rpc/data-transfer-service.js";
 import { createDatasetService } from "./rpc/dataset-service.js";
-import { clientAddressKey } from "./rpc/request-context.js";
+import { clientAddressKey, requestCallerKey } from "./rpc/request-context.js";
 import { createDirectoryBlobStore, type DataDirLock, lockDataDir, openMetadataStore } from "./store/index.js";
 import { loadTlsMaterial, type TlsMaterial } from "./tls/tls-material.js";
 import { createDigestLocks } from "./transfers/digest-locks.js";
@@ -158,21 +159,25 @@ async function assemble(
     acceptCompression: limits.acceptCompression,
     interceptors: [
       limits.decoding,
-      createAuthInterceptor(tokens),
+      createAuthInterceptor(),
       (next) => async (req) => {
         try {
           return await next(req);
         } catch (e) {
           const ce = ConnectError.from(e);
-          metrics.rpcErrors.inc({ code: Code[ce.code] ?? String(ce.code) });
-          if (ce.code === Code.Internal) app.log.error({ err: ce.cause ?? e, method: req.method.name }, "rpc failed");
-          else app.log.info({ code: Code[ce.code], method: req.method.name, message: ce.rawMessage }, "rpc refused");
+          if (ce.code !== Code.Internal)
+            reportRefusal(app.log, metrics, req.method.name, ce, req.contextValues.get(clientAddressKey));
+          else {
+            metrics.rpcErrors.inc({ code: Code[ce.code] });
+            app.log.error({ err: ce.cause ?? e, method: req.method.name }, "rpc failed");
+          }
           throw ce;
         }
       },
       limits.loginThrottle, // inside the logging above, so its refusals are logged and counted
     ],
-    contextValues: (req) => createContextValues().set(clientAddressKey, clientAddress(req)),
+    contextValues: (req) =>
+      createContextValues().set(clientAddressKey, clientAddress(req)).set(requestCallerKey, req.caller),
   });
 
   app.get("/healthz", async () => ({ status: "ok", store: store.driverKind }));

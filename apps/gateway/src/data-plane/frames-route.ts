@@ -5,7 +5,6 @@ import { FRAMES_ROUTE, type FramesCloseReason, framesClose } from "@cyxwiz/proto
 import { FrameStreamMessageSchema, type TransferAck, TransferState, TransferStatusSchema } from "@cyxwiz/protocol/gen";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
-import { bearerFromProtocols } from "../auth/bearer-token.js";
 import { refusalMessage } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import type { TransferRecord } from "../store/index.js";
@@ -42,10 +41,12 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
     // arrive while the token and transfer are still being checked, and must not be lost.
     let transfer: TransferRecord | undefined;
     const ready = (async () => {
-      const verified = await deps.tokens.verify(bearerFromProtocols(req.headers["sec-websocket-protocol"]));
-      if (!verified.ok) return close("CYXW_ERR_AUTH", refusalMessage(verified.reason));
+      // The token (the `bearer.` subprotocol) was verified with the upgrade's headers by the first
+      // hook (http/request-caller.ts); its verdict is read here, not computed again.
+      const caller = req.caller;
+      if (caller.kind !== "user") return close("CYXW_ERR_AUTH", refusalMessage(caller.refusal));
       // Someone else's transfer is answered exactly as a missing one: ids cannot be probed for.
-      const found = await findOwnedTransfer(deps.store, verified.principal.username, req.params.id).catch(
+      const found = await findOwnedTransfer(deps.store, caller.principal.username, req.params.id).catch(
         () => undefined,
       );
       if (found === undefined) return close("CYXW_ERR_TRANSFER", noTransferMessage(req.params.id));
