@@ -1,0 +1,1 @@
+export type { InputFile } from "./input-file.js";
