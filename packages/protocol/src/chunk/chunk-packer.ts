@@ -4,12 +4,17 @@ import { FrameFlag } from "../frame/frame-format.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
 import type { PackedChunk } from "./chunk-format.js";
-import { checkChunkSize, type FixedChunkLayout, fixedChunkLayout } from "./chunk-layout.js";
+import { type ChunkLayout, checkChunkSize, transferChunkLayout } from "./chunk-layout.js";
 
 /** How a {@link ChunkPacker} turns plaintext into stored chunks. */
 export interface ChunkPackerOptions {
-  /** Plaintext bytes per chunk, 1..MAX_CHUNK_SIZE. */
+  /** Plaintext bytes per chunk, 1..MAX_CHUNK_SIZE (with `plainSizes`: the most any chunk holds). */
   readonly chunkSize: number;
+  /**
+   * For a dataset of samples (docs/dataset-formats.md): each chunk's plaintext size, cut at sample
+   * boundaries, adding up to the source's size. Absent: fixed chunks of `chunkSize`.
+   */
+  readonly plainSizes?: readonly number[];
   /**
    * The dataset's codec, as {@link decideCodec} returned it; absent for codec NONE. A chunk that
    * does not shrink is still stored raw (`compressed = false`), as createChunker does.
@@ -21,11 +26,11 @@ export interface ChunkPackerOptions {
 
 /** Produces any chunk of a source by its index, in any order, as often as asked. */
 export interface ChunkPacker {
-  /** Chunks in the source: ceil(size / chunkSize), and 1 for an empty source. */
+  /** Chunks in the source: ceil(size / chunkSize) (1 for an empty source), or one per listed plain size. */
   readonly numChunks: number;
   readonly chunkSize: number;
-  /** The source's layout in chunks: each chunk's plain size and the stored sizes it can have. */
-  readonly layout: FixedChunkLayout;
+  /** The source's layout in chunks: each chunk's offset, plain size and the stored sizes it can have. */
+  readonly layout: ChunkLayout;
   /**
    * Reads, compresses?, encrypts? and hashes chunk `index`. With the same source bytes, codec
    * and cipher (same dataset key and cipher parameters) the result is byte-identical every time,
@@ -45,7 +50,8 @@ export interface ChunkPacker {
  * given the codec {@link decideCodec} chose and the same cipher, but one at a time by index. The
  * manifest is the caller's to assemble from the chunks it packed.
  *
- * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE.
+ * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE, or plain sizes that do not
+ *   describe the source (chunk-layout.ts `sampleChunkLayout`).
  * @example
  * const codec = await decideCodec(source, chunkSize, "zstd");
  * const packer = createChunkPacker(primitives, source, { chunkSize, ...(codec ? { codec } : {}) });
@@ -56,7 +62,11 @@ export function createChunkPacker(
   source: ByteSource,
   options: ChunkPackerOptions,
 ): ChunkPacker {
-  const layout = fixedChunkLayout(options.chunkSize, source.size);
+  const layout = transferChunkLayout({
+    chunkSize: options.chunkSize,
+    totalSize: source.size,
+    plainSizes: options.plainSizes,
+  });
   const { chunkSize, numChunks } = layout;
   const { codec, cipher } = options;
   // Plaintext buffers a sealing worker handed back, read into again (ByteSource.readInto) instead
@@ -73,7 +83,7 @@ export function createChunkPacker(
     async pack(index) {
       const length = layout.plainSizeOf(index); // throws RangeError for an index outside the layout
       const last = index === numChunks - 1;
-      const offset = index * chunkSize;
+      const offset = layout.offsetOf(index);
       const spare = source.readInto === undefined ? undefined : takeSpare(length);
       const plain =
         spare === undefined ? await source.read(offset, length) : await source.readInto!(offset, length, spare);

@@ -4,7 +4,12 @@ import type { CodecName } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
 import { encodeFrame, encodeFrameParts, type FrameParts } from "../frame/frame-codec.js";
 import { DataClassification, DatasetMetadataSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
-import { CompressionCodec, type DatasetManifest, DatasetManifestSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import {
+  CompressionCodec,
+  type DatasetManifest,
+  DatasetManifestSchema,
+  type SampleLayout,
+} from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { createMerkleBuilder } from "../merkle/index.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
@@ -13,8 +18,12 @@ import { checkChunkSize } from "./chunk-layout.js";
 import { createChunkPacker, decideCodec } from "./chunk-packer.js";
 
 export interface ChunkerOptions {
-  /** Plaintext bytes per chunk (default 4 MiB). */
+  /** Plaintext bytes per chunk (default 4 MiB); with `plainSizes`, the most any chunk holds. */
   readonly chunkSize?: number;
+  /** Chunks of whole samples: each chunk's plaintext size (chunk-packer.ts). Absent: fixed chunks. */
+  readonly plainSizes?: readonly number[];
+  /** What the samples are, for a dataset of samples: the manifest is then format_version 2. */
+  readonly samples?: SampleLayout;
   /** Compression, opt-in per dataset (default "none"). Switched off automatically when the first chunk shrinks less than 1.1x. */
   readonly codec?: CodecName;
   /** Encrypts every chunk when given (ARCHITECTURE §4 STREAM construction). */
@@ -77,6 +86,7 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
     const codec = await decideCodec(source, chunkSize, options.codec ?? "none");
     const packer = createChunkPacker(primitives, source, {
       chunkSize,
+      ...(options.plainSizes === undefined ? {} : { plainSizes: options.plainSizes }),
       ...(codec === undefined ? {} : { codec }),
       ...(options.cipher === undefined ? {} : { cipher: options.cipher }),
     });
@@ -97,12 +107,13 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
       storedSizes.push(chunk.storedSize);
       digests.push(chunk.digest);
       compressedFlags.push(chunk.compressed);
-      options.onProgress?.(index * chunkSize + chunk.plainSize, source.size);
+      options.onProgress?.(packer.layout.offsetOf(index) + chunk.plainSize, source.size);
       yield chunk;
     }
     const meta = options.metadata;
     done = create(DatasetManifestSchema, {
-      formatVersion: 1,
+      formatVersion: options.samples === undefined ? 1 : 2,
+      ...(options.samples === undefined ? {} : { samples: options.samples }),
       metadata: create(DatasetMetadataSchema, {
         name: meta.name,
         type: meta.type ?? "",
