@@ -196,7 +196,7 @@ describe("chunk receiver, streaming mode: chunk sizes the layout declares", () =
 
   it("takes chunks of whole samples at their own sizes, a later chunk larger than the first, and no other size", async () => {
     const { r, stored } = await sized(sampleChunkLayout(10, [3, 10, 1]), false);
-    const frame = (sequence: number, size: number, flags = ACK) =>
+    const frame = (sequence: number, size: number, flags: number = ACK) =>
       encodeFrame(p, { sequence, flags, payload: new Uint8Array(size).fill(sequence + 1) });
     // Chunk 1 may hold 10 bytes although chunk 0 holds 3: the bound is the largest chunk.
     expect(ackOf(await r.receiveFrame(await frame(0, 4)))).toMatch(
