@@ -28,10 +28,15 @@ describe("email", () => {
 });
 
 describe("phone", () => {
-  it.each(["415-555-0132", "(415) 555-0132", "415.555.0132", "+1 415 555 0132", "call +44 20 7946 0958 now"])(
-    "finds %s",
-    (text) => expect(phoneDetector.detect(text)).toBe("match"),
-  );
+  it.each([
+    "415-555-0132",
+    "(415) 555-0132",
+    "415.555.0132",
+    "+1 415 555 0132",
+    "call +44 20 7946 0958 now",
+    "+44 (0)20 7946 0958",
+    "415-555-0132 x204",
+  ])("finds %s", (text) => expect(phoneDetector.detect(text)).toBe("match"));
 
   it("calls a bare 10-digit run borderline", () => {
     expect(phoneDetector.detect("4155550132")).toBe("borderline");
@@ -111,6 +116,8 @@ describe("ip", () => {
     "fe80:0:0:0:202:b3ff:fe1e:8329",
     "::ffff:192.0.2.128",
     "[2001:db8:85a3::8a2e:370:7334]:443",
+    "010.001.002.003",
+    "see 1.2.3.4",
   ])("finds %s", (text) => expect(ipDetector.detect(text)).toBe("match"));
 
   it.each([
@@ -119,6 +126,10 @@ describe("ip", () => {
     "1.2.3.4.5",
     "v1.2.3.4",
     "01.02.03.04",
+    "010.1.2.3",
+    "Build 1.2.3.4",
+    "version: 10.0.19.1",
+    "v 2.4.1.7",
     "12:30:45",
     "00:1a:2b:3c:4d:5e",
     "std::vector",

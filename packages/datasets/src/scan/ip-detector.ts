@@ -10,9 +10,16 @@ const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?
 
 const HINT_WORDS = new Set(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress", "remoteaddr", "clientip"]);
 
-/** Whether four decimal strings are octets: 0 to 255, no leading zeros. */
+// A dotted number right after a version word is a version: `Build 1.2.3.4`, `version: 10.0.19041.1`.
+const VERSION_CONTEXT = /\b(?:v|ver|version|build|release|rev|revision)\s*[:#]?\s*$/i;
+
+/**
+ * Whether four decimal strings are octets: 0 to 255, written without leading zeros or all four
+ * zero-padded to three digits (`010.001.002.003`, as some logs print them); `01.2.3.4` is neither.
+ */
 export function validOctets(parts: readonly string[]): boolean {
-  return parts.length === 4 && parts.every((p) => /^(?:0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return false;
+  return parts.every((p) => p.length === 3) || parts.every((p) => /^(?:0|[1-9]\d*)$/.test(p));
 }
 
 /** Whether `text` is an IPv6 address in RFC 4291 text form (with `::` at most once). */
@@ -32,13 +39,20 @@ export function validIpv6(text: string): boolean {
   return count === 8;
 }
 
-/** `ip`: IPv4 addresses with every octet in 0-255, and IPv6 addresses; always a `match`. */
+/**
+ * `ip`: IPv4 addresses with every octet in 0-255 (not right after a version word), and IPv6
+ * addresses; always a `match`.
+ */
 export const ipDetector: Detector = {
   classification: "confidential",
   hintedBy: (tokens) => tokensHint(tokens, HINT_WORDS, ["ipaddr"]),
   detect(text) {
     if (text.includes(".")) {
-      const v4 = strongestVerdict(text, IPV4, (m) => (validOctets(m.slice(1, 5)) ? "match" : undefined));
+      const v4 = strongestVerdict(text, IPV4, (m) =>
+        validOctets(m.slice(1, 5)) && !VERSION_CONTEXT.test(text.slice(Math.max(0, m.index - 12), m.index))
+          ? "match"
+          : undefined,
+      );
       if (v4 !== undefined) return v4;
     }
     if (!text.includes(":")) return undefined;

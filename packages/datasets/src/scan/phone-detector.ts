@@ -7,7 +7,9 @@ import { strongestVerdict } from "./detector.js";
 // preceded by a word character, `#`, `/`, `.` or `-` (so `INV-415-555-0132` and `#4155550132`
 // are not phones) and not followed by more digits or a word.
 const NANP = /(?<![\w#/.+-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}(?![\w/-]|\.\d)/g;
-const INTERNATIONAL = /(?<![\w#/.+-])\+[1-9](?:[ .-]?\d){6,13}(?![\w/-]|\.\d)/g;
+// The trunk prefix some countries print in brackets after the country code, `+44 (0)20 ...`, is
+// allowed once and not counted.
+const INTERNATIONAL = /(?<![\w#/.+-])\+[1-9]\d{0,2}(?: ?\(0\))?(?:[ .-]?\d){5,13}(?![\w/-]|\.\d)/g;
 
 // Eight-to-ten digit runs that read as a date (YYYYMMDD, YYYYMMDDHH) are dates, not phones.
 const COMPACT_DATE = /^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])/;
@@ -31,7 +33,7 @@ function nanpVerdict(candidate: string): Verdict | undefined {
 }
 
 function internationalVerdict(candidate: string): Verdict | undefined {
-  const digits = candidate.replace(/\D/g, "");
+  const digits = candidate.replace("(0)", "").replace(/\D/g, "");
   // E.164: at most 15 digits, country code first; +1 numbers follow the NANP rules.
   if (digits.length < 8 || digits.length > 15) return undefined;
   if (digits.startsWith("1")) return nanpVerdict(candidate);
