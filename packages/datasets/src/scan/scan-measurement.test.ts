@@ -46,13 +46,15 @@ function makeGenerators(random: () => number) {
       () => luhnNumber("6011", 16),
       () => luhnNumber(String(int(2221, 2720)), 16),
     ])();
-  const groupCard = (number: string, separator: string) =>
-    (number.length === 15 ? [4, 6, 5] : [4, 4, 4, 4])
-      .reduce<string[]>((groups, size) => {
-        const start = groups.join("").length;
-        return [...groups, number.slice(start, start + size)];
-      }, [])
-      .join(separator);
+  const groupCard = (number: string, separator: string) => {
+    const groups: string[] = [];
+    let start = 0;
+    for (const size of number.length === 15 ? [4, 6, 5] : [4, 4, 4, 4]) {
+      groups.push(number.slice(start, start + size));
+      start += size;
+    }
+    return groups.join(separator);
+  };
   const ssnParts = () => {
     for (;;) {
       const a = int(1, 899);
