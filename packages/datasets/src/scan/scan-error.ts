@@ -2,7 +2,7 @@
 export const SCAN_ERROR_CODES = {
   CYXW_SCAN_PATTERN: "A custom pattern is not a valid regular expression, or matches the empty string.",
   CYXW_SCAN_OPTIONS:
-    "The scan options are wrong: a custom pattern's name is empty, malformed, a built-in type or given twice; an unknown type or classification.",
+    "A custom pattern's name is empty, malformed, a built-in type or given twice; an unknown type or classification.",
 } as const;
 
 /** One of the scan's stable error codes. */
