@@ -22,7 +22,24 @@ export const MIN_OWNER_KEY_BYTES = 16;
  * still work: the number 42 and the text "42" agree), and nobody without the key can test a guess.
  */
 export function pseudonym(ownerKey: Uint8Array, text: string, length = 64): string {
-  return bytesToHex(hmac(sha256, ownerKey, utf8ToBytes(text))).slice(0, length);
+  return createPseudonymizer(ownerKey, length)(text);
+}
+
+/**
+ * {@link pseudonym} for many values under one key: the keyed HMAC state is computed once and
+ * cloned per value, and a value seen before is not hashed again.
+ */
+export function createPseudonymizer(ownerKey: Uint8Array, length = 64): (text: string) => string {
+  const keyed = hmac.create(sha256, ownerKey);
+  const seen = new Map<string, string>();
+  return (text) => {
+    let out = seen.get(text);
+    if (out === undefined) {
+      out = bytesToHex(keyed.clone().update(utf8ToBytes(text)).digest()).slice(0, length);
+      seen.set(text, out);
+    }
+    return out;
+  };
 }
 
 /** `hash`: keyed pseudonyms (HMAC-SHA256 with the owner's key). Any column; the result is text. */
@@ -37,8 +54,9 @@ export const hashOperator: ColumnOperator<Required<HashParams>> = {
         `${where}: hash needs an owner key of at least ${MIN_OWNER_KEY_BYTES} bytes`,
       );
     }
+    const pseudonymOf = createPseudonymizer(ownerKey, length);
     return {
-      values: column.values.map((v) => (v === null ? null : pseudonym(ownerKey, String(v), length))),
+      values: column.values.map((v) => (v === null ? null : pseudonymOf(String(v)))),
       type: new Utf8(),
     };
   },

@@ -11,7 +11,7 @@ export { applyAnonymizers } from "./apply-anonymizers.js";
 export { cryptoRandom } from "./crypto-random.js";
 export type { GeneralizeParams } from "./generalize-value.js";
 export type { HashParams } from "./hash-operator.js";
-export { MIN_OWNER_KEY_BYTES, pseudonym } from "./hash-operator.js";
+export { createPseudonymizer, MIN_OWNER_KEY_BYTES, pseudonym } from "./hash-operator.js";
 export type { KAnonymityParams } from "./k-anonymity.js";
 export type { MaskParams } from "./mask-operator.js";
 export { maskText } from "./mask-operator.js";

@@ -2,7 +2,7 @@ import { hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
 import { cryptoRandom } from "./crypto-random.js";
 import { generalizeValue } from "./generalize-value.js";
-import { pseudonym } from "./hash-operator.js";
+import { createPseudonymizer, pseudonym } from "./hash-operator.js";
 import { maskText } from "./mask-operator.js";
 import { laplaceSample } from "./noise-operator.js";
 import { createSeededRandom } from "./seeded-random.js";
@@ -15,6 +15,16 @@ describe("hash", () => {
     );
     expect(pseudonym(utf8ToBytes("Jefe"), "what do ya want for nothing?")).toBe(
       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
+  });
+
+  it("keeps no state between values under one key", () => {
+    const of = createPseudonymizer(hexToBytes("0b".repeat(20)));
+    const first = of("Hi There");
+    expect(of("something else")).not.toBe(first);
+    expect(of("Hi There")).toBe(first);
+    expect(createPseudonymizer(hexToBytes("0b".repeat(20)))("Hi There")).toBe(
+      "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
     );
   });
 
