@@ -53,6 +53,24 @@ describe("applyAnonymizers", () => {
     expect(table.schema.fields.map((f) => f.name)).toEqual(["email", "card", "age", "zip", "spend"]);
   });
 
+  it("truncates Arrow date and timestamp columns, and bins integer columns", () => {
+    const table = tableFromArrays({
+      seen: [new Date(Date.UTC(2024, 2, 15, 10)), new Date(Date.UTC(1999, 11, 31, 23, 59))],
+      visits: Int32Array.from([7, 23]),
+    });
+    const { table: out } = applyAnonymizers(table, [
+      { column: "seen", operator: "generalize", params: { kind: "date", unit: "month" } },
+      { column: "visits", operator: "generalize", params: { kind: "bin", width: 5, origin: 0 } },
+    ]);
+    expect(column(out, "seen")).toEqual(["2024-03", "1999-12"]);
+    expect(column(out, "visits")).toEqual(["[5, 10)", "[20, 25)"]);
+    const timestamps = tableFromJSON([{ at: new Date(Date.UTC(2021, 5, 1)) }]);
+    const day = applyAnonymizers(timestamps, [
+      { column: "at", operator: "generalize", params: { kind: "date", unit: "day" } },
+    ]);
+    expect(column(day.table, "at")).toEqual(["2021-06-01"]);
+  });
+
   it("gives one owner the same pseudonym across files and columns, another owner a different one", () => {
     const a = tableFromJSON([{ user: "u-17" }, { user: "u-18" }]);
     const b = tableFromJSON([{ uid: "u-18" }]);

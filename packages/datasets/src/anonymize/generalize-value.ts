@@ -1,3 +1,4 @@
+import { assertNever } from "@cyxwiz/protocol/errors";
 import { AnonymizeError } from "./anonymize-error.js";
 import { paramsObject } from "./operator.js";
 import { integerParam, paramsError, positiveParam } from "./params-error.js";
@@ -87,5 +88,7 @@ export function generalizeValue(value: unknown, step: GeneralizeParams, where: s
     }
     case "prefix":
       return Array.from(String(value)).slice(0, step.length).join("");
+    default:
+      return assertNever(step);
   }
 }

@@ -108,7 +108,7 @@ export function kAnonymize(
 
   const groupSizes = () => {
     const columnKeys = names.map((_, c) => keysAt(c));
-    const rowKeys = Array.from({ length: rows }, (_, row) => columnKeys.map((keys) => keys[row]).join("\u0001"));
+    const rowKeys = Array.from({ length: rows }, (_, row) => JSON.stringify(columnKeys.map((keys) => keys[row])));
     const sizes = new Map<string, number>();
     for (const key of rowKeys) sizes.set(key, (sizes.get(key) ?? 0) + 1);
     return { rowKeys, sizes };
