@@ -155,7 +155,7 @@ export function chunksForShard(
       else hi = mid - 1;
     }
     for (let c = lo; c < chunkSampleCounts.length && starts[c]! < end; c++) {
-      if (starts[c + 1]! > start) take(c);
+      if (starts[c + 1]! > start && starts[c + 1]! > starts[c]!) take(c);
     }
   }
   return { chunks, bytes };
