@@ -3,9 +3,13 @@ import shardingDoc from "../../../../docs/sharding.md?raw";
 import { isShardingError, SHARDING_ERROR_CODES, ShardingError } from "./sharding-error.js";
 
 describe("sharding error catalogue", () => {
-  it("docs/sharding.md documents exactly the codes of the catalogue", () => {
-    const documented = [...shardingDoc.matchAll(/^\| `(CYXW_ERR_SHARD_[A-Z_]+)` \|/gm)].map((m) => m[1]);
-    expect(documented.sort()).toEqual(Object.keys(SHARDING_ERROR_CODES).sort());
+  it("docs/sharding.md documents exactly the codes of the catalogue, with the same meaning", () => {
+    const documented = new Map(
+      [...shardingDoc.matchAll(/^\| `(CYXW_ERR_SHARD_[A-Z_]+)` \| (.+) \|$/gm)].map((m) => [m[1]!, m[2]!]),
+    );
+    expect([...documented.keys()].sort()).toEqual(Object.keys(SHARDING_ERROR_CODES).sort());
+    for (const [code, meaning] of Object.entries(SHARDING_ERROR_CODES))
+      expect(documented.get(code), code).toBe(meaning);
   });
 
   it("is recognised by name and carries its code and place", () => {

@@ -5,15 +5,15 @@
  */
 export const SHARDING_ERROR_CODES = {
   CYXW_ERR_SHARD_COUNT:
-    "The shard count is not a positive integer, or exceeds what can be split (samples; columns for Feature).",
+    "The shard count is not a positive integer, or exceeds what can be split (samples; columns for Feature), or column groups and `shards` disagree; also no nodes, or more nodes than samples, for a rebalance.",
   CYXW_ERR_SHARD_STRATEGY:
     "The strategy name is not one of the registry's (sample, class-balanced, hash, feature, custom).",
   CYXW_ERR_SHARD_COLUMN:
-    "A column the strategy needs was not named, does not exist, has the wrong length, or column groups overlap or leave a column out.",
+    "A column the strategy needs was not named, does not exist, has the wrong length, or column groups overlap, leave a column out or name an unknown one.",
   CYXW_ERR_SHARD_VALUE:
-    "A row's value cannot be used: a missing label, hash key or shard id, or a shard id that is not an integer in range.",
+    "A row's value cannot be used: a missing label, hash key or shard id, or a shard id that is not an integer in range. Names the row and column.",
   CYXW_ERR_SHARD_ARGUMENT:
-    "Any other bad argument: a sample count, seed, epoch, worker, resume point, node list or chunk list out of range.",
+    "Any other bad argument: a sample count, seed, epoch, worker, resume point, node list, chunk list or shard index out of range; Feature given to packOrder or rebalanceShards.",
 } as const;
 
 export type ShardingErrorCode = keyof typeof SHARDING_ERROR_CODES;
