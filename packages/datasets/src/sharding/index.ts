@@ -24,6 +24,7 @@ export {
   type ShardingErrorCode,
   type ShardingErrorPlace,
 } from "./sharding-error.js";
+export { type ChunkTable, type ShardingReport, type ShardReportEntry, shardingReport } from "./sharding-report.js";
 export type { CellValue, IndexRange, ShardInfo, Sharding, ShardingInput, ShardSpec } from "./sharding-types.js";
 export { hashShardOf } from "./strategies/hash-strategy.js";
 export { isStrategyName, STRATEGY_NAMES, type StrategyName } from "./strategy-registry.js";
