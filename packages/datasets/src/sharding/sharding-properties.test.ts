@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { inputFromColumns } from "./columns-input.js";
 import { createShards, getShardIndices } from "./create-shards.js";
+import { epochSteps, resumePoint, workerSlice } from "./epoch-order.js";
 import { packOrder } from "./pack-order.js";
 import type { CellValue, ShardingInput, ShardSpec } from "./sharding-types.js";
 import { hashShardOf } from "./strategies/hash-strategy.js";
@@ -133,6 +134,47 @@ describe("sharding properties (fast-check)", () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it("every strategy: an epoch over each shard, its workers resized mid-epoch, sees every sample exactly once", () => {
+    fc.assert(
+      fc.property(
+        dataset,
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(6),
+        fc.nat(20),
+        (d, before, after, steps, epoch) => {
+          const input = inputOf(d);
+          for (const spec of specsOf(d)) {
+            const sharding = createShards(input, spec);
+            const seen = new Array<number>(d.n).fill(0);
+            for (const shard of sharding.shards) {
+              const members = getShardIndices(sharding, shard.shard);
+              const m = members.length;
+              const visit = (start: number, workers: number, run: number): number => {
+                const consumed = Array.from({ length: workers }, (_, worker) => {
+                  const slice = workerSlice({ numSamples: m, seed: d.seed, epoch, start, workers, worker });
+                  const taken = slice.subarray(0, Math.min(slice.length, run));
+                  for (const p of taken) seen[members[p]!]!++;
+                  return taken.length;
+                });
+                return resumePoint(m, start, consumed);
+              };
+              const resumeAt = visit(0, before, steps);
+              expect(visit(resumeAt, after, epochSteps(m, resumeAt, after, 1))).toBe(m);
+            }
+            // Feature shards each hold every sample, so each is seen once per shard.
+            const times = spec.strategy === "feature" ? sharding.shards.length : 1;
+            expect(
+              seen.every((c) => c === times),
+              spec.strategy,
+            ).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
