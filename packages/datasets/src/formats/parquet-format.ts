@@ -24,7 +24,7 @@ import { extensionOf, MAGIC, startsWith } from "./sniff.js";
 type Convert = (v: unknown) => unknown;
 
 /**
- * Apache Parquet, read with hyparquet (pure JavaScript: no wasm to download, ~10 kB gzipped; see
+ * Apache Parquet, read with hyparquet (pure JavaScript: no wasm to download, ~21 kB gzipped; see
  * docs/dataset-formats.md). One row group is read at a time. Plain columns keep their type
  * (BOOLEAN → Bool, INT32 → Int32, INT64 → Int64, FLOAT → Float32, DOUBLE → Float64, UTF8 strings →
  * Utf8); every other column (dates, decimals, nested groups, binary) becomes Utf8 text.
