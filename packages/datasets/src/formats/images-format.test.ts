@@ -1,12 +1,14 @@
 import * as arrow from "apache-arrow";
 import { encode as encodePng } from "fast-png";
 import { zipSync } from "fflate";
-import { encode as encodeJpeg } from "jpeg-js";
 import { describe, expect, it } from "vitest";
 import { datasetFailure } from "../../test-support/expect-failure.js";
 import { collect, memoryFile } from "../../test-support/sample-files.js";
 import { readSamples } from "./read-samples.js";
 import { tensorInfo } from "./tensor-field.js";
+
+const GREY_200_JPEG =
+  "/9j/4AAQSkZJRgABAQAAAQABAAD/2wCEAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRQBAwQEBQQFCQUFCRQNCw0UFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFP/AABEIAAIAAgMBEQACEQEDEQH/xAGiAAABBQEBAQEBAQAAAAAAAAAAAQIDBAUGBwgJCgsQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+gEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoLEQACAQIEBAMEBwUEBAABAncAAQIDEQQFITEGEkFRB2FxEyIygQgUQpGhscEJIzNS8BVictEKFiQ04SXxFxgZGiYnKCkqNTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqCg4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2dri4+Tl5ufo6ery8/T19vf4+fr/2gAMAwEAAhEDEQA/APsCgD//2Q==";
 
 function rgbPng(width: number, height: number, seed: number): { bytes: Uint8Array; data: Uint8Array } {
   const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 13 + seed * 29) % 256);
@@ -34,8 +36,9 @@ describe("images", () => {
 
   it("a zip of PNG and JPEG images, greyscale first: every image converted to one channel", async () => {
     const grey = encodePng({ width: 2, height: 2, data: Uint8Array.from([0, 64, 128, 255]), channels: 1, depth: 8 });
-    const jpeg = encodeJpeg({ width: 2, height: 2, data: new Uint8Array(16).fill(200) }, 90).data;
-    const zip = zipSync({ "set/a/1.png": grey, "set/b/2.jpg": new Uint8Array(jpeg), "set/b/.hidden.png": grey });
+    // A 2×2 JPEG of grey 200 (jpeg-js encode, quality 90: its encoder needs Node's Buffer, so the bytes are inlined).
+    const jpeg = Uint8Array.from(atob(GREY_200_JPEG), (c) => c.charCodeAt(0));
+    const zip = zipSync({ "set/a/1.png": grey, "set/b/2.jpg": jpeg, "set/b/.hidden.png": grey });
     const s = await readSamples([memoryFile("set.zip", zip)]);
     expect(s.format).toBe("images");
     expect(tensorInfo(s.schema.fields[0]!)).toEqual({ shape: [2, 2, 1], dtype: "uint8" });
