@@ -12,19 +12,12 @@ import {
   GetGatewayInfoResponseSchema,
   WrappedKeySchema,
 } from "@cyxwiz/protocol/gen";
-import { isDataPolicyError, policyChanges, policyFor } from "@cyxwiz/protocol/vocab";
+import { isDataPolicyError, overridesFromProto, policyChanges, policyFor, policyToProto } from "@cyxwiz/protocol/vocab";
 import type { Principal } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import { releaseBlobs } from "../transfers/release-blobs.js";
 import { callerOf, ownedTransfer } from "./data-transfer-service.js";
-import {
-  classificationFromProto,
-  datasetVersionToProto,
-  escrowAllowed,
-  overridesFromProto,
-  parseDatasetRef,
-  policyToProto,
-} from "./proto-mapping.js";
+import { classificationFromProto, datasetVersionToProto, escrowAllowed, parseDatasetRef } from "./proto-mapping.js";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied, toConnectError } from "./rpc-errors.js";
 
 /** The WebSocket path of a transfer's frames; "{transfer_id}" is replaced by the id (@cyxwiz/protocol/frames-endpoint). */

@@ -12,12 +12,10 @@ import {
   TransferState as ProtoTransferState,
 } from "@cyxwiz/protocol/gen";
 import {
-  classificationFromName,
   classificationFromStored,
   codecFromName,
-  type DataPolicy,
-  type DataPolicyOverrides,
   ESCROW_ALLOWED,
+  policyToProto,
   classificationFromProto as vocabClassificationFromProto,
 } from "@cyxwiz/protocol/vocab";
 import type { Classification, Codec, DatasetVersionSummary, TransferState } from "../store/index.js";
@@ -34,43 +32,6 @@ export function classificationToProto(c: Classification): DataClassification {
 /** Whether data of this classification may have its key escrowed to the gateway (seed §4.3). */
 export function escrowAllowed(c: Classification): boolean {
   return ESCROW_ALLOWED.includes(c);
-}
-
-/** The proto form of a version's policy, with its expiry time when it has one. */
-export function policyToProto(p: DataPolicy, expiresAt: Date | undefined): ProtoDataPolicy {
-  return create(DataPolicySchema, {
-    classification: classificationFromName(p.classification)!.proto,
-    encryptionRequired: p.encryptionRequired,
-    keyEscrowAllowed: p.keyEscrowAllowed,
-    minReputation: p.minReputation,
-    thirdPartyWorkersAllowed: p.thirdPartyWorkersAllowed,
-    allowedRegions: [...p.allowedRegions],
-    cacheTtlHours: p.cacheTtlHours,
-    secureDelete: p.secureDelete,
-    ...(p.expireAfterDays === undefined ? {} : { expireAfterDays: p.expireAfterDays }),
-    auditAccess: p.auditAccess,
-    requireMfa: p.requireMfa,
-    requireSecureEnclave: p.requireSecureEnclave,
-    ...(expiresAt === undefined ? {} : { expiresAt: timestampFromDate(expiresAt) }),
-  });
-}
-
-/** The overrides a SetDatasetPolicy request gives: fields left unset are left out. */
-export function overridesFromProto(o: ProtoDataPolicyOverrides | undefined): DataPolicyOverrides {
-  if (o === undefined) return {};
-  const out: { -readonly [K in keyof DataPolicyOverrides]: DataPolicyOverrides[K] } = {};
-  if (o.encryptionRequired !== undefined) out.encryptionRequired = o.encryptionRequired;
-  if (o.keyEscrowAllowed !== undefined) out.keyEscrowAllowed = o.keyEscrowAllowed;
-  if (o.minReputation !== undefined) out.minReputation = o.minReputation;
-  if (o.thirdPartyWorkersAllowed !== undefined) out.thirdPartyWorkersAllowed = o.thirdPartyWorkersAllowed;
-  if (o.allowedRegions.length > 0) out.allowedRegions = [...o.allowedRegions];
-  if (o.cacheTtlHours !== undefined) out.cacheTtlHours = o.cacheTtlHours;
-  if (o.secureDelete !== undefined) out.secureDelete = o.secureDelete;
-  if (o.expireAfterDays !== undefined) out.expireAfterDays = o.expireAfterDays;
-  if (o.auditAccess !== undefined) out.auditAccess = o.auditAccess;
-  if (o.requireMfa !== undefined) out.requireMfa = o.requireMfa;
-  if (o.requireSecureEnclave !== undefined) out.requireSecureEnclave = o.requireSecureEnclave;
-  return out;
 }
 
 export function codecToProto(c: Codec): CompressionCodec {

@@ -44,3 +44,4 @@ export {
   REGION_PATTERN,
   UNENCRYPTED_ALLOWED,
 } from "./data-policy.js";
+export { overridesFromProto, overridesToProto, policyFromProto, policyToProto } from "./data-policy-proto.js";
