@@ -3,11 +3,8 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   type CompressionCodec,
   type DataClassification,
-  DataPolicySchema,
   type DatasetVersion,
   DatasetVersionSchema,
-  type DataPolicy as ProtoDataPolicy,
-  type DataPolicyOverrides as ProtoDataPolicyOverrides,
   DatasetStatus as ProtoDatasetStatus,
   TransferState as ProtoTransferState,
 } from "@cyxwiz/protocol/gen";
