@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import policyDoc from "../../../../docs/data-policy.md?raw";
 import { CLASSIFICATION_NAMES } from "./classifications.js";
 import {
   checkPolicy,
+  DATA_POLICY_FIELDS,
   type DataPolicyError,
   DEFAULT_POLICIES,
   ESCROW_ALLOWED,
@@ -134,5 +136,31 @@ describe("policyChanges", () => {
     expect(changes.expireAfterDays).toEqual({ before: null, after: 7 });
     expect(changes.encryptionRequired).toBeUndefined();
     expect(policyChanges(after, after)).toEqual({});
+  });
+});
+
+describe("docs/data-policy.md", () => {
+  it("shows exactly the defaults of DEFAULT_POLICIES", () => {
+    const cell = (v: unknown) =>
+      v === undefined
+        ? "never"
+        : Array.isArray(v)
+          ? v.length === 0
+            ? "any"
+            : v.join(", ")
+          : typeof v === "boolean"
+            ? v
+              ? "yes"
+              : "no"
+            : String(v);
+    const rows = new Map<string, string[]>();
+    for (const line of policyDoc.split("\n")) {
+      const m = /^\| `([a-zA-Z]+)` \| (.*) \|$/.exec(line);
+      if (m) rows.set(m[1]!, m[2]!.split(" | "));
+    }
+    expect([...rows.keys()]).toEqual([...DATA_POLICY_FIELDS]);
+    for (const field of DATA_POLICY_FIELDS) {
+      expect(rows.get(field), field).toEqual(CLASSIFICATION_NAMES.map((n) => cell(DEFAULT_POLICIES[n][field])));
+    }
   });
 });
