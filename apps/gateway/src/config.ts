@@ -41,6 +41,11 @@ export interface GatewayConfig {
    * (CYXWIZ_USER_QUOTA_BYTES, default 100 GiB).
    */
   readonly userQuotaBytes: number;
+  /**
+   * Seconds between sweeps that delete dataset versions past their policy's expiry
+   * (CYXWIZ_EXPIRY_SWEEP_SECONDS, default 300; docs/data-policy.md).
+   */
+  readonly expirySweepSeconds: number;
   /** Structured logs level (LOG_LEVEL, default info; "silent" turns them off). */
   readonly logLevel: string;
   /**
@@ -160,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     directIo: integer(env, "CYXWIZ_DIRECT_IO", 1, 0, 1) === 1,
     maxPayloadBytes: integer(env, "CYXWIZ_MAX_PAYLOAD_BYTES", 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     userQuotaBytes: integer(env, "CYXWIZ_USER_QUOTA_BYTES", 100 * 1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
+    expirySweepSeconds: integer(env, "CYXWIZ_EXPIRY_SWEEP_SECONDS", 300, 1, 86_400),
     logLevel: env.LOG_LEVEL ?? "info",
     ...tlsSettings(env, root),
   };

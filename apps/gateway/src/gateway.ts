@@ -17,6 +17,7 @@ import { refusalMessage } from "./auth/session-tokens.js";
 import { createTokenVerifier } from "./auth/token-verifier.js";
 import type { GatewayConfig } from "./config.js";
 import { registerFramesRoute } from "./data-plane/frames-route.js";
+import { createExpirySweeper } from "./datasets/expiry-sweeper.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 import { CONTROL_BODY_BYTES } from "./http/body-limits.js";
 import { createDualProtocolServer, createSecureDualProtocolServer } from "./http/dual-protocol-server.js";
@@ -131,6 +132,10 @@ async function assemble(
     metrics,
     log: app.log,
   };
+  // Versions past their policy's expiry are deleted by the gateway itself (docs/data-policy.md).
+  const sweeper = createExpirySweeper({ deps, intervalMs: config.expirySweepSeconds * 1000 });
+  app.addHook("onReady", async () => sweeper.start());
+  app.addHook("preClose", async () => sweeper.stop()); // before onClose closes the store
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey, config.apiTokenDays);
   if (firstStart.tokenRenewed)
     app.log.warn({ path: firstStart.tokenPath }, "admin-token held a token without an id (not revocable): replaced");

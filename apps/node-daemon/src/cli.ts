@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { downloadCommand } from "./commands/download.js";
 import { lsCommand } from "./commands/ls.js";
 import { packCommand } from "./commands/pack.js";
+import { policyGetCommand, policySetCommand } from "./commands/policy.js";
 import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from "./commands/token.js";
 import { unpackCommand } from "./commands/unpack.js";
 import { uploadCommand } from "./commands/upload.js";
@@ -147,6 +148,40 @@ export function buildProgram(): Command {
     .option("--all", "everyone's tokens (admins only)")
     .option("--json", "print the result as JSON on stdout")
     .action((opts) => tokenLsCommand(opts, createOutput(opts.json === true)));
+
+  const policy = program
+    .command("policy")
+    .description("read and set a dataset version's classification and data policy (docs/data-policy.md)");
+  reachGateway(
+    policy
+      .command("get")
+      .description("show a version's data policy")
+      .argument("<ref>", 'the dataset: "name" for the newest version or "name@vN"'),
+  )
+    .option("--json", "print the policy as JSON on stdout")
+    .action((ref: string, opts) => policyGetCommand(ref, opts, createOutput(opts.json === true)));
+  reachGateway(
+    policy
+      .command("set")
+      .description(
+        "set a version's classification: its level's defaults, tightened by the options given (an option may never loosen the level)",
+      )
+      .argument("<ref>", 'the dataset: "name" for the newest version or "name@vN"'),
+  )
+    .requiredOption("--classification <level>", CLASSIFICATION_HELP)
+    .option("--expire-days <n>", "delete the version this many days after it was committed")
+    .option("--min-reputation <r>", "lowest worker reputation (0-100) allowed to process it")
+    .option("--regions <a,b>", "regions whose workers may hold it, comma-separated (e.g. eu,us-east-1)")
+    .option("--cache-ttl-hours <h>", "hours a worker may keep a cached copy (0: none)")
+    .option("--require-encryption", "require the data to be stored encrypted")
+    .option("--no-escrow", "forbid escrowing the dataset key to the gateway")
+    .option("--no-third-party", "forbid workers outside your organisation")
+    .option("--secure-delete", "overwrite copies before deleting them")
+    .option("--audit-access", "report every worker read to the audit log")
+    .option("--require-mfa", "require multi-factor sign-in to read it")
+    .option("--require-enclave", "only workers with a secure enclave may process it")
+    .option("--json", "print the new policy as JSON on stdout")
+    .action((ref: string, opts) => policySetCommand(ref, opts, createOutput(opts.json === true)));
 
   return program;
 }

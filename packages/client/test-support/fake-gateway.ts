@@ -48,7 +48,15 @@ import {
 } from "@cyxwiz/protocol/gen";
 import { MerkleTree } from "@cyxwiz/protocol/merkle";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
-import { codecFromName } from "@cyxwiz/protocol/vocab";
+import {
+  classificationFromProto,
+  codecFromName,
+  isDataPolicyError,
+  overridesFromProto,
+  policyFor,
+  policyToProto,
+  policyViolations,
+} from "@cyxwiz/protocol/vocab";
 import { type WebSocket, WebSocketServer } from "ws";
 
 /** The one token the fake accepts (a JWT's shape: three dot-separated segments). */
@@ -250,6 +258,7 @@ export async function startFakeGateway(
           keyEscrowed: escrowedKey !== undefined,
           transferId: t.id,
           createdAt: timestampNow(),
+          policy: policyToProto(policyFor(classificationFromProto(t.classification)?.name ?? "public")),
         });
         versions.push({ version, manifest, ...(escrowedKey === undefined ? {} : { escrowedKey }) });
         t.state = TransferState.COMPLETED;
@@ -263,6 +272,36 @@ export async function startFakeGateway(
       getDataset: (req) => {
         const v = versionOf(req.ref);
         return { version: v.version, manifest: v.manifest };
+      },
+      // The policy RPCs with the gateway's rules (policyFor, policyViolations from the vocab); no expiry sweeps.
+      getDatasetPolicy: (req) => {
+        const v = versionOf(req.ref);
+        return { ref: v.version.ref, policy: v.version.policy };
+      },
+      setDatasetPolicy: (req) => {
+        const v = versionOf(req.ref);
+        const level = classificationFromProto(req.classification);
+        if (level === undefined)
+          throw new ConnectError(
+            `CYXW_ERR_POLICY: classification: unknown value ${req.classification}`,
+            Code.InvalidArgument,
+          );
+        let policy: ReturnType<typeof policyFor>;
+        try {
+          policy = policyFor(level.name, overridesFromProto(req.overrides));
+        } catch (e) {
+          if (isDataPolicyError(e)) throw new ConnectError(e.message, Code.InvalidArgument);
+          throw e;
+        }
+        const broken = policyViolations(policy, { encrypted: v.version.encrypted, keyEscrowed: v.version.keyEscrowed });
+        if (broken.length > 0)
+          throw new ConnectError(
+            `CYXW_ERR_POLICY_VIOLATION: ${v.version.ref}: ${broken.map((b) => b.message).join("; ")}`,
+            Code.FailedPrecondition,
+          );
+        v.version.classification = req.classification;
+        v.version.policy = policyToProto(policy);
+        return { version: v.version };
       },
       listVersions: (req) => ({
         versions: versions

@@ -7,16 +7,18 @@ import {
   type DatasetManifest,
   DatasetManifestSchema,
   type DatasetService,
+  GetDatasetPolicyResponseSchema,
   GetDatasetResponseSchema,
   GetGatewayInfoResponseSchema,
   WrappedKeySchema,
 } from "@cyxwiz/protocol/gen";
+import { isDataPolicyError, overridesFromProto, policyChanges, policyFor, policyToProto } from "@cyxwiz/protocol/vocab";
 import type { Principal } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
 import { releaseBlobs } from "../transfers/release-blobs.js";
 import { callerOf, ownedTransfer } from "./data-transfer-service.js";
-import { datasetVersionToProto, escrowAllowed, parseDatasetRef } from "./proto-mapping.js";
-import { failedPrecondition, invalidArgument, permissionDenied, toConnectError } from "./rpc-errors.js";
+import { classificationFromProto, datasetVersionToProto, escrowAllowed, parseDatasetRef } from "./proto-mapping.js";
+import { failedPrecondition, invalidArgument, notFound, permissionDenied, toConnectError } from "./rpc-errors.js";
 
 /** The WebSocket path of a transfer's frames; "{transfer_id}" is replaced by the id (@cyxwiz/protocol/frames-endpoint). */
 export const FRAMES_PATH = FRAMES_PATH_TEMPLATE;
@@ -39,6 +41,25 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
       );
     if (ref.owner !== undefined && ref.owner !== caller.username)
       throw permissionDenied(`${JSON.stringify(text)} names another owner's dataset: only your own can be reached`);
+    return { caller, name: ref.name, version: ref.version };
+  }
+
+  /**
+   * Resolves a ref for the owner-only policy RPCs: a ref naming another owner is answered exactly
+   * as a missing dataset of that owner would be (NOT_FOUND "dataset <owner>/<name> not found"), so
+   * policies cannot be probed for (docs/data-policy.md).
+   */
+  function ownerOnlyRef(ctx: HandlerContext, text: string) {
+    const caller = callerOf(ctx);
+    const ref = parseDatasetRef(text);
+    if (ref === undefined)
+      throw invalidArgument(
+        `${JSON.stringify(text)} is not a dataset reference ("name", "name@v2" or "owner/name@v2")`,
+      );
+    if (ref.owner !== undefined && ref.owner !== caller.username)
+      throw notFound(
+        `dataset ${ref.owner}/${ref.name}${ref.version === undefined ? "" : `@v${ref.version}`} not found`,
+      );
     return { caller, name: ref.name, version: ref.version };
   }
 
@@ -97,7 +118,7 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
         if (!t.encrypted) throw invalidArgument("a key was escrowed for a dataset that is not encrypted");
         if (!escrowAllowed(t.classification)) {
           throw invalidArgument(
-            `${t.classification} data never leaves its owner unwrapped: its key cannot be escrowed to the gateway`,
+            `CYXW_ERR_POLICY_VIOLATION: ${t.classification} data never leaves its owner unwrapped: its key cannot be escrowed to the gateway (only Public and Internal data may escrow, docs/data-policy.md)`,
           );
         }
         const w = req.escrowedKey;
@@ -155,6 +176,54 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
       const { caller, name } = ownRef(ctx, req.name);
       try {
         return { versions: (await deps.store.datasets.versions(caller.username, name)).map(datasetVersionToProto) };
+      } catch (e) {
+        throw toConnectError(e);
+      }
+    },
+
+    async getDatasetPolicy(req, ctx) {
+      const { caller, name, version } = ownerOnlyRef(ctx, req.ref);
+      try {
+        const v = await deps.store.datasets.get(caller.username, name, version);
+        await audit(caller, "dataset.policy.read", `dataset:${v.owner}/${v.name}@v${v.version}`);
+        return create(GetDatasetPolicyResponseSchema, {
+          ref: `${v.name}@v${v.version}`,
+          policy: policyToProto(v.policy, v.expiresAt),
+        });
+      } catch (e) {
+        throw toConnectError(e);
+      }
+    },
+
+    async setDatasetPolicy(req, ctx) {
+      const { caller, name, version } = ownerOnlyRef(ctx, req.ref);
+      const level = classificationFromProto(req.classification);
+      if (level === undefined)
+        throw invalidArgument(`CYXW_ERR_POLICY: classification: unknown value ${req.classification}`);
+      let policy: ReturnType<typeof policyFor>;
+      try {
+        policy = policyFor(level, overridesFromProto(req.overrides));
+      } catch (e) {
+        if (isDataPolicyError(e)) throw invalidArgument(e.message);
+        throw toConnectError(e);
+      }
+      try {
+        const { before, version: changed } = await deps.store.datasets.setPolicy(
+          caller.username,
+          name,
+          version,
+          policy,
+        );
+        await audit(caller, "dataset.policy.set", `dataset:${changed.owner}/${changed.name}@v${changed.version}`, {
+          before,
+          after: changed.policy,
+          changes: policyChanges(before, changed.policy),
+        });
+        deps.log.info(
+          { ref: `${changed.name}@v${changed.version}`, classification: changed.policy.classification },
+          "dataset policy set",
+        );
+        return { version: datasetVersionToProto(changed) };
       } catch (e) {
         throw toConnectError(e);
       }

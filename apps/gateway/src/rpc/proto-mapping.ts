@@ -11,6 +11,8 @@ import {
 import {
   classificationFromStored,
   codecFromName,
+  ESCROW_ALLOWED,
+  policyToProto,
   classificationFromProto as vocabClassificationFromProto,
 } from "@cyxwiz/protocol/vocab";
 import type { Classification, Codec, DatasetVersionSummary, TransferState } from "../store/index.js";
@@ -26,7 +28,7 @@ export function classificationToProto(c: Classification): DataClassification {
 
 /** Whether data of this classification may have its key escrowed to the gateway (seed §4.3). */
 export function escrowAllowed(c: Classification): boolean {
-  return c === "public" || c === "internal";
+  return ESCROW_ALLOWED.includes(c);
 }
 
 export function codecToProto(c: Codec): CompressionCodec {
@@ -69,6 +71,7 @@ export function datasetVersionToProto(v: DatasetVersionSummary): DatasetVersion 
     keyEscrowed: v.keyEscrowed,
     transferId: v.transferId,
     createdAt: timestampFromDate(v.createdAt),
+    policy: policyToProto(v.policy, v.expiresAt),
   });
 }
 

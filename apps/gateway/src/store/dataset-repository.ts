@@ -1,3 +1,4 @@
+import { type DataPolicy, policyViolations } from "@cyxwiz/protocol/vocab";
 import {
   checkByteString,
   checkBytes,
@@ -28,6 +29,16 @@ import {
   releaseTransfers,
   toTransfer,
 } from "./transfer-repository.js";
+import {
+  checkStoredPolicy,
+  defaultPolicyOf,
+  expiresAtSql,
+  policyColumnNames,
+  policyColumns,
+  policyOfRow,
+  policyParams,
+  storedClassificationOf,
+} from "./version-policy.js";
 
 /** A dataset version's health: `corrupt` once a later integrity check finds damaged chunks. */
 export const datasetStatuses = ["ready", "corrupt"] as const;
@@ -71,12 +82,39 @@ export interface DatasetVersionSummary {
   readonly keyEscrowed: boolean;
   readonly status: DatasetStatus;
   readonly createdAt: Date;
+  /** How the version is handled (docs/data-policy.md); `policy.classification` is `classification` as people type it. */
+  readonly policy: DataPolicy;
+  /** When the expiry sweeper deletes the version (createdAt + policy.expireAfterDays); undefined: never. */
+  readonly expiresAt: Date | undefined;
 }
 
 /** One dataset version with its manifest and escrowed key. */
 export interface DatasetVersionRecord extends DatasetVersionSummary {
   readonly manifestBytes: Uint8Array;
   readonly escrowedKey: Uint8Array | undefined;
+}
+
+/** What {@link DatasetRepository.setPolicy} changed. */
+export interface PolicyChange {
+  /** The policy before the change. */
+  readonly before: DataPolicy;
+  /** The version with its new policy. */
+  readonly version: DatasetVersionRecord;
+}
+
+/** One version the expiry sweeper deleted. */
+export interface ExpiredVersion {
+  readonly owner: string;
+  readonly name: string;
+  readonly version: number;
+  readonly expiresAt: Date;
+}
+
+/** What {@link DatasetRepository.deleteExpired} did. */
+export interface ExpiryResult {
+  readonly deleted: ExpiredVersion[];
+  /** Chunk digests no version references any more: their blobs are the caller's to delete. */
+  readonly unreferencedDigests: Uint8Array[];
 }
 
 /** Datasets and their immutable versions. */
@@ -117,12 +155,27 @@ export interface DatasetRepository {
    * @throws StoreError `invalid_argument`, `not_found`.
    */
   delete(owner: string, name: string, version?: number): Promise<DeleteResult>;
+  /**
+   * Replaces one version's policy (the newest when `version` is omitted) and its classification
+   * with `policy`'s, atomically. The version's data never changes: a policy its stored form
+   * breaks (unencrypted data where encryption is required, an escrowed key where escrow is not
+   * allowed) is refused and nothing changes.
+   * @throws StoreError `invalid_argument` (a malformed or loosened policy: "CYXW_ERR_POLICY:
+   *   <field>: …"), `not_found`, `conflict` ("CYXW_ERR_POLICY_VIOLATION: …").
+   */
+  setPolicy(owner: string, name: string, version: number | undefined, policy: DataPolicy): Promise<PolicyChange>;
+  /**
+   * Deletes up to `limit` versions whose expiry time is at or before `now`, oldest expiry first,
+   * with their transfers and chunk records (as {@link delete} does for one version). A dataset
+   * left without versions keeps its row, so its numbers are never reused.
+   */
+  deleteExpired(now: Date, limit: number): Promise<ExpiryResult>;
 }
 
 /** The version columns listings return: everything but the manifest and the key itself. */
 const summaryColumns = `d.owner, d.name, v.version, v.transfer_id, v.merkle_root, v.total_size, v.stored_size,
   v.num_chunks, v.chunk_size, v.classification, v.codec, v.encrypted, (v.escrowed_key IS NOT NULL) AS key_escrowed,
-  v.status, v.created_at`;
+  v.status, v.created_at, ${policyColumns}`;
 
 function toSummary(r: Row): DatasetVersionSummary {
   return {
@@ -141,6 +194,8 @@ function toSummary(r: Row): DatasetVersionSummary {
     keyEscrowed: r.key_escrowed === true,
     status: r.status as DatasetStatus,
     createdAt: date(r.created_at),
+    policy: policyOfRow(r),
+    expiresAt: r.expires_at === null || r.expires_at === undefined ? undefined : date(r.expires_at),
   };
 }
 
@@ -232,10 +287,15 @@ export function createDatasetRepository(db: SqlDriver): DatasetRepository {
             `transfer ${transferId} has ${recorded} of its ${t.numChunks} chunks stored`,
           );
         }
+        // A new version starts with its level's defaults (docs/data-policy.md).
+        const policy = defaultPolicyOf(t.classification);
+        const policyPlaceholders = policyColumnNames.map((_, i) => `$${14 + i}`);
         await tx.query(
           `INSERT INTO dataset_versions (dataset_id, version, transfer_id, manifest, merkle_root, total_size, stored_size,
-             num_chunks, chunk_size, classification, codec, encrypted, escrowed_key)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+             num_chunks, chunk_size, classification, codec, encrypted, escrowed_key, ${policyColumnNames.join(", ")},
+             expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ${policyPlaceholders.join(", ")},
+             CASE WHEN $21::integer IS NULL THEN NULL ELSE ${expiresAtSql("now()", "$21")} END)`,
           [
             datasetId,
             version,
@@ -250,6 +310,7 @@ export function createDatasetRepository(db: SqlDriver): DatasetRepository {
             t.compression,
             t.encrypted,
             escrowedKey,
+            ...policyParams(policy),
           ],
         );
         await tx.query("UPDATE transfers SET state = 'completed', updated_at = now() WHERE id = $1", [transferId]);
@@ -331,6 +392,87 @@ export function createDatasetRepository(db: SqlDriver): DatasetRepository {
           rows.map((r) => String(r.transfer_id)),
         );
         return { versionsDeleted: rows.length, unreferencedDigests };
+      });
+    },
+    async setPolicy(owner, given, version, policy) {
+      checkUsername(owner, "owner");
+      const name = checkDatasetName(given);
+      if (version !== undefined) checkInteger(version, "version", 1, maxInt32);
+      const wanted = checkStoredPolicy(policy);
+      return db.transaction(async (tx) => {
+        // The version row locked: a concurrent change of the same version waits for this one.
+        const { rows } = await tx.query(
+          `SELECT v.dataset_id, v.version, v.classification, v.encrypted, (v.escrowed_key IS NOT NULL) AS key_escrowed,
+             ${policyColumns}
+           FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id
+           WHERE d.owner = $1 AND d.name = $2 AND ($3::integer IS NULL OR v.version = $3)
+           ORDER BY v.version DESC LIMIT 1 FOR UPDATE OF v`,
+          [owner, name, version ?? null],
+        );
+        const row = rows[0];
+        if (row === undefined) {
+          throw notFound(`dataset ${owner}/${name}${version === undefined ? "" : `@v${version}`} not found`);
+        }
+        const number = num(row.version);
+        const violations = policyViolations(wanted, {
+          encrypted: row.encrypted === true,
+          keyEscrowed: row.key_escrowed === true,
+        });
+        if (violations.length > 0) {
+          throw new StoreError(
+            "conflict",
+            `CYXW_ERR_POLICY_VIOLATION: ${name}@v${number}: ${violations.map((v) => v.message).join("; ")}`,
+          );
+        }
+        const sets = policyColumnNames.map((c, i) => `${c} = $${4 + i}`);
+        await tx.query(
+          `UPDATE dataset_versions SET classification = $3, ${sets.join(", ")},
+             expires_at = CASE WHEN $11::integer IS NULL THEN NULL ELSE ${expiresAtSql("created_at", "$11")} END
+           WHERE dataset_id = $1 AND version = $2`,
+          [row.dataset_id, number, storedClassificationOf(wanted.classification), ...policyParams(wanted)],
+        );
+        return { before: policyOfRow(row), version: await getVersion(tx, owner, name, number) };
+      });
+    },
+
+    async deleteExpired(now, limit) {
+      if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+        throw new StoreError("invalid_argument", "now must be a valid Date");
+      }
+      checkInteger(limit, "limit", 1, 10_000);
+      return db.transaction(async (tx) => {
+        // Lock order as in delete(): the dataset rows first, then the versions and transfers.
+        const { rows: due } = await tx.query(
+          `SELECT d.id AS dataset_id, d.owner, d.name, v.version, v.expires_at
+           FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id
+           WHERE v.expires_at IS NOT NULL AND v.expires_at <= $1
+           ORDER BY v.expires_at, d.id, v.version LIMIT $2
+           FOR UPDATE OF d`,
+          [now, limit],
+        );
+        if (due.length === 0) return { deleted: [], unreferencedDigests: [] };
+        const { rows: gone } = await tx.query(
+          `DELETE FROM dataset_versions v USING unnest($1::bigint[], $2::integer[]) AS x(dataset_id, version)
+           WHERE v.dataset_id = x.dataset_id AND v.version = x.version AND v.expires_at <= $3
+           RETURNING v.dataset_id, v.version, v.transfer_id`,
+          [due.map((r) => String(r.dataset_id)), due.map((r) => num(r.version)), now],
+        );
+        const deletedKeys = new Set(gone.map((r) => `${num(r.dataset_id)}@${num(r.version)}`));
+        const unreferencedDigests = await releaseTransfers(
+          tx,
+          gone.map((r) => String(r.transfer_id)),
+        );
+        return {
+          deleted: due
+            .filter((r) => deletedKeys.has(`${num(r.dataset_id)}@${num(r.version)}`))
+            .map((r) => ({
+              owner: String(r.owner),
+              name: String(r.name),
+              version: num(r.version),
+              expiresAt: date(r.expires_at),
+            })),
+          unreferencedDigests,
+        };
       });
     },
   };

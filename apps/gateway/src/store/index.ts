@@ -9,7 +9,10 @@ export {
   type DatasetVersionRecord,
   type DatasetVersionSummary,
   datasetStatuses,
+  type ExpiredVersion,
+  type ExpiryResult,
   type NewDatasetVersion,
+  type PolicyChange,
 } from "./dataset-repository.js";
 export { createDirectoryBlobStore } from "./directory-blob-store.js";
 export {

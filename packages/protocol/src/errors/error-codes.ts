@@ -89,6 +89,16 @@ export const ERROR_CODES = {
     summary: "A public key is malformed or of low order, so no shared secret can be derived from it.",
   },
   CYXW_ERR_INCOMPLETE: { ack: undefined, summary: "The data ended before every chunk the manifest declares was seen." },
+  CYXW_ERR_POLICY: {
+    ack: undefined,
+    summary:
+      "A data policy is malformed or looser than its classification allows (docs/data-policy.md); the message names the field.",
+  },
+  CYXW_ERR_POLICY_VIOLATION: {
+    ack: undefined,
+    summary:
+      "The data as stored breaks the policy asked for: unencrypted data at a level that requires encryption, an escrowed key where escrow is not allowed.",
+  },
   // The gateway's reasons for closing a frames socket (src/frames-endpoint gives each its close code).
   CYXW_ERR_AUTH: {
     ack: undefined,

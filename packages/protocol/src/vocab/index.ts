@@ -1,6 +1,6 @@
 /**
  * `@cyxwiz/protocol/vocab`: the named lists the gateway, the client, the CLI and the dashboard
- * share (compression codecs, data classifications), each with its proto mapping and labels.
+ * share (compression codecs, data classifications and their data policies), each with its proto mapping and labels.
  */
 
 export type {
@@ -21,3 +21,27 @@ export {
 } from "./classifications.js";
 export type { CodecEntry, CodecInfo, CodecName } from "./codecs.js";
 export { CODEC_NAMES, CODECS, codecFromName, codecInfo, codecName, isCodecName } from "./codecs.js";
+export type {
+  DataPolicy,
+  DataPolicyOverrides,
+  PolicyViolation,
+  StoredForm,
+} from "./data-policy.js";
+export {
+  checkPolicy,
+  DATA_POLICY_FIELDS,
+  DataPolicyError,
+  DEFAULT_POLICIES,
+  ESCROW_ALLOWED,
+  isDataPolicyError,
+  MAX_ALLOWED_REGIONS,
+  MAX_CACHE_TTL_HOURS,
+  MAX_EXPIRE_AFTER_DAYS,
+  MAX_REPUTATION,
+  policyChanges,
+  policyFor,
+  policyViolations,
+  REGION_PATTERN,
+  UNENCRYPTED_ALLOWED,
+} from "./data-policy.js";
+export { overridesFromProto, overridesToProto, policyFromProto, policyToProto } from "./data-policy-proto.js";

@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cyxwiz/data/v1/dataset_service.proto.
  */
 export const file_cyxwiz_data_v1_dataset_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRjeXh3aXovZGF0YS92MS9kYXRhc2V0X3NlcnZpY2UucHJvdG8SDmN5eHdpei5kYXRhLnYxIrsDCg5EYXRhc2V0VmVyc2lvbhILCgNyZWYYASABKAkSDAoEbmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgNEg0KBW93bmVyGAQgASgJEjoKDmNsYXNzaWZpY2F0aW9uGAUgASgOMiIuY3l4d2l6LmRhdGEudjEuRGF0YUNsYXNzaWZpY2F0aW9uEi0KBnN0YXR1cxgGIAEoDjIdLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRTdGF0dXMSEgoKdG90YWxfc2l6ZRgHIAEoBBITCgtzdG9yZWRfc2l6ZRgIIAEoBBISCgpudW1fY2h1bmtzGAkgASgNEhIKCmNodW5rX3NpemUYCiABKA0SEwoLbWVya2xlX3Jvb3QYCyABKAwSLwoFY29kZWMYDCABKA4yIC5jeXh3aXouZGF0YS52MS5Db21wcmVzc2lvbkNvZGVjEhEKCWVuY3J5cHRlZBgNIAEoCBIUCgxrZXlfZXNjcm93ZWQYDiABKAgSEwoLdHJhbnNmZXJfaWQYDyABKAkSLgoKY3JlYXRlZF9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiFwoVR2V0R2F0ZXdheUluZm9SZXF1ZXN0InMKFkdldEdhdGV3YXlJbmZvUmVzcG9uc2USGQoRZXNjcm93X3B1YmxpY19rZXkYASABKAwSGQoRbWF4X3BheWxvYWRfYnl0ZXMYAiABKA0SDgoGd2luZG93GAMgASgNEhMKC2ZyYW1lc19wYXRoGAQgASgJIsgBChNDb21taXRVcGxvYWRSZXF1ZXN0EhMKC3RyYW5zZmVyX2lkGAEgASgJEjEKCG1hbmlmZXN0GAIgASgLMh8uY3l4d2l6LmRhdGEudjEuRGF0YXNldE1hbmlmZXN0EjcKD3NpZ25lZF9tYW5pZmVzdBgDIAEoCzIeLmN5eHdpei5kYXRhLnYxLlNpZ25lZE1hbmlmZXN0EjAKDGVzY3Jvd2VkX2tleRgEIAEoCzIaLmN5eHdpei5kYXRhLnYxLldyYXBwZWRLZXkiRwoUQ29tbWl0VXBsb2FkUmVzcG9uc2USLwoHdmVyc2lvbhgBIAEoCzIeLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRWZXJzaW9uIhUKE0xpc3REYXRhc2V0c1JlcXVlc3QiSAoUTGlzdERhdGFzZXRzUmVzcG9uc2USMAoIZGF0YXNldHMYASADKAsyHi5jeXh3aXouZGF0YS52MS5EYXRhc2V0VmVyc2lvbiIgChFHZXREYXRhc2V0UmVxdWVzdBILCgNyZWYYASABKAkieAoSR2V0RGF0YXNldFJlc3BvbnNlEi8KB3ZlcnNpb24YASABKAsyHi5jeXh3aXouZGF0YS52MS5EYXRhc2V0VmVyc2lvbhIxCghtYW5pZmVzdBgCIAEoCzIfLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRNYW5pZmVzdCIjChNMaXN0VmVyc2lvbnNSZXF1ZXN0EgwKBG5hbWUYASABKAkiSAoUTGlzdFZlcnNpb25zUmVzcG9uc2USMAoIdmVyc2lvbnMYASADKAsyHi5jeXh3aXouZGF0YS52MS5EYXRhc2V0VmVyc2lvbiIjChREZWxldGVEYXRhc2V0UmVxdWVzdBILCgNyZWYYASABKAkiMQoVRGVsZXRlRGF0YXNldFJlc3BvbnNlEhgKEHZlcnNpb25zX2RlbGV0ZWQYASABKA0qZQoNRGF0YXNldFN0YXR1cxIeChpEQVRBU0VUX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFERBVEFTRVRfU1RBVFVTX1JFQURZEAESGgoWREFUQVNFVF9TVEFUVVNfQ09SUlVQVBACMrUECg5EYXRhc2V0U2VydmljZRJfCg5HZXRHYXRld2F5SW5mbxIlLmN5eHdpei5kYXRhLnYxLkdldEdhdGV3YXlJbmZvUmVxdWVzdBomLmN5eHdpei5kYXRhLnYxLkdldEdhdGV3YXlJbmZvUmVzcG9uc2USWQoMQ29tbWl0VXBsb2FkEiMuY3l4d2l6LmRhdGEudjEuQ29tbWl0VXBsb2FkUmVxdWVzdBokLmN5eHdpei5kYXRhLnYxLkNvbW1pdFVwbG9hZFJlc3BvbnNlElkKDExpc3REYXRhc2V0cxIjLmN5eHdpei5kYXRhLnYxLkxpc3REYXRhc2V0c1JlcXVlc3QaJC5jeXh3aXouZGF0YS52MS5MaXN0RGF0YXNldHNSZXNwb25zZRJTCgpHZXREYXRhc2V0EiEuY3l4d2l6LmRhdGEudjEuR2V0RGF0YXNldFJlcXVlc3QaIi5jeXh3aXouZGF0YS52MS5HZXREYXRhc2V0UmVzcG9uc2USWQoMTGlzdFZlcnNpb25zEiMuY3l4d2l6LmRhdGEudjEuTGlzdFZlcnNpb25zUmVxdWVzdBokLmN5eHdpei5kYXRhLnYxLkxpc3RWZXJzaW9uc1Jlc3BvbnNlElwKDURlbGV0ZURhdGFzZXQSJC5jeXh3aXouZGF0YS52MS5EZWxldGVEYXRhc2V0UmVxdWVzdBolLmN5eHdpei5kYXRhLnYxLkRlbGV0ZURhdGFzZXRSZXNwb25zZWIGcHJvdG8z", [file_cyxwiz_data_v1_data_transfer, file_cyxwiz_data_v1_manifest, file_google_protobuf_timestamp]);
+  fileDesc("CiRjeXh3aXovZGF0YS92MS9kYXRhc2V0X3NlcnZpY2UucHJvdG8SDmN5eHdpei5kYXRhLnYxIucDCg5EYXRhc2V0VmVyc2lvbhILCgNyZWYYASABKAkSDAoEbmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgNEg0KBW93bmVyGAQgASgJEjoKDmNsYXNzaWZpY2F0aW9uGAUgASgOMiIuY3l4d2l6LmRhdGEudjEuRGF0YUNsYXNzaWZpY2F0aW9uEi0KBnN0YXR1cxgGIAEoDjIdLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRTdGF0dXMSEgoKdG90YWxfc2l6ZRgHIAEoBBITCgtzdG9yZWRfc2l6ZRgIIAEoBBISCgpudW1fY2h1bmtzGAkgASgNEhIKCmNodW5rX3NpemUYCiABKA0SEwoLbWVya2xlX3Jvb3QYCyABKAwSLwoFY29kZWMYDCABKA4yIC5jeXh3aXouZGF0YS52MS5Db21wcmVzc2lvbkNvZGVjEhEKCWVuY3J5cHRlZBgNIAEoCBIUCgxrZXlfZXNjcm93ZWQYDiABKAgSEwoLdHJhbnNmZXJfaWQYDyABKAkSLgoKY3JlYXRlZF9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGcG9saWN5GBEgASgLMhouY3l4d2l6LmRhdGEudjEuRGF0YVBvbGljeSK4AwoKRGF0YVBvbGljeRI6Cg5jbGFzc2lmaWNhdGlvbhgBIAEoDjIiLmN5eHdpei5kYXRhLnYxLkRhdGFDbGFzc2lmaWNhdGlvbhIbChNlbmNyeXB0aW9uX3JlcXVpcmVkGAIgASgIEhoKEmtleV9lc2Nyb3dfYWxsb3dlZBgDIAEoCBIWCg5taW5fcmVwdXRhdGlvbhgEIAEoDRIjCht0aGlyZF9wYXJ0eV93b3JrZXJzX2FsbG93ZWQYBSABKAgSFwoPYWxsb3dlZF9yZWdpb25zGAYgAygJEhcKD2NhY2hlX3R0bF9ob3VycxgHIAEoDRIVCg1zZWN1cmVfZGVsZXRlGAggASgIEh4KEWV4cGlyZV9hZnRlcl9kYXlzGAkgASgNSACIAQESFAoMYXVkaXRfYWNjZXNzGAogASgIEhMKC3JlcXVpcmVfbWZhGAsgASgIEh4KFnJlcXVpcmVfc2VjdXJlX2VuY2xhdmUYDCABKAgSLgoKZXhwaXJlc19hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCFAoSX2V4cGlyZV9hZnRlcl9kYXlzIsYEChNEYXRhUG9saWN5T3ZlcnJpZGVzEiAKE2VuY3J5cHRpb25fcmVxdWlyZWQYASABKAhIAIgBARIfChJrZXlfZXNjcm93X2FsbG93ZWQYAiABKAhIAYgBARIbCg5taW5fcmVwdXRhdGlvbhgDIAEoDUgCiAEBEigKG3RoaXJkX3BhcnR5X3dvcmtlcnNfYWxsb3dlZBgEIAEoCEgDiAEBEhcKD2FsbG93ZWRfcmVnaW9ucxgFIAMoCRIcCg9jYWNoZV90dGxfaG91cnMYBiABKA1IBIgBARIaCg1zZWN1cmVfZGVsZXRlGAcgASgISAWIAQESHgoRZXhwaXJlX2FmdGVyX2RheXMYCCABKA1IBogBARIZCgxhdWRpdF9hY2Nlc3MYCSABKAhIB4gBARIYCgtyZXF1aXJlX21mYRgKIAEoCEgIiAEBEiMKFnJlcXVpcmVfc2VjdXJlX2VuY2xhdmUYCyABKAhICYgBAUIWChRfZW5jcnlwdGlvbl9yZXF1aXJlZEIVChNfa2V5X2VzY3Jvd19hbGxvd2VkQhEKD19taW5fcmVwdXRhdGlvbkIeChxfdGhpcmRfcGFydHlfd29ya2Vyc19hbGxvd2VkQhIKEF9jYWNoZV90dGxfaG91cnNCEAoOX3NlY3VyZV9kZWxldGVCFAoSX2V4cGlyZV9hZnRlcl9kYXlzQg8KDV9hdWRpdF9hY2Nlc3NCDgoMX3JlcXVpcmVfbWZhQhkKF19yZXF1aXJlX3NlY3VyZV9lbmNsYXZlIhcKFUdldEdhdGV3YXlJbmZvUmVxdWVzdCJzChZHZXRHYXRld2F5SW5mb1Jlc3BvbnNlEhkKEWVzY3Jvd19wdWJsaWNfa2V5GAEgASgMEhkKEW1heF9wYXlsb2FkX2J5dGVzGAIgASgNEg4KBndpbmRvdxgDIAEoDRITCgtmcmFtZXNfcGF0aBgEIAEoCSLIAQoTQ29tbWl0VXBsb2FkUmVxdWVzdBITCgt0cmFuc2Zlcl9pZBgBIAEoCRIxCghtYW5pZmVzdBgCIAEoCzIfLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRNYW5pZmVzdBI3Cg9zaWduZWRfbWFuaWZlc3QYAyABKAsyHi5jeXh3aXouZGF0YS52MS5TaWduZWRNYW5pZmVzdBIwCgxlc2Nyb3dlZF9rZXkYBCABKAsyGi5jeXh3aXouZGF0YS52MS5XcmFwcGVkS2V5IkcKFENvbW1pdFVwbG9hZFJlc3BvbnNlEi8KB3ZlcnNpb24YASABKAsyHi5jeXh3aXouZGF0YS52MS5EYXRhc2V0VmVyc2lvbiIVChNMaXN0RGF0YXNldHNSZXF1ZXN0IkgKFExpc3REYXRhc2V0c1Jlc3BvbnNlEjAKCGRhdGFzZXRzGAEgAygLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24iIAoRR2V0RGF0YXNldFJlcXVlc3QSCwoDcmVmGAEgASgJIngKEkdldERhdGFzZXRSZXNwb25zZRIvCgd2ZXJzaW9uGAEgASgLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24SMQoIbWFuaWZlc3QYAiABKAsyHy5jeXh3aXouZGF0YS52MS5EYXRhc2V0TWFuaWZlc3QiIwoTTGlzdFZlcnNpb25zUmVxdWVzdBIMCgRuYW1lGAEgASgJIkgKFExpc3RWZXJzaW9uc1Jlc3BvbnNlEjAKCHZlcnNpb25zGAEgAygLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24iIwoURGVsZXRlRGF0YXNldFJlcXVlc3QSCwoDcmVmGAEgASgJIjEKFURlbGV0ZURhdGFzZXRSZXNwb25zZRIYChB2ZXJzaW9uc19kZWxldGVkGAEgASgNIiYKF0dldERhdGFzZXRQb2xpY3lSZXF1ZXN0EgsKA3JlZhgBIAEoCSJTChhHZXREYXRhc2V0UG9saWN5UmVzcG9uc2USCwoDcmVmGAEgASgJEioKBnBvbGljeRgCIAEoCzIaLmN5eHdpei5kYXRhLnYxLkRhdGFQb2xpY3kimgEKF1NldERhdGFzZXRQb2xpY3lSZXF1ZXN0EgsKA3JlZhgBIAEoCRI6Cg5jbGFzc2lmaWNhdGlvbhgCIAEoDjIiLmN5eHdpei5kYXRhLnYxLkRhdGFDbGFzc2lmaWNhdGlvbhI2CglvdmVycmlkZXMYAyABKAsyIy5jeXh3aXouZGF0YS52MS5EYXRhUG9saWN5T3ZlcnJpZGVzIksKGFNldERhdGFzZXRQb2xpY3lSZXNwb25zZRIvCgd2ZXJzaW9uGAEgASgLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24qZQoNRGF0YXNldFN0YXR1cxIeChpEQVRBU0VUX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFERBVEFTRVRfU1RBVFVTX1JFQURZEAESGgoWREFUQVNFVF9TVEFUVVNfQ09SUlVQVBACMoMGCg5EYXRhc2V0U2VydmljZRJfCg5HZXRHYXRld2F5SW5mbxIlLmN5eHdpei5kYXRhLnYxLkdldEdhdGV3YXlJbmZvUmVxdWVzdBomLmN5eHdpei5kYXRhLnYxLkdldEdhdGV3YXlJbmZvUmVzcG9uc2USWQoMQ29tbWl0VXBsb2FkEiMuY3l4d2l6LmRhdGEudjEuQ29tbWl0VXBsb2FkUmVxdWVzdBokLmN5eHdpei5kYXRhLnYxLkNvbW1pdFVwbG9hZFJlc3BvbnNlElkKDExpc3REYXRhc2V0cxIjLmN5eHdpei5kYXRhLnYxLkxpc3REYXRhc2V0c1JlcXVlc3QaJC5jeXh3aXouZGF0YS52MS5MaXN0RGF0YXNldHNSZXNwb25zZRJTCgpHZXREYXRhc2V0EiEuY3l4d2l6LmRhdGEudjEuR2V0RGF0YXNldFJlcXVlc3QaIi5jeXh3aXouZGF0YS52MS5HZXREYXRhc2V0UmVzcG9uc2USWQoMTGlzdFZlcnNpb25zEiMuY3l4d2l6LmRhdGEudjEuTGlzdFZlcnNpb25zUmVxdWVzdBokLmN5eHdpei5kYXRhLnYxLkxpc3RWZXJzaW9uc1Jlc3BvbnNlElwKDURlbGV0ZURhdGFzZXQSJC5jeXh3aXouZGF0YS52MS5EZWxldGVEYXRhc2V0UmVxdWVzdBolLmN5eHdpei5kYXRhLnYxLkRlbGV0ZURhdGFzZXRSZXNwb25zZRJlChBHZXREYXRhc2V0UG9saWN5EicuY3l4d2l6LmRhdGEudjEuR2V0RGF0YXNldFBvbGljeVJlcXVlc3QaKC5jeXh3aXouZGF0YS52MS5HZXREYXRhc2V0UG9saWN5UmVzcG9uc2USZQoQU2V0RGF0YXNldFBvbGljeRInLmN5eHdpei5kYXRhLnYxLlNldERhdGFzZXRQb2xpY3lSZXF1ZXN0GiguY3l4d2l6LmRhdGEudjEuU2V0RGF0YXNldFBvbGljeVJlc3BvbnNlYgZwcm90bzM", [file_cyxwiz_data_v1_data_transfer, file_cyxwiz_data_v1_manifest, file_google_protobuf_timestamp]);
 
 /**
  * One version of a dataset, as listed.
@@ -113,6 +113,13 @@ export type DatasetVersion = Message<"cyxwiz.data.v1.DatasetVersion"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 16;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * How the version is handled (docs/data-policy.md); its classification is field 5's.
+   *
+   * @generated from field: cyxwiz.data.v1.DataPolicy policy = 17;
+   */
+  policy?: DataPolicy | undefined;
 };
 
 /**
@@ -121,6 +128,183 @@ export type DatasetVersion = Message<"cyxwiz.data.v1.DatasetVersion"> & {
  */
 export const DatasetVersionSchema: GenMessage<DatasetVersion> = /*@__PURE__*/
   messageDesc(file_cyxwiz_data_v1_dataset_service, 0);
+
+/**
+ * How data of one version is handled (seed §4.3 DataPolicy, docs/data-policy.md): the defaults of
+ * its classification, tightened by the owner. The gateway enforces encryption, key escrow and
+ * expiry; the compute plane reads the rest.
+ *
+ * @generated from message cyxwiz.data.v1.DataPolicy
+ */
+export type DataPolicy = Message<"cyxwiz.data.v1.DataPolicy"> & {
+  /**
+   * @generated from field: cyxwiz.data.v1.DataClassification classification = 1;
+   */
+  classification: DataClassification;
+
+  /**
+   * The data must be stored encrypted.
+   *
+   * @generated from field: bool encryption_required = 2;
+   */
+  encryptionRequired: boolean;
+
+  /**
+   * The dataset key may be escrowed to the gateway.
+   *
+   * @generated from field: bool key_escrow_allowed = 3;
+   */
+  keyEscrowAllowed: boolean;
+
+  /**
+   * The lowest reputation score (0-100) a worker needs to process the data.
+   *
+   * @generated from field: uint32 min_reputation = 4;
+   */
+  minReputation: number;
+
+  /**
+   * Workers outside the owner's organisation may process the data.
+   *
+   * @generated from field: bool third_party_workers_allowed = 5;
+   */
+  thirdPartyWorkersAllowed: boolean;
+
+  /**
+   * Regions whose workers may hold the data ("eu", "us-east-1"); empty: any region.
+   *
+   * @generated from field: repeated string allowed_regions = 6;
+   */
+  allowedRegions: string[];
+
+  /**
+   * Hours a worker may keep a cached copy; 0: no cache.
+   *
+   * @generated from field: uint32 cache_ttl_hours = 7;
+   */
+  cacheTtlHours: number;
+
+  /**
+   * Copies are overwritten before deletion.
+   *
+   * @generated from field: bool secure_delete = 8;
+   */
+  secureDelete: boolean;
+
+  /**
+   * The version is deleted this many days after it was committed; absent: kept until deleted.
+   *
+   * @generated from field: optional uint32 expire_after_days = 9;
+   */
+  expireAfterDays?: number | undefined;
+
+  /**
+   * Every read by a worker is reported to the audit log.
+   *
+   * @generated from field: bool audit_access = 10;
+   */
+  auditAccess: boolean;
+
+  /**
+   * Reading the data needs multi-factor sign-in.
+   *
+   * @generated from field: bool require_mfa = 11;
+   */
+  requireMfa: boolean;
+
+  /**
+   * Only workers with a secure enclave may process the data.
+   *
+   * @generated from field: bool require_secure_enclave = 12;
+   */
+  requireSecureEnclave: boolean;
+
+  /**
+   * When the gateway deletes the version (created_at + expire_after_days); absent: never.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 13;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.DataPolicy.
+ * Use `create(DataPolicySchema)` to create a new message.
+ */
+export const DataPolicySchema: GenMessage<DataPolicy> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 1);
+
+/**
+ * What an owner sets on top of a classification's defaults. Every field is optional: one left
+ * out keeps the level's default; one given may only tighten it.
+ *
+ * @generated from message cyxwiz.data.v1.DataPolicyOverrides
+ */
+export type DataPolicyOverrides = Message<"cyxwiz.data.v1.DataPolicyOverrides"> & {
+  /**
+   * @generated from field: optional bool encryption_required = 1;
+   */
+  encryptionRequired?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool key_escrow_allowed = 2;
+   */
+  keyEscrowAllowed?: boolean | undefined;
+
+  /**
+   * @generated from field: optional uint32 min_reputation = 3;
+   */
+  minReputation?: number | undefined;
+
+  /**
+   * @generated from field: optional bool third_party_workers_allowed = 4;
+   */
+  thirdPartyWorkersAllowed?: boolean | undefined;
+
+  /**
+   * Empty: the level's regions.
+   *
+   * @generated from field: repeated string allowed_regions = 5;
+   */
+  allowedRegions: string[];
+
+  /**
+   * @generated from field: optional uint32 cache_ttl_hours = 6;
+   */
+  cacheTtlHours?: number | undefined;
+
+  /**
+   * @generated from field: optional bool secure_delete = 7;
+   */
+  secureDelete?: boolean | undefined;
+
+  /**
+   * @generated from field: optional uint32 expire_after_days = 8;
+   */
+  expireAfterDays?: number | undefined;
+
+  /**
+   * @generated from field: optional bool audit_access = 9;
+   */
+  auditAccess?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool require_mfa = 10;
+   */
+  requireMfa?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool require_secure_enclave = 11;
+   */
+  requireSecureEnclave?: boolean | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.DataPolicyOverrides.
+ * Use `create(DataPolicyOverridesSchema)` to create a new message.
+ */
+export const DataPolicyOverridesSchema: GenMessage<DataPolicyOverrides> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 2);
 
 /**
  * @generated from message cyxwiz.data.v1.GetGatewayInfoRequest
@@ -133,7 +317,7 @@ export type GetGatewayInfoRequest = Message<"cyxwiz.data.v1.GetGatewayInfoReques
  * Use `create(GetGatewayInfoRequestSchema)` to create a new message.
  */
 export const GetGatewayInfoRequestSchema: GenMessage<GetGatewayInfoRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 1);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 3);
 
 /**
  * @generated from message cyxwiz.data.v1.GetGatewayInfoResponse
@@ -173,7 +357,7 @@ export type GetGatewayInfoResponse = Message<"cyxwiz.data.v1.GetGatewayInfoRespo
  * Use `create(GetGatewayInfoResponseSchema)` to create a new message.
  */
 export const GetGatewayInfoResponseSchema: GenMessage<GetGatewayInfoResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 2);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 4);
 
 /**
  * @generated from message cyxwiz.data.v1.CommitUploadRequest
@@ -209,7 +393,7 @@ export type CommitUploadRequest = Message<"cyxwiz.data.v1.CommitUploadRequest"> 
  * Use `create(CommitUploadRequestSchema)` to create a new message.
  */
 export const CommitUploadRequestSchema: GenMessage<CommitUploadRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 3);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 5);
 
 /**
  * @generated from message cyxwiz.data.v1.CommitUploadResponse
@@ -226,7 +410,7 @@ export type CommitUploadResponse = Message<"cyxwiz.data.v1.CommitUploadResponse"
  * Use `create(CommitUploadResponseSchema)` to create a new message.
  */
 export const CommitUploadResponseSchema: GenMessage<CommitUploadResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 4);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 6);
 
 /**
  * @generated from message cyxwiz.data.v1.ListDatasetsRequest
@@ -239,7 +423,7 @@ export type ListDatasetsRequest = Message<"cyxwiz.data.v1.ListDatasetsRequest"> 
  * Use `create(ListDatasetsRequestSchema)` to create a new message.
  */
 export const ListDatasetsRequestSchema: GenMessage<ListDatasetsRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 5);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 7);
 
 /**
  * @generated from message cyxwiz.data.v1.ListDatasetsResponse
@@ -256,7 +440,7 @@ export type ListDatasetsResponse = Message<"cyxwiz.data.v1.ListDatasetsResponse"
  * Use `create(ListDatasetsResponseSchema)` to create a new message.
  */
 export const ListDatasetsResponseSchema: GenMessage<ListDatasetsResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 6);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 8);
 
 /**
  * @generated from message cyxwiz.data.v1.GetDatasetRequest
@@ -275,7 +459,7 @@ export type GetDatasetRequest = Message<"cyxwiz.data.v1.GetDatasetRequest"> & {
  * Use `create(GetDatasetRequestSchema)` to create a new message.
  */
 export const GetDatasetRequestSchema: GenMessage<GetDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 7);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 9);
 
 /**
  * @generated from message cyxwiz.data.v1.GetDatasetResponse
@@ -297,7 +481,7 @@ export type GetDatasetResponse = Message<"cyxwiz.data.v1.GetDatasetResponse"> & 
  * Use `create(GetDatasetResponseSchema)` to create a new message.
  */
 export const GetDatasetResponseSchema: GenMessage<GetDatasetResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 8);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 10);
 
 /**
  * @generated from message cyxwiz.data.v1.ListVersionsRequest
@@ -314,7 +498,7 @@ export type ListVersionsRequest = Message<"cyxwiz.data.v1.ListVersionsRequest"> 
  * Use `create(ListVersionsRequestSchema)` to create a new message.
  */
 export const ListVersionsRequestSchema: GenMessage<ListVersionsRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 9);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 11);
 
 /**
  * @generated from message cyxwiz.data.v1.ListVersionsResponse
@@ -331,7 +515,7 @@ export type ListVersionsResponse = Message<"cyxwiz.data.v1.ListVersionsResponse"
  * Use `create(ListVersionsResponseSchema)` to create a new message.
  */
 export const ListVersionsResponseSchema: GenMessage<ListVersionsResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 10);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 12);
 
 /**
  * @generated from message cyxwiz.data.v1.DeleteDatasetRequest
@@ -350,7 +534,7 @@ export type DeleteDatasetRequest = Message<"cyxwiz.data.v1.DeleteDatasetRequest"
  * Use `create(DeleteDatasetRequestSchema)` to create a new message.
  */
 export const DeleteDatasetRequestSchema: GenMessage<DeleteDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 11);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 13);
 
 /**
  * @generated from message cyxwiz.data.v1.DeleteDatasetResponse
@@ -367,7 +551,98 @@ export type DeleteDatasetResponse = Message<"cyxwiz.data.v1.DeleteDatasetRespons
  * Use `create(DeleteDatasetResponseSchema)` to create a new message.
  */
 export const DeleteDatasetResponseSchema: GenMessage<DeleteDatasetResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 12);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 14);
+
+/**
+ * @generated from message cyxwiz.data.v1.GetDatasetPolicyRequest
+ */
+export type GetDatasetPolicyRequest = Message<"cyxwiz.data.v1.GetDatasetPolicyRequest"> & {
+  /**
+   * "name" (the newest version) or "name@vN".
+   *
+   * @generated from field: string ref = 1;
+   */
+  ref: string;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.GetDatasetPolicyRequest.
+ * Use `create(GetDatasetPolicyRequestSchema)` to create a new message.
+ */
+export const GetDatasetPolicyRequestSchema: GenMessage<GetDatasetPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 15);
+
+/**
+ * @generated from message cyxwiz.data.v1.GetDatasetPolicyResponse
+ */
+export type GetDatasetPolicyResponse = Message<"cyxwiz.data.v1.GetDatasetPolicyResponse"> & {
+  /**
+   * "name@vN": the version the policy is of.
+   *
+   * @generated from field: string ref = 1;
+   */
+  ref: string;
+
+  /**
+   * @generated from field: cyxwiz.data.v1.DataPolicy policy = 2;
+   */
+  policy?: DataPolicy | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.GetDatasetPolicyResponse.
+ * Use `create(GetDatasetPolicyResponseSchema)` to create a new message.
+ */
+export const GetDatasetPolicyResponseSchema: GenMessage<GetDatasetPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 16);
+
+/**
+ * @generated from message cyxwiz.data.v1.SetDatasetPolicyRequest
+ */
+export type SetDatasetPolicyRequest = Message<"cyxwiz.data.v1.SetDatasetPolicyRequest"> & {
+  /**
+   * "name" (the newest version) or "name@vN".
+   *
+   * @generated from field: string ref = 1;
+   */
+  ref: string;
+
+  /**
+   * @generated from field: cyxwiz.data.v1.DataClassification classification = 2;
+   */
+  classification: DataClassification;
+
+  /**
+   * @generated from field: cyxwiz.data.v1.DataPolicyOverrides overrides = 3;
+   */
+  overrides?: DataPolicyOverrides | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.SetDatasetPolicyRequest.
+ * Use `create(SetDatasetPolicyRequestSchema)` to create a new message.
+ */
+export const SetDatasetPolicyRequestSchema: GenMessage<SetDatasetPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 17);
+
+/**
+ * @generated from message cyxwiz.data.v1.SetDatasetPolicyResponse
+ */
+export type SetDatasetPolicyResponse = Message<"cyxwiz.data.v1.SetDatasetPolicyResponse"> & {
+  /**
+   * The version with its new policy.
+   *
+   * @generated from field: cyxwiz.data.v1.DatasetVersion version = 1;
+   */
+  version?: DatasetVersion | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.SetDatasetPolicyResponse.
+ * Use `create(SetDatasetPolicyResponseSchema)` to create a new message.
+ */
+export const SetDatasetPolicyResponseSchema: GenMessage<SetDatasetPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 18);
 
 /**
  * The life of a dataset version.
@@ -465,6 +740,29 @@ export const DatasetService: GenService<{
     methodKind: "unary";
     input: typeof DeleteDatasetRequestSchema;
     output: typeof DeleteDatasetResponseSchema;
+  },
+  /**
+   * The data policy of one version ("name" for the newest): its classification and how data of
+   * it is handled (docs/data-policy.md). The owner's only: anyone else is answered NOT_FOUND.
+   *
+   * @generated from rpc cyxwiz.data.v1.DatasetService.GetDatasetPolicy
+   */
+  getDatasetPolicy: {
+    methodKind: "unary";
+    input: typeof GetDatasetPolicyRequestSchema;
+    output: typeof GetDatasetPolicyResponseSchema;
+  },
+  /**
+   * Sets one version's classification and overrides: the level's defaults, tightened by the
+   * overrides. Refused when an override loosens the level or the data as stored breaks the policy
+   * (unencrypted data at Confidential and above, an escrowed key where escrow is not allowed).
+   *
+   * @generated from rpc cyxwiz.data.v1.DatasetService.SetDatasetPolicy
+   */
+  setDatasetPolicy: {
+    methodKind: "unary";
+    input: typeof SetDatasetPolicyRequestSchema;
+    output: typeof SetDatasetPolicyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_cyxwiz_data_v1_dataset_service, 0);
