@@ -13,7 +13,7 @@ import { openPostgresDriver } from "./postgres-driver.js";
 import type { SqlDriver } from "./sql-driver.js";
 import type { Classification } from "./transfer-repository.js";
 
-// Data policies as the store keeps them (migrations/0003_policy.sql, docs/data-policy.md): the
+// Data policies as the store keeps them (migrations/0004_policy.sql, docs/data-policy.md): the
 // defaults a version starts with, changing them (and what is refused, leaving the row as it
 // was), deleting expired versions at a time the test chooses, and the migration of a database
 // that holds versions from before policies existed.
@@ -201,7 +201,7 @@ describe.each([
   it("the database itself refuses unencrypted Confidential data and escrow where the policy forbids it", async () => {
     const owner = await newUser();
     const v = await commit(owner, "guarded", { classification: "internal", encrypted: false });
-    // Behind the store's back: the CHECKs of 0003_policy.sql are the second line.
+    // Behind the store's back: the CHECKs of 0004_policy.sql are the second line.
     await expect(
       driver.query("UPDATE dataset_versions SET classification = 'confidential' WHERE transfer_id = $1", [
         v.transferId,
@@ -246,7 +246,7 @@ describe.each([
   });
 });
 
-describe("migration 0003 on a database from before policies", () => {
+describe("migration 0004 on a database from before policies", () => {
   it.each([
     { kind: "pglite", open: pgliteDriver },
     { kind: "postgres", open: postgresDriver },

@@ -11,7 +11,7 @@ import { num, type Row } from "./sql-values.js";
 import { StoreError } from "./store-error.js";
 
 // How a dataset version's data policy (docs/data-policy.md) is kept in dataset_versions
-// (migrations/0003_policy.sql): one column per field, the classification in its own column.
+// (migrations/0004_policy.sql): one column per field, the classification in its own column.
 
 /** The policy columns, as selected with the version alias `v`. */
 export const policyColumns = `v.encryption_required, v.key_escrow_allowed, v.min_reputation,

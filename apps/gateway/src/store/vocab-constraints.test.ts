@@ -7,7 +7,7 @@ import { applyMigrations } from "./migrations.js";
 import { openPgliteDriver } from "./pglite-driver.js";
 import type { SqlDriver } from "./sql-driver.js";
 
-// The SQL domains in migrations/0001_init.sql and the level CHECKs of 0001 and 0003_policy.sql repeat @cyxwiz/protocol/vocab's lists (migrations
+// The SQL domains in migrations/0001_init.sql and the level CHECKs of 0001 and 0004_policy.sql repeat @cyxwiz/protocol/vocab's lists (migrations
 // are history and stay as written); this reads the CHECK the database actually holds after every
 // migration and compares it with the module, so the two cannot drift apart unnoticed.
 

@@ -137,7 +137,7 @@ export const DEFAULT_POLICIES: Readonly<Record<ClassificationName, DataPolicy>> 
   },
 };
 
-/** The classifications whose data may be stored unencrypted: the SQL CHECK in 0003_policy.sql repeats this list. */
+/** The classifications whose data may be stored unencrypted: the SQL CHECK in 0004_policy.sql repeats this list. */
 export const UNENCRYPTED_ALLOWED: readonly StoredClassification[] = CLASSIFICATIONS.filter(
   (c) => !DEFAULT_POLICIES[c.name].encryptionRequired,
 ).map((c) => c.stored);
