@@ -69,6 +69,11 @@ export interface FixedChunkLayout {
    */
   plainSizeOf(index: number): number;
   /**
+   * Where chunk `index` starts in the dataset's plaintext: the plain sizes of the chunks before it.
+   * @throws RangeError for an index outside 0..numChunks-1.
+   */
+  offsetOf(index: number): number;
+  /**
    * The stored sizes chunk `index` can have in this form ({@link storedSizeBoundsOf}).
    * @throws RangeError for an index outside 0..numChunks-1.
    */
@@ -122,6 +127,10 @@ export function fixedChunkLayout(chunkSize: number, totalSize: number): FixedChu
     totalSize,
     numChunks,
     plainSizeOf,
+    offsetOf: (index) => {
+      plainSizeOf(index); // the same RangeError for an index outside the layout
+      return index * chunkSize;
+    },
     storedSizeBounds: (index, form) => storedSizeBoundsOf(plainSizeOf(index), form),
     maxStoredTotal: (encrypted) => totalSize + (encrypted ? numChunks * TAG_BYTES : 0),
   };
