@@ -1,7 +1,6 @@
 import type { CodecName } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
 import { encodeFrame, encodeFrameParts, type FrameParts } from "../frame/frame-codec.js";
-import type { DataClassification } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
