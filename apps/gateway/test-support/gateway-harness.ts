@@ -16,6 +16,7 @@ import {
   DatasetService,
   DataTransferService,
   FrameStreamMessageSchema,
+  type SampleLayout,
   TransferRequestSchema,
 } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
@@ -94,6 +95,8 @@ export async function packForUpload(
     classification?: DataClassification;
     /** Compress with this codec (kept only if the first chunk shrinks, as a client does). */
     codec?: CodecName;
+    /** Chunks of whole samples: each chunk's plain size, and what the samples are (format_version 2). */
+    samples?: { plainSizes: number[]; layout: SampleLayout };
   },
 ): Promise<PackedUpload> {
   const p = await loadPrimitives();
@@ -109,6 +112,9 @@ export async function packForUpload(
     chunkSize: options.chunkSize,
     ...(cipher === undefined ? {} : { cipher }),
     ...(options.codec === undefined ? {} : { codec: options.codec }),
+    ...(options.samples === undefined
+      ? {}
+      : { plainSizes: options.samples.plainSizes, samples: options.samples.layout }),
     metadata: { name: options.name, classification: options.classification ?? DataClassification.PUBLIC },
   });
   const chunks: PackedChunk[] = [];
@@ -133,7 +139,12 @@ export async function initiate(clients: Clients, packed: PackedUpload, declareRo
         classification: meta.classification,
         merkleRoot: declareRoot ? meta.merkleRoot : new Uint8Array(),
       },
-      options: { compression: codecName(packed.manifest.codec), chunkSize: meta.chunkSize },
+      options: {
+        compression: codecName(packed.manifest.codec),
+        chunkSize: meta.chunkSize,
+        // A dataset of samples declares where its chunks are cut.
+        chunkPlainSizes: packed.manifest.samples === undefined ? [] : packed.manifest.plainSizes,
+      },
       security: { encryptPayload: packed.key !== undefined },
     }),
   );

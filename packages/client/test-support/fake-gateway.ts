@@ -15,11 +15,11 @@ import { timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, cors, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import {
+  type ChunkLayout,
   type ChunkReceiver,
   checkCommit,
   createChunkReceiver,
-  type FixedChunkLayout,
-  fixedChunkLayout,
+  transferChunkLayout,
 } from "@cyxwiz/protocol/chunk";
 import { generateX25519KeyPair, unwrapDatasetKey } from "@cyxwiz/protocol/crypto";
 import {
@@ -96,6 +96,7 @@ interface FakeTransfer {
   readonly numChunks: number;
   readonly chunkSize: number;
   readonly totalSize: bigint;
+  readonly layout: ChunkLayout;
   readonly encrypted: boolean;
   readonly compression: string;
   state: TransferState;
@@ -211,6 +212,7 @@ export async function startFakeGateway(
         const manifest = req.manifest;
         if (manifest === undefined) throw new ConnectError("CommitUpload needs the manifest", Code.InvalidArgument);
         const checked = checkCommit(manifest, {
+          layout: t.layout,
           numChunks: t.numChunks,
           encrypted: t.encrypted,
           digests: new Map([...t.stored].map(([i, c]) => [i, c.digest])),
@@ -278,9 +280,13 @@ export async function startFakeGateway(
           throw new ConnectError("Confidential data must be encrypted", Code.InvalidArgument);
         const compression = req.options?.compression || "none";
         codecFromName(compression);
-        let layout: FixedChunkLayout;
+        let layout: ChunkLayout;
         try {
-          layout = fixedChunkLayout(meta.chunkSize, Number(meta.totalSize));
+          layout = transferChunkLayout({
+            chunkSize: meta.chunkSize,
+            totalSize: Number(meta.totalSize),
+            plainSizes: req.options?.chunkPlainSizes,
+          });
         } catch (e) {
           throw new ConnectError((e as Error).message, Code.InvalidArgument);
         }
@@ -306,6 +312,7 @@ export async function startFakeGateway(
           numChunks: meta.numChunks,
           chunkSize: meta.chunkSize,
           totalSize: meta.totalSize,
+          layout,
           encrypted,
           compression,
           state: TransferState.IN_PROGRESS,

@@ -16,11 +16,21 @@ export const CONTROL_BODY_BYTES = 64 * 1024;
 /**
  * What one chunk adds to a CommitUpload request at most, in the larger of its two encodings
  * (JSON): the manifest lists per chunk a 32-byte digest (44 characters of base64, quoted), a plain
- * and a stored size (up to 10 digits each) and a compressed flag; a signed manifest carries the
- * same manifest again as base64 of its binary form (about 46 bytes a chunk, so 62 characters).
- * 160 leaves room; http/body-limits.test.ts builds the largest request and checks it fits.
+ * and a stored size (up to 10 digits each), a compressed flag and, for a dataset of samples, a
+ * sample count (up to 10 digits); a signed manifest carries the same manifest again as base64 of
+ * its binary form (about 52 bytes a chunk, so 70 characters). 192 leaves room;
+ * http/body-limits.test.ts builds the largest request and checks it fits.
  */
-export const COMMIT_BYTES_PER_CHUNK = 160;
+export const COMMIT_BYTES_PER_CHUNK = 192;
+
+/**
+ * What a manifest holds besides its per-chunk lists, at most: a sample layout's schema (up to
+ * 10,000 columns, docs/dataset-formats.md) and label histogram. One MiB.
+ */
+export const MANIFEST_FIXED_BYTES = 1024 * 1024;
+
+/** What one chunk adds to an InitiateTransfer of samples: its plain size, up to 10 digits and a comma in JSON. */
+export const INITIATE_BYTES_PER_CHUNK = 12;
 
 /** The request-size cap of every RPC, from the configuration. */
 export interface BodyCaps {
@@ -31,7 +41,12 @@ export interface BodyCaps {
 export function createBodyCaps(config: Pick<GatewayConfig, "maxChunks" | "maxPayloadBytes">): BodyCaps {
   const special = new Map<string, number>([
     // The manifest: fixed fields plus COMMIT_BYTES_PER_CHUNK for each chunk an upload may have.
-    [methodKey(DatasetService.method.commitUpload), CONTROL_BODY_BYTES + config.maxChunks * COMMIT_BYTES_PER_CHUNK],
+    [methodKey(DatasetService.method.commitUpload), MANIFEST_FIXED_BYTES + config.maxChunks * COMMIT_BYTES_PER_CHUNK],
+    // A transfer of samples lists each chunk's plain size.
+    [
+      methodKey(DataTransferService.method.initiateTransfer),
+      CONTROL_BODY_BYTES + config.maxChunks * INITIATE_BYTES_PER_CHUNK,
+    ],
     // One DataChunk: a frame payload (base64 in JSON: 4/3 as long) and its proof, ids and digests.
     [
       methodKey(DataTransferService.method.streamData),

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { type FixedChunkLayout, fixedChunkLayout } from "@cyxwiz/protocol/chunk";
+import { type ChunkLayout, storedSizeBoundsOf, transferChunkLayout } from "@cyxwiz/protocol/chunk";
 import { codecFromName, codecName } from "@cyxwiz/protocol/compress";
 import {
   CancelResponseSchema,
@@ -94,21 +94,30 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       const chunkSize = meta.chunkSize || req.options?.chunkSize || 0;
       const total = meta.totalSize;
       if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidArgument("total_size is too large");
-      // Every chunk's size follows from these two (docs/upload-protocol.md "Chunk sizes"); the
-      // receiver holds each chunk to it.
-      let layout: FixedChunkLayout;
+      // Every chunk's size follows from these (docs/upload-protocol.md "Chunk sizes"): fixed chunks
+      // of chunk_size, or the listed sizes of chunks of whole samples. The receiver holds each
+      // chunk to it.
+      const plainSizes = req.options?.chunkPlainSizes ?? [];
+      if (plainSizes.length > deps.config.maxChunks)
+        throw invalidArgument(
+          `chunk_plain_sizes lists ${plainSizes.length} chunks, more than the ${deps.config.maxChunks} this gateway takes (CYXWIZ_MAX_CHUNKS)`,
+        );
+      let layout: ChunkLayout;
       try {
-        layout = fixedChunkLayout(chunkSize, Number(total));
+        layout = transferChunkLayout({ chunkSize, totalSize: Number(total), plainSizes });
       } catch (e) {
         throw invalidArgument(`chunk_size ${chunkSize} and total_size ${total}: ${(e as Error).message}`);
       }
       const n = meta.numChunks;
       if (n !== layout.numChunks) {
         throw invalidArgument(
-          `num_chunks ${n} does not match total_size ${total} in chunks of ${chunkSize} (expected ${layout.numChunks})`,
+          plainSizes.length > 0
+            ? `num_chunks ${n} does not match the ${plainSizes.length} chunk_plain_sizes listed`
+            : `num_chunks ${n} does not match total_size ${total} in chunks of ${chunkSize} (expected ${layout.numChunks})`,
         );
       }
-      const largestChunk = layout.storedSizeBounds(0, { encrypted, compressed: false }).max;
+      // No chunk is larger than chunk_size, in either layout.
+      const largestChunk = storedSizeBoundsOf(chunkSize, { encrypted, compressed: false }).max;
       if (largestChunk > deps.config.maxPayloadBytes) {
         throw invalidArgument(
           `chunk_size ${chunkSize} makes stored chunks of up to ${largestChunk} bytes; this gateway accepts payloads of at most ${deps.config.maxPayloadBytes}`,
@@ -142,6 +151,7 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
             numChunks: n,
             chunkSize,
             totalSize: Number(total),
+            chunkPlainSizes: layout.samplePlainSizes,
             merkleRoot: meta.merkleRoot.length === 32 ? meta.merkleRoot : undefined,
             encrypted,
             compression,
@@ -156,6 +166,7 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
         classification,
         numChunks: n,
         totalSize: Number(total),
+        layout: plainSizes.length > 0 ? "samples" : "fixed",
         encrypted,
       });
       deps.log.info({ transferId: id, owner: caller.username, name: created.name, numChunks: n }, "transfer initiated");

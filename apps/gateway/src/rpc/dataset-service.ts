@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { checkCommit } from "@cyxwiz/protocol/chunk";
+import { checkCommit, transferChunkLayout } from "@cyxwiz/protocol/chunk";
 import { openSignedManifest } from "@cyxwiz/protocol/crypto";
 import { FRAMES_PATH_TEMPLATE } from "@cyxwiz/protocol/frames-endpoint";
 import {
@@ -69,6 +69,11 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
       const checked = checkCommit(
         manifest,
         {
+          layout: transferChunkLayout({
+            chunkSize: t.chunkSize,
+            totalSize: t.totalSize,
+            plainSizes: t.chunkPlainSizes,
+          }),
           numChunks: t.numChunks,
           encrypted: t.encrypted,
           digests: new Map(recorded.map((c) => [c.index, c.digest])),

@@ -54,6 +54,11 @@ export interface NewTransfer {
   readonly chunkSize: number;
   /** Bytes of the whole dataset before compression and encryption. */
   readonly totalSize: number;
+  /**
+   * Each chunk's plaintext bytes, for a dataset of samples cut at sample boundaries; absent for
+   * fixed chunks of `chunkSize` (transferChunkLayout in @cyxwiz/protocol/chunk reads both).
+   */
+  readonly chunkPlainSizes?: readonly number[] | undefined;
   /** The Merkle root, when the client declared it up front; commit must then match it. */
   readonly merkleRoot?: Uint8Array | undefined;
   readonly encrypted: boolean;
@@ -170,6 +175,7 @@ export function toTransfer(r: Row): TransferRecord {
     numChunks: num(r.num_chunks),
     chunkSize: num(r.chunk_size),
     totalSize: num(r.total_size),
+    chunkPlainSizes: u32List(optionalBytes(r.chunk_plain_sizes)),
     merkleRoot: optionalBytes(r.merkle_root),
     encrypted: r.encrypted === true,
     compression: r.compression as Codec,
@@ -240,12 +246,13 @@ export function createTransferRepository(db: SqlDriver): TransferRepository {
         t.merkleRoot === undefined ? null : checkBytes(t.merkleRoot, "merkleRoot", 32),
         checkBoolean(t.encrypted, "encrypted"),
         checkOneOf(t.compression, "compression", codecs),
+        t.chunkPlainSizes === undefined ? null : u32Bytes(checkPlainSizes(t.chunkPlainSizes, t.numChunks)),
       ];
       const insert = async (q: SqlQueryable) => {
         try {
           const { rows } = await q.query(
-            `INSERT INTO transfers (id, owner, name, classification, num_chunks, chunk_size, total_size, merkle_root, encrypted, compression)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+            `INSERT INTO transfers (id, owner, name, classification, num_chunks, chunk_size, total_size, merkle_root, encrypted, compression, chunk_plain_sizes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
             values,
           );
           return toTransfer(rows[0] as Row);
@@ -367,4 +374,30 @@ export function createTransferRepository(db: SqlDriver): TransferRepository {
       });
     },
   };
+}
+
+/** Checks a list of per-chunk plain sizes: one u32 per chunk. */
+function checkPlainSizes(sizes: readonly number[], numChunks: number): readonly number[] {
+  if (sizes.length !== numChunks)
+    throw new StoreError("invalid_argument", `chunkPlainSizes lists ${sizes.length} sizes for ${numChunks} chunks`);
+  sizes.forEach((size, i) => {
+    checkInteger(size, `chunkPlainSizes[${i}]`, 0, 0xffff_ffff);
+  });
+  return sizes;
+}
+
+/** Sizes as consecutive big-endian u32s (the chunk_plain_sizes column, 0003_sample_layout.sql). */
+function u32Bytes(sizes: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(sizes.length * 4);
+  const view = new DataView(bytes.buffer);
+  sizes.forEach((size, i) => {
+    view.setUint32(i * 4, size);
+  });
+  return bytes;
+}
+
+function u32List(bytes: Uint8Array | undefined): number[] | undefined {
+  if (bytes === undefined) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: bytes.length / 4 }, (_, i) => view.getUint32(i * 4));
 }

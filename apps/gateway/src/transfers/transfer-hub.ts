@@ -1,4 +1,9 @@
-import { type ChunkReceiver, createChunkReceiver, fixedChunkLayout, type ReceiverEvent } from "@cyxwiz/protocol/chunk";
+import {
+  type ChunkReceiver,
+  createChunkReceiver,
+  type ReceiverEvent,
+  transferChunkLayout,
+} from "@cyxwiz/protocol/chunk";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import type { GatewayMetrics } from "../http/gateway-metrics.js";
 import type { BlobStore, MetadataStore, TransferRecord } from "../store/index.js";
@@ -37,7 +42,11 @@ export function createTransferHub(deps: {
   async function build(transfer: TransferRecord): Promise<ChunkReceiver> {
     const recorded = await deps.store.transfers.chunks(transfer.id);
     let started = transfer.state === "in_progress";
-    const layout = fixedChunkLayout(transfer.chunkSize, transfer.totalSize);
+    const layout = transferChunkLayout({
+      chunkSize: transfer.chunkSize,
+      totalSize: transfer.totalSize,
+      plainSizes: transfer.chunkPlainSizes,
+    });
     if (layout.numChunks !== transfer.numChunks)
       throw new Error(
         `transfer ${transfer.id} records ${transfer.numChunks} chunks; its sizes make ${layout.numChunks}`,

@@ -1,4 +1,4 @@
-import { fixedChunkLayout } from "@cyxwiz/protocol/chunk";
+import { transferChunkLayout } from "@cyxwiz/protocol/chunk";
 import { formatBytes } from "@cyxwiz/protocol/units";
 import { resourceExhausted } from "../rpc/rpc-errors.js";
 import type { StorageUsage, TransferRecord } from "../store/index.js";
@@ -10,8 +10,14 @@ import type { StorageUsage, TransferRecord } from "../store/index.js";
  *
  * @throws RangeError for sizes no transfer can declare (InitiateTransfer refuses those first).
  */
-export function transferBound(t: Pick<TransferRecord, "chunkSize" | "totalSize" | "encrypted">): number {
-  return fixedChunkLayout(t.chunkSize, t.totalSize).maxStoredTotal(t.encrypted);
+export function transferBound(
+  t: Pick<TransferRecord, "chunkSize" | "totalSize" | "chunkPlainSizes" | "encrypted">,
+): number {
+  return transferChunkLayout({
+    chunkSize: t.chunkSize,
+    totalSize: t.totalSize,
+    plainSizes: t.chunkPlainSizes,
+  }).maxStoredTotal(t.encrypted);
 }
 
 /** What the owner's data takes against the quota: committed versions, and each unfinished transfer's bound. */

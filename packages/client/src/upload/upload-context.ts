@@ -1,4 +1,4 @@
-import type { ByteSource, FixedChunkLayout } from "@cyxwiz/protocol/chunk";
+import type { ByteSource, ChunkLayout } from "@cyxwiz/protocol/chunk";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import type { FrameSocket, WebSocketFactory } from "../frame-socket.js";
 import type { GatewayClients } from "../gateway-clients.js";
@@ -29,7 +29,7 @@ export interface UploadContext {
   readonly primitives: Primitives;
   readonly source: ByteSource;
   /** The source's chunks: every chunk's offset and plain size comes from here (chunk-layout.ts). */
-  readonly layout: FixedChunkLayout;
+  readonly layout: ChunkLayout;
   readonly store: TransferStateStore | undefined;
   readonly control: SessionControl;
   readonly saver: StateSaver;

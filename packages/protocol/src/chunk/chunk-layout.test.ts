@@ -1,7 +1,14 @@
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { describe, expect, it } from "vitest";
 import { MAX_CHUNK_SIZE } from "./chunk-format.js";
-import { describeSizeMismatch, fixedChunkLayout, MAX_CHUNKS, storedSizeBoundsOf } from "./chunk-layout.js";
+import {
+  describeSizeMismatch,
+  fixedChunkLayout,
+  MAX_CHUNKS,
+  sampleChunkLayout,
+  storedSizeBoundsOf,
+  transferChunkLayout,
+} from "./chunk-layout.js";
 import { pack, testBytes } from "./chunk-test-support.js";
 import { checkManifest } from "./manifest-check.js";
 
@@ -103,6 +110,38 @@ describe("fixed chunk layout", () => {
     expect(message(raw)).toBe("ok");
     expect(message(withStored(raw, 2, 1015))).toMatch(
       /chunk 2 has 1015 stored bytes; its declared size allows exactly 1016/,
+    );
+  });
+});
+
+describe("sample chunk layout", () => {
+  it("gives each chunk its own size and offset, within the chunk size", () => {
+    const l = sampleChunkLayout(1000, [900, 1000, 37]);
+    expect([l.chunkSize, l.totalSize, l.numChunks]).toEqual([1000, 1937, 3]);
+    expect([0, 1, 2].map((i) => l.plainSizeOf(i))).toEqual([900, 1000, 37]);
+    expect([0, 1, 2].map((i) => l.offsetOf(i))).toEqual([0, 900, 1900]);
+    expect(l.samplePlainSizes).toEqual([900, 1000, 37]);
+    expect(l.largestPlainSize).toBe(1000);
+    expect(fixedChunkLayout(1000, 2500).largestPlainSize).toBe(1000);
+    expect(fixedChunkLayout(1000, 300).largestPlainSize).toBe(300);
+    expect(l.storedSizeBounds(2, { encrypted: true, compressed: false })).toEqual({ min: 53, max: 53 });
+    expect(l.maxStoredTotal(true)).toBe(1937 + 3 * 16);
+    expect(() => l.offsetOf(3)).toThrow(RangeError);
+  });
+
+  it("refuses empty chunks, chunks over the chunk size and no chunks, naming the chunk", () => {
+    expect(() => sampleChunkLayout(1000, [900, 0, 5])).toThrow(/chunk 1 declares 0/);
+    expect(() => sampleChunkLayout(1000, [1001])).toThrow(/chunk 0 declares 1001/);
+    expect(() => sampleChunkLayout(1000, [])).toThrow(/1 to/);
+    expect(() => sampleChunkLayout(1000, [1.5])).toThrow(RangeError);
+  });
+
+  it("is what a transfer that lists plain sizes declared; fixed otherwise", () => {
+    expect(transferChunkLayout({ chunkSize: 10, totalSize: 25 }).samplePlainSizes).toBeUndefined();
+    expect(transferChunkLayout({ chunkSize: 10, totalSize: 25, plainSizes: [] }).numChunks).toBe(3);
+    expect(transferChunkLayout({ chunkSize: 10, totalSize: 15, plainSizes: [9, 6] }).offsetOf(1)).toBe(9);
+    expect(() => transferChunkLayout({ chunkSize: 10, totalSize: 16, plainSizes: [9, 6] })).toThrow(
+      /add up to 15 bytes, not the total_size 16/,
     );
   });
 });

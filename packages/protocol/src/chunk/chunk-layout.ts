@@ -52,24 +52,35 @@ export function describeSizeMismatch(index: number, size: number, bounds: SizeBo
 }
 
 /**
- * A dataset cut into chunks of `chunkSize` plaintext bytes, the last one holding the rest
- * (docs/upload-protocol.md §1): what InitiateTransfer declares, and the one place that says how
- * large each chunk is, before and after compression and encryption.
+ * How a dataset's plaintext is cut into chunks: the one place that says where each chunk starts,
+ * how large it is, and how large it can be once compressed and encrypted (docs/upload-protocol.md
+ * §1). Two shapes exist: fixed-size byte chunks for an opaque file ({@link fixedChunkLayout}) and
+ * chunks of whole samples, each of its own size ({@link sampleChunkLayout}).
  */
-export interface FixedChunkLayout {
-  /** Plaintext bytes per chunk, 1..MAX_CHUNK_SIZE. */
+export interface ChunkLayout {
+  /**
+   * The largest plaintext chunk, 1..MAX_CHUNK_SIZE: every chunk of a fixed layout but the last has
+   * exactly this many bytes; a sample layout's chunks have at most this many.
+   */
   readonly chunkSize: number;
   /** Plaintext bytes of the whole dataset. */
   readonly totalSize: number;
-  /** ceil(totalSize / chunkSize), and 1 for an empty dataset (its one chunk is empty). */
+  /** Chunks in the dataset, at least 1 (an empty dataset has one empty chunk). */
   readonly numChunks: number;
+  /** Plaintext bytes of the largest chunk (what bounds a frame of this dataset before it is read). */
+  readonly largestPlainSize: number;
   /**
-   * Plaintext bytes of chunk `index`: `chunkSize`, except the last chunk's remainder.
+   * Per-chunk plaintext sizes when the chunks are of whole samples (as InitiateTransfer declares
+   * them in `options.chunk_plain_sizes`); `undefined` for fixed-size chunks.
+   */
+  readonly samplePlainSizes: readonly number[] | undefined;
+  /**
+   * Plaintext bytes of chunk `index`.
    * @throws RangeError for an index outside 0..numChunks-1.
    */
   plainSizeOf(index: number): number;
   /**
-   * Where chunk `index` starts in the dataset's plaintext: the plain sizes of the chunks before it.
+   * Offset of chunk `index`'s first plaintext byte in the dataset.
    * @throws RangeError for an index outside 0..numChunks-1.
    */
   offsetOf(index: number): number;
@@ -81,6 +92,9 @@ export interface FixedChunkLayout {
   /** The most bytes the whole dataset can take stored: every chunk uncompressed, plus its tag when encrypted. */
   maxStoredTotal(encrypted: boolean): number;
 }
+
+/** A layout of fixed-size chunks (kept as a name for the callers that only ever make those). */
+export type FixedChunkLayout = ChunkLayout;
 
 /**
  * Checks a chunk size: an integer from 1 to MAX_CHUNK_SIZE, which leaves room in a frame for the
@@ -96,7 +110,7 @@ export function checkChunkSize(chunkSize: number): number {
 }
 
 /**
- * The layout of `totalSize` bytes in chunks of `chunkSize`.
+ * The layout of `totalSize` bytes in chunks of `chunkSize`, the last one holding the rest.
  *
  * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE, a total size that is not a
  *   non-negative safe integer, or more than MAX_CHUNKS chunks.
@@ -104,7 +118,7 @@ export function checkChunkSize(chunkSize: number): number {
  * const layout = fixedChunkLayout(4 << 20, file.size);
  * const { max } = layout.storedSizeBounds(layout.numChunks - 1, { encrypted: true, compressed: false });
  */
-export function fixedChunkLayout(chunkSize: number, totalSize: number): FixedChunkLayout {
+export function fixedChunkLayout(chunkSize: number, totalSize: number): ChunkLayout {
   checkChunkSize(chunkSize);
   if (!Number.isSafeInteger(totalSize) || totalSize < 0) {
     throw new RangeError(`total size must be a non-negative integer, got ${totalSize}`);
@@ -116,22 +130,105 @@ export function fixedChunkLayout(chunkSize: number, totalSize: number): FixedChu
     );
   }
   const lastSize = totalSize - (numChunks - 1) * chunkSize;
-  const plainSizeOf = (index: number): number => {
-    if (!Number.isInteger(index) || index < 0 || index >= numChunks) {
-      throw new RangeError(`chunk index must be an integer in 0..${numChunks - 1}, got ${index}`);
-    }
-    return index === numChunks - 1 ? lastSize : chunkSize;
-  };
-  return {
+  return layoutOf({
     chunkSize,
     totalSize,
     numChunks,
+    largestPlainSize: numChunks > 1 ? chunkSize : lastSize,
+    samplePlainSizes: undefined,
+    plainSize: (index) => (index === numChunks - 1 ? lastSize : chunkSize),
+    offset: (index) => index * chunkSize,
+  });
+}
+
+/**
+ * The layout of chunks of whole samples (docs/dataset-formats.md): chunk `i` holds
+ * `plainSizes[i]` plaintext bytes, each from 1 to `chunkSize` (the target the packer filled
+ * chunks up to), so no chunk is empty and none is larger than a fixed chunk of that size would be.
+ *
+ * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE, no chunks or more than
+ *   MAX_CHUNKS, or a size that is not an integer from 1 to `chunkSize` (naming the chunk).
+ * @example
+ * const layout = sampleChunkLayout(4 << 20, chunks.map((c) => c.bytes.length));
+ */
+export function sampleChunkLayout(chunkSize: number, plainSizes: readonly number[]): ChunkLayout {
+  checkChunkSize(chunkSize);
+  const numChunks = plainSizes.length;
+  if (numChunks < 1 || numChunks > MAX_CHUNKS) {
+    throw new RangeError(`a dataset of samples has 1 to ${MAX_CHUNKS} chunks, got ${numChunks}`);
+  }
+  const offsets = new Array<number>(numChunks);
+  let totalSize = 0;
+  for (let i = 0; i < numChunks; i++) {
+    const size = plainSizes[i]!;
+    if (!Number.isInteger(size) || size < 1 || size > chunkSize) {
+      throw new RangeError(`chunk ${i} declares ${size} plaintext bytes; a chunk of samples has 1 to ${chunkSize}`);
+    }
+    offsets[i] = totalSize;
+    totalSize += size;
+  }
+  const sizes = [...plainSizes];
+  return layoutOf({
+    chunkSize,
+    totalSize,
+    numChunks,
+    largestPlainSize: sizes.reduce((a, b) => Math.max(a, b), 0),
+    samplePlainSizes: sizes,
+    plainSize: (index) => sizes[index]!,
+    offset: (index) => offsets[index]!,
+  });
+}
+
+/**
+ * The layout a transfer declared at InitiateTransfer: chunks of whole samples when it lists
+ * per-chunk plain sizes, fixed-size chunks otherwise. The one function the gateway, the fake
+ * gateway and the quota use to rebuild a transfer's layout.
+ *
+ * @throws RangeError as {@link fixedChunkLayout} or {@link sampleChunkLayout} do, and when the
+ *   listed sizes do not add up to `totalSize`.
+ */
+export function transferChunkLayout(declared: {
+  readonly chunkSize: number;
+  readonly totalSize: number;
+  readonly plainSizes?: readonly number[] | undefined;
+}): ChunkLayout {
+  const sizes = declared.plainSizes;
+  if (sizes === undefined || sizes.length === 0) return fixedChunkLayout(declared.chunkSize, declared.totalSize);
+  const layout = sampleChunkLayout(declared.chunkSize, sizes);
+  if (layout.totalSize !== declared.totalSize) {
+    throw new RangeError(
+      `the ${sizes.length} chunk sizes add up to ${layout.totalSize} bytes, not the total_size ${declared.totalSize}`,
+    );
+  }
+  return layout;
+}
+
+function layoutOf(shape: {
+  chunkSize: number;
+  totalSize: number;
+  numChunks: number;
+  largestPlainSize: number;
+  samplePlainSizes: readonly number[] | undefined;
+  plainSize: (index: number) => number;
+  offset: (index: number) => number;
+}): ChunkLayout {
+  const { numChunks } = shape;
+  const checked = (index: number): number => {
+    if (!Number.isInteger(index) || index < 0 || index >= numChunks) {
+      throw new RangeError(`chunk index must be an integer in 0..${numChunks - 1}, got ${index}`);
+    }
+    return index;
+  };
+  const plainSizeOf = (index: number) => shape.plainSize(checked(index));
+  return {
+    chunkSize: shape.chunkSize,
+    totalSize: shape.totalSize,
+    numChunks,
+    largestPlainSize: shape.largestPlainSize,
+    samplePlainSizes: shape.samplePlainSizes,
     plainSizeOf,
-    offsetOf: (index) => {
-      plainSizeOf(index); // the same RangeError for an index outside the layout
-      return index * chunkSize;
-    },
+    offsetOf: (index) => shape.offset(checked(index)),
     storedSizeBounds: (index, form) => storedSizeBoundsOf(plainSizeOf(index), form),
-    maxStoredTotal: (encrypted) => totalSize + (encrypted ? numChunks * TAG_BYTES : 0),
+    maxStoredTotal: (encrypted) => shape.totalSize + (encrypted ? numChunks * TAG_BYTES : 0),
   };
 }

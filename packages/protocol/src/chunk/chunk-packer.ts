@@ -4,19 +4,24 @@ import { FrameFlag } from "../frame/frame-format.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
 import type { PackedChunk } from "./chunk-format.js";
-import { type FixedChunkLayout, fixedChunkLayout } from "./chunk-layout.js";
+import { type ChunkLayout, transferChunkLayout } from "./chunk-layout.js";
 import { type ChunkPlacement, readChunk } from "./chunk-read.js";
 
 /** How a {@link ChunkPacker} turns plaintext into stored chunks. */
 export type ChunkPackerOptions = ChunkTransform &
   (
     | {
-        /** Plaintext bytes per chunk, 1..MAX_CHUNK_SIZE: the source in fixed chunks. */
+        /** Plaintext bytes per chunk, 1..MAX_CHUNK_SIZE (with `plainSizes`: the most any chunk holds). */
         readonly chunkSize: number;
+        /**
+         * For a dataset of samples (docs/dataset-formats.md): each chunk's plaintext size, cut at
+         * sample boundaries, adding up to the source's size. Absent: fixed chunks of `chunkSize`.
+         */
+        readonly plainSizes?: readonly number[];
       }
     | {
         /** The source's chunks, built by the caller (chunk-layout.ts); its total must be the source's size. */
-        readonly layout: FixedChunkLayout;
+        readonly layout: ChunkLayout;
       }
   );
 
@@ -35,8 +40,10 @@ export interface ChunkTransform {
 export interface ChunkPacker {
   /** Chunks in the source (the layout's count; 1 for an empty source). */
   readonly numChunks: number;
-  /** The source's layout in chunks: each chunk's plain size and the stored sizes it can have. */
-  readonly layout: FixedChunkLayout;
+  /** The layout's largest chunk size (chunk-layout.ts `ChunkLayout.chunkSize`). */
+  readonly chunkSize: number;
+  /** The source's layout in chunks: each chunk's offset, plain size and the stored sizes it can have. */
+  readonly layout: ChunkLayout;
   /**
    * Reads, compresses?, encrypts? and hashes chunk `index`. With the same source bytes, codec
    * and cipher (same dataset key and cipher parameters) the result is byte-identical every time,
@@ -56,8 +63,9 @@ export interface ChunkPacker {
  * given the codec {@link decideCodec} chose and the same cipher, but one at a time by index. The
  * manifest is the caller's to assemble from the chunks it packed.
  *
- * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE, or a layout whose total is not
- *   the source's size.
+ * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE, plain sizes that do not describe
+ *   the source (chunk-layout.ts `sampleChunkLayout`), or a layout whose total is not the source's
+ *   size.
  * @example
  * const layout = fixedChunkLayout(chunkSize, source.size);
  * const codec = await decideCodec(source, layout, "zstd");
@@ -69,11 +77,14 @@ export function createChunkPacker(
   source: ByteSource,
   options: ChunkPackerOptions,
 ): ChunkPacker {
-  const layout = "layout" in options ? options.layout : fixedChunkLayout(options.chunkSize, source.size);
+  const layout =
+    "layout" in options
+      ? options.layout
+      : transferChunkLayout({ chunkSize: options.chunkSize, totalSize: source.size, plainSizes: options.plainSizes });
   if (layout.totalSize !== source.size) {
     throw new RangeError(`the layout covers ${layout.totalSize} bytes; the source has ${source.size}`);
   }
-  const { numChunks } = layout;
+  const { chunkSize, numChunks } = layout;
   const { codec, cipher } = options;
   // Plaintext buffers a sealing worker handed back, read into again (ByteSource.readInto) instead
   // of allocating a fresh chunk-sized buffer for every read.
@@ -84,6 +95,7 @@ export function createChunkPacker(
   };
   return {
     numChunks,
+    chunkSize,
     layout,
     async pack(index) {
       const length = layout.plainSizeOf(index); // throws RangeError for an index outside the layout
@@ -137,7 +149,8 @@ export async function decideCodec(
   layout: ChunkPlacement | number,
   name: CodecName,
 ): Promise<ChunkCodec | undefined> {
-  const chunks = typeof layout === "number" ? fixedChunkLayout(layout, source.size) : layout;
+  const chunks =
+    typeof layout === "number" ? transferChunkLayout({ chunkSize: layout, totalSize: source.size }) : layout;
   if (name === "none") return undefined;
   const codec = await loadCodec(name);
   const first = await readChunk(source, chunks, 0);

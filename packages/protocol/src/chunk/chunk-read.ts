@@ -1,8 +1,8 @@
 import type { ByteSource } from "./byte-source.js";
-import type { FixedChunkLayout } from "./chunk-layout.js";
+import type { ChunkLayout } from "./chunk-layout.js";
 
 /** The part of a chunk layout that says where a chunk's plaintext lies in the source. */
-export type ChunkPlacement = Pick<FixedChunkLayout, "numChunks" | "offsetOf" | "plainSizeOf">;
+export type ChunkPlacement = Pick<ChunkLayout, "numChunks" | "offsetOf" | "plainSizeOf">;
 
 /**
  * Reads chunk `index`'s plaintext: `layout.plainSizeOf(index)` bytes at `layout.offsetOf(index)`.

@@ -6,7 +6,7 @@ import { FrameFlag } from "../frame/frame-format.js";
 import { AckStatus, DataChunkSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
 import type { Primitives } from "../primitives/primitives.js";
 import { storedBytes } from "./chunk-format.js";
-import { type FixedChunkLayout, fixedChunkLayout } from "./chunk-layout.js";
+import { type FixedChunkLayout, fixedChunkLayout, sampleChunkLayout } from "./chunk-layout.js";
 import { createChunkReceiver, type ReceivedChunk, type ReceiverEvent } from "./chunk-receiver.js";
 import { pack, testBytes } from "./chunk-test-support.js";
 import { checkCommit } from "./manifest-check.js";
@@ -192,6 +192,21 @@ describe("chunk receiver, streaming mode: chunk sizes the layout declares", () =
     const last = await encodeFrame(p, { sequence: 1, flags: ACK | FrameFlag.LAST_FRAME, payload: new Uint8Array([8]) });
     expect(statuses(await r.receiveFrame(last))).toEqual(["ACK_OK"]);
     expect(stored.map((c) => c.storedSize)).toEqual([1, 1]);
+  });
+
+  it("takes chunks of whole samples at their own sizes, a later chunk larger than the first, and no other size", async () => {
+    const { r, stored } = await sized(sampleChunkLayout(10, [3, 10, 1]), false);
+    const frame = (sequence: number, size: number, flags: number = ACK) =>
+      encodeFrame(p, { sequence, flags, payload: new Uint8Array(size).fill(sequence + 1) });
+    // Chunk 1 may hold 10 bytes although chunk 0 holds 3: the bound is the largest chunk.
+    expect(ackOf(await r.receiveFrame(await frame(0, 4)))).toMatch(
+      /CYXW_ERR_CHUNK_SIZE: chunk 0 has 4 stored bytes; its declared size allows exactly 3/,
+    );
+    expect(statuses(await r.receiveFrame(await frame(0, 3)))).toEqual(["ACK_OK"]);
+    expect(statuses(await r.receiveFrame(await frame(1, 10)))).toEqual(["ACK_OK"]);
+    expect(ackOf(await r.receiveFrame(await frame(2, 11, ACK | FrameFlag.LAST_FRAME)))).toMatch(/CYXW_ERR_/);
+    expect(statuses(await r.receiveFrame(await frame(2, 1, ACK | FrameFlag.LAST_FRAME)))).toEqual(["ACK_OK"]);
+    expect(stored.map((c) => c.storedSize)).toEqual([3, 10, 1]);
   });
 
   it("refuses encrypted chunks one byte too large or too small, and a COMPRESSED chunk that did not shrink", async () => {

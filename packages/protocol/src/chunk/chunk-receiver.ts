@@ -176,7 +176,7 @@ export async function createChunkReceiver(
   // whatever its sequence says.
   const largestChunk =
     manifest === undefined
-      ? boundsOf(0, false).max // chunk 0 is never smaller than another
+      ? storedSizeBoundsOf(layout!.largestPlainSize, { encrypted, compressed: false }).max
       : manifest.storedSizes.reduce((a, b) => Math.max(a, b), 0);
   const frameBound: DecodeOptions = { maxPayloadBytes: Math.min(maxPayloadBytes, largestChunk) };
   const window = options.reorderWindow ?? 16;

@@ -1,17 +1,21 @@
 import type { CodecName } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
 import { encodeFrame, encodeFrameParts, type FrameParts } from "../frame/frame-codec.js";
-import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import { CompressionCodec, type DatasetManifest, type SampleLayout } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
 import { DEFAULT_CHUNK_SIZE, type PackedChunk } from "./chunk-format.js";
-import { fixedChunkLayout } from "./chunk-layout.js";
+import { transferChunkLayout } from "./chunk-layout.js";
 import { createChunkPacker, decideCodec } from "./chunk-packer.js";
 import { createManifestBuilder, type ManifestFields } from "./manifest-builder.js";
 
 export interface ChunkerOptions {
-  /** Plaintext bytes per chunk (default 4 MiB). */
+  /** Plaintext bytes per chunk (default 4 MiB); with `plainSizes`, the most any chunk holds. */
   readonly chunkSize?: number;
+  /** Chunks of whole samples: each chunk's plaintext size (chunk-packer.ts). Absent: fixed chunks. */
+  readonly plainSizes?: readonly number[];
+  /** What the samples are, for a dataset of samples: the manifest is then format_version 2. */
+  readonly samples?: SampleLayout;
   /** Compression, opt-in per dataset (default "none"). Switched off automatically when the first chunk shrinks less than 1.1x. */
   readonly codec?: CodecName;
   /** Encrypts every chunk when given (ARCHITECTURE §4 STREAM construction). */
@@ -49,7 +53,11 @@ export interface Chunker {
  * const manifest = chunker.manifest();
  */
 export function createChunker(primitives: Primitives, source: ByteSource, options: ChunkerOptions): Chunker {
-  const layout = fixedChunkLayout(options.chunkSize ?? DEFAULT_CHUNK_SIZE, source.size);
+  const layout = transferChunkLayout({
+    chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+    totalSize: source.size,
+    plainSizes: options.plainSizes,
+  });
   const readAhead = options.readAhead ?? 1;
   if (!Number.isInteger(readAhead) || readAhead < 0 || readAhead > 64) {
     throw new RangeError(`readAhead must be an integer from 0 to 64, got ${readAhead}`);
@@ -89,6 +97,7 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
       codec: codec?.codec ?? CompressionCodec.NONE,
       ...(options.cipher === undefined ? {} : { cipher: options.cipher.parameters }),
       createdAt: new Date(),
+      ...(options.samples === undefined ? {} : { samples: options.samples }),
     });
   }
 

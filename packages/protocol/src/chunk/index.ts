@@ -2,13 +2,15 @@ export type { BlobLike, ByteSource } from "./byte-source.js";
 export { blobByteSource, bytesByteSource } from "./byte-source.js";
 export type { PackedChunk } from "./chunk-format.js";
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, storedBytes } from "./chunk-format.js";
-export type { FixedChunkLayout, SizeBounds, StoredForm } from "./chunk-layout.js";
+export type { ChunkLayout, FixedChunkLayout, SizeBounds, StoredForm } from "./chunk-layout.js";
 export {
   checkChunkSize,
   describeSizeMismatch,
   fixedChunkLayout,
   MAX_CHUNKS,
+  sampleChunkLayout,
   storedSizeBoundsOf,
+  transferChunkLayout,
 } from "./chunk-layout.js";
 export type { ChunkPacker, ChunkPackerOptions, ChunkTransform } from "./chunk-packer.js";
 export { createChunkPacker, decideCodec } from "./chunk-packer.js";

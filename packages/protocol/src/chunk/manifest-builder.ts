@@ -6,6 +6,7 @@ import {
   type CompressionCodec,
   type DatasetManifest,
   DatasetManifestSchema,
+  type SampleLayout,
 } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { createMerkleBuilder } from "../merkle/index.js";
 
@@ -37,6 +38,8 @@ export interface ManifestFields {
   /** Present when every chunk is sealed (ARCHITECTURE §4). */
   readonly cipher?: CipherParameters;
   readonly createdAt: Date;
+  /** What the samples are, for a dataset of samples: the manifest is then format_version 2. */
+  readonly samples?: SampleLayout;
 }
 
 /**
@@ -119,7 +122,8 @@ export function createManifestBuilder(numChunks: number): ManifestBuilder {
       const chunks = results as ChunkResult[];
       const meta = fields.metadata;
       return create(DatasetManifestSchema, {
-        formatVersion: 1,
+        formatVersion: fields.samples === undefined ? 1 : 2,
+        ...(fields.samples === undefined ? {} : { samples: fields.samples }),
         metadata: create(DatasetMetadataSchema, {
           name: meta.name,
           type: meta.type ?? "",

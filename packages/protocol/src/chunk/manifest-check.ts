@@ -1,10 +1,10 @@
 import { failure, type ProtocolFailure } from "../errors/error-codes.js";
 import { equalDigests } from "../frame/frame-codec.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "../frame/frame-format.js";
-import { CompressionCodec, type DatasetManifest } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import { CompressionCodec, type DatasetManifest, type SampleLayout } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { MerkleTree } from "../merkle/index.js";
 import { err, ok, type Result } from "../result.js";
-import { describeSizeMismatch, MAX_CHUNKS, storedSizeBoundsOf } from "./chunk-layout.js";
+import { type ChunkLayout, describeSizeMismatch, MAX_CHUNKS, storedSizeBoundsOf } from "./chunk-layout.js";
 
 /** What a checked manifest guarantees, with the Merkle tree rebuilt from its digests. */
 export interface CheckedManifest {
@@ -27,7 +27,14 @@ export function checkManifest(
 ): Result<CheckedManifest, ProtocolFailure> {
   const bad = (message: string) => err(failure("CYXW_ERR_MANIFEST", message));
   const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (manifest.formatVersion !== 1) return bad(`manifest format_version is ${manifest.formatVersion}; expected 1`);
+  if (manifest.formatVersion !== 1 && manifest.formatVersion !== 2)
+    return bad(`manifest format_version is ${manifest.formatVersion}; expected 1 (a file) or 2 (samples)`);
+  if ((manifest.formatVersion === 2) !== (manifest.samples !== undefined))
+    return bad(
+      manifest.formatVersion === 2
+        ? "manifest format_version 2 (samples) has no sample layout"
+        : "manifest format_version 1 (a file) must not carry a sample layout",
+    );
   const meta = manifest.metadata;
   if (meta === undefined) return bad("manifest has no metadata");
   const n = meta.numChunks;
@@ -59,6 +66,10 @@ export function checkManifest(
   }
   if (total !== meta.totalSize)
     return bad(`chunk sizes add up to ${total} bytes but total_size says ${meta.totalSize}`);
+  if (manifest.samples !== undefined) {
+    const problem = sampleLayoutProblem(manifest.samples, n);
+    if (problem !== undefined) return bad(problem);
+  }
   if (manifest.codec === CompressionCodec.UNSPECIFIED || CompressionCodec[manifest.codec] === undefined) {
     return bad(`manifest codec ${manifest.codec} is not a known compression codec`);
   }
@@ -72,8 +83,31 @@ export function checkManifest(
   return ok({ manifest, tree, numChunks: n, encrypted: manifest.cipher !== undefined });
 }
 
+/** Why a sample layout cannot describe `numChunks` chunks, or `undefined` when it can. */
+function sampleLayoutProblem(samples: SampleLayout, numChunks: number): string | undefined {
+  const counts = samples.chunkSampleCounts;
+  if (counts.length !== numChunks)
+    return `manifest declares ${numChunks} chunks but its sample layout counts samples for ${counts.length}`;
+  let sum = 0n;
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i]! < 1) return `chunk ${i} holds no samples; every chunk of a sample layout holds at least one`;
+    sum += BigInt(counts[i]!);
+  }
+  if (sum !== samples.numSamples)
+    return `the chunks hold ${sum} samples but the sample layout says num_samples ${samples.numSamples}`;
+  if (samples.columns.length === 0) return "the sample layout lists no columns";
+  if (samples.labelColumn !== "" && !samples.columns.some((c) => c.name === samples.labelColumn))
+    return `the label column "${samples.labelColumn}" is not one of the sample layout's columns`;
+  const split = samples.split;
+  if (split !== undefined && split.trainPermille + split.validationPermille + split.testPermille !== 1000)
+    return "the split's parts do not add up to 1000 permille";
+  return undefined;
+}
+
 /** What the receiver saw of a transfer sent in streaming mode. */
 export interface ReceivedTransfer {
+  /** The chunk layout the transfer was initiated with: the manifest's plain sizes must be its. */
+  readonly layout?: ChunkLayout;
   readonly numChunks: number;
   readonly encrypted: boolean;
   /** The digest stored for each chunk index (all of them, once the transfer is complete). */
@@ -105,6 +139,15 @@ export function checkCommit(
     return bad(
       `the manifest says ${encrypted ? "" : "un"}encrypted; the transfer was initiated ${received.encrypted ? "" : "un"}encrypted`,
     );
+  const layout = received.layout;
+  if (layout !== undefined) {
+    for (let i = 0; i < numChunks; i++) {
+      if (manifest.plainSizes[i] !== layout.plainSizeOf(i))
+        return bad(
+          `the manifest says chunk ${i} holds ${manifest.plainSizes[i]} plaintext bytes; the transfer was initiated with ${layout.plainSizeOf(i)}`,
+        );
+    }
+  }
   const missing: number[] = [];
   for (let i = 0; i < numChunks; i++) {
     const d = received.digests.get(i);

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cyxwiz/data/v1/manifest.proto.
  */
 export const file_cyxwiz_data_v1_manifest: GenFile = /*@__PURE__*/
-  fileDesc("Ch1jeXh3aXovZGF0YS92MS9tYW5pZmVzdC5wcm90bxIOY3l4d2l6LmRhdGEudjEiXAoQQ2lwaGVyUGFyYW1ldGVycxIRCglhbGdvcml0aG0YASABKAkSDAoEc2FsdBgCIAEoDBIUCgxub25jZV9wcmVmaXgYAyABKAwSEQoJa2V5X2NoZWNrGAQgASgMIsUCCg9EYXRhc2V0TWFuaWZlc3QSFgoOZm9ybWF0X3ZlcnNpb24YASABKA0SMQoIbWV0YWRhdGEYAiABKAsyHy5jeXh3aXouZGF0YS52MS5EYXRhc2V0TWV0YWRhdGESLwoFY29kZWMYAyABKA4yIC5jeXh3aXouZGF0YS52MS5Db21wcmVzc2lvbkNvZGVjEjAKBmNpcGhlchgEIAEoCzIgLmN5eHdpei5kYXRhLnYxLkNpcGhlclBhcmFtZXRlcnMSEwoLcGxhaW5fc2l6ZXMYBSADKA0SFAoMc3RvcmVkX3NpemVzGAYgAygNEhUKDWNodW5rX2RpZ2VzdHMYByADKAwSEgoKY29tcHJlc3NlZBgIIAMoCBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJQCg5TaWduZWRNYW5pZmVzdBIQCghtYW5pZmVzdBgBIAEoDBIRCglzaWduYXR1cmUYAiABKAwSGQoRc2lnbmVyX3B1YmxpY19rZXkYAyABKAwiawoKV3JhcHBlZEtleRIcChRlcGhlbWVyYWxfcHVibGljX2tleRgBIAEoDBIcChRyZWNpcGllbnRfcHVibGljX2tleRgCIAEoDBINCgVub25jZRgDIAEoDBISCgpjaXBoZXJ0ZXh0GAQgASgMKqYBChBDb21wcmVzc2lvbkNvZGVjEiEKHUNPTVBSRVNTSU9OX0NPREVDX1VOU1BFQ0lGSUVEEAASGgoWQ09NUFJFU1NJT05fQ09ERUNfTk9ORRABEhoKFkNPTVBSRVNTSU9OX0NPREVDX1pTVEQQAhIZChVDT01QUkVTU0lPTl9DT0RFQ19MWjQQAxIcChhDT01QUkVTU0lPTl9DT0RFQ19TTkFQUFkQBGIGcHJvdG8z", [file_cyxwiz_data_v1_data_transfer, file_google_protobuf_timestamp]);
+  fileDesc("Ch1jeXh3aXovZGF0YS92MS9tYW5pZmVzdC5wcm90bxIOY3l4d2l6LmRhdGEudjEiXAoQQ2lwaGVyUGFyYW1ldGVycxIRCglhbGdvcml0aG0YASABKAkSDAoEc2FsdBgCIAEoDBIUCgxub25jZV9wcmVmaXgYAyABKAwSEQoJa2V5X2NoZWNrGAQgASgMIvQCCg9EYXRhc2V0TWFuaWZlc3QSFgoOZm9ybWF0X3ZlcnNpb24YASABKA0SMQoIbWV0YWRhdGEYAiABKAsyHy5jeXh3aXouZGF0YS52MS5EYXRhc2V0TWV0YWRhdGESLwoFY29kZWMYAyABKA4yIC5jeXh3aXouZGF0YS52MS5Db21wcmVzc2lvbkNvZGVjEjAKBmNpcGhlchgEIAEoCzIgLmN5eHdpei5kYXRhLnYxLkNpcGhlclBhcmFtZXRlcnMSEwoLcGxhaW5fc2l6ZXMYBSADKA0SFAoMc3RvcmVkX3NpemVzGAYgAygNEhUKDWNodW5rX2RpZ2VzdHMYByADKAwSEgoKY29tcHJlc3NlZBgIIAMoCBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgdzYW1wbGVzGAogASgLMhwuY3l4d2l6LmRhdGEudjEuU2FtcGxlTGF5b3V0ItgCCgxTYW1wbGVMYXlvdXQSFQoNc291cmNlX2Zvcm1hdBgBIAEoCRItCgdjb2x1bW5zGAIgAygLMhwuY3l4d2l6LmRhdGEudjEuU2FtcGxlQ29sdW1uEhMKC251bV9zYW1wbGVzGAMgASgEEhsKE2NodW5rX3NhbXBsZV9jb3VudHMYBCADKA0SFAoMbGFiZWxfY29sdW1uGAUgASgJEjMKD2xhYmVsX2hpc3RvZ3JhbRgGIAMoCzIaLmN5eHdpei5kYXRhLnYxLkxhYmVsQ291bnQSKwoFc3BsaXQYByABKAsyHC5jeXh3aXouZGF0YS52MS5EYXRhc2V0U3BsaXQSKgoFb3JkZXIYCCABKAsyGy5jeXh3aXouZGF0YS52MS5TYW1wbGVPcmRlchIVCg1vcmlnaW5hbF9uYW1lGAkgASgJEhUKDW9yaWdpbmFsX3NpemUYCiABKAQieAoMU2FtcGxlQ29sdW1uEgwKBG5hbWUYASABKAkSEgoKYXJyb3dfdHlwZRgCIAEoCRIoCgRyb2xlGAMgASgOMhouY3l4d2l6LmRhdGEudjEuQ29sdW1uUm9sZRINCgVkdHlwZRgEIAEoCRINCgVzaGFwZRgFIAMoDSIqCgpMYWJlbENvdW50Eg0KBWxhYmVsGAEgASgJEg0KBWNvdW50GAIgASgEImgKDERhdGFzZXRTcGxpdBIWCg50cmFpbl9wZXJtaWxsZRgBIAEoDRIbChN2YWxpZGF0aW9uX3Blcm1pbGxlGAIgASgNEhUKDXRlc3RfcGVybWlsbGUYAyABKA0SDAoEc2VlZBgEIAEoBCJqCgtTYW1wbGVPcmRlchIQCghzdHJhdGVneRgBIAEoCRIOCgZzaGFyZHMYAiABKA0SDAoEc2VlZBgDIAEoBBIOCgZjb2x1bW4YBCABKAkSGwoTc2hhcmRfc2FtcGxlX2NvdW50cxgFIAMoBCJQCg5TaWduZWRNYW5pZmVzdBIQCghtYW5pZmVzdBgBIAEoDBIRCglzaWduYXR1cmUYAiABKAwSGQoRc2lnbmVyX3B1YmxpY19rZXkYAyABKAwiawoKV3JhcHBlZEtleRIcChRlcGhlbWVyYWxfcHVibGljX2tleRgBIAEoDBIcChRyZWNpcGllbnRfcHVibGljX2tleRgCIAEoDBINCgVub25jZRgDIAEoDBISCgpjaXBoZXJ0ZXh0GAQgASgMKqYBChBDb21wcmVzc2lvbkNvZGVjEiEKHUNPTVBSRVNTSU9OX0NPREVDX1VOU1BFQ0lGSUVEEAASGgoWQ09NUFJFU1NJT05fQ09ERUNfTk9ORRABEhoKFkNPTVBSRVNTSU9OX0NPREVDX1pTVEQQAhIZChVDT01QUkVTU0lPTl9DT0RFQ19MWjQQAxIcChhDT01QUkVTU0lPTl9DT0RFQ19TTkFQUFkQBCpZCgpDb2x1bW5Sb2xlEhsKF0NPTFVNTl9ST0xFX1VOU1BFQ0lGSUVEEAASFwoTQ09MVU1OX1JPTEVfRkVBVFVSRRABEhUKEUNPTFVNTl9ST0xFX0xBQkVMEAJiBnByb3RvMw", [file_cyxwiz_data_v1_data_transfer, file_google_protobuf_timestamp]);
 
 /**
  * Parameters of the chunk AEAD stream (ARCHITECTURE §4). The dataset key itself is never here.
@@ -69,7 +69,8 @@ export const CipherParametersSchema: GenMessage<CipherParameters> = /*@__PURE__*
  */
 export type DatasetManifest = Message<"cyxwiz.data.v1.DatasetManifest"> & {
   /**
-   * 1 for this layout.
+   * 1: an opaque file in fixed-size chunks. 2: a dataset of samples, `samples` set, each chunk one
+   * Arrow IPC stream of whole samples (docs/dataset-formats.md).
    *
    * @generated from field: uint32 format_version = 1;
    */
@@ -127,6 +128,13 @@ export type DatasetManifest = Message<"cyxwiz.data.v1.DatasetManifest"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 9;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * Set exactly when format_version is 2.
+   *
+   * @generated from field: cyxwiz.data.v1.SampleLayout samples = 10;
+   */
+  samples?: SampleLayout | undefined;
 };
 
 /**
@@ -135,6 +143,230 @@ export type DatasetManifest = Message<"cyxwiz.data.v1.DatasetManifest"> & {
  */
 export const DatasetManifestSchema: GenMessage<DatasetManifest> = /*@__PURE__*/
   messageDesc(file_cyxwiz_data_v1_manifest, 1);
+
+/**
+ * A dataset of samples: what each chunk holds and what the samples are (docs/dataset-formats.md).
+ *
+ * @generated from message cyxwiz.data.v1.SampleLayout
+ */
+export type SampleLayout = Message<"cyxwiz.data.v1.SampleLayout"> & {
+  /**
+   * The format the samples were read from: "csv", "tsv", "parquet", "jsonl", "npy", "idx", "images".
+   *
+   * @generated from field: string source_format = 1;
+   */
+  sourceFormat: string;
+
+  /**
+   * The Arrow schema every chunk's record batch has, column by column.
+   *
+   * @generated from field: repeated cyxwiz.data.v1.SampleColumn columns = 2;
+   */
+  columns: SampleColumn[];
+
+  /**
+   * @generated from field: uint64 num_samples = 3;
+   */
+  numSamples: bigint;
+
+  /**
+   * Per chunk: how many samples it holds; chunk i holds the samples after those of chunks 0..i-1.
+   *
+   * @generated from field: repeated uint32 chunk_sample_counts = 4;
+   */
+  chunkSampleCounts: number[];
+
+  /**
+   * The column training predicts; empty when there is none.
+   *
+   * @generated from field: string label_column = 5;
+   */
+  labelColumn: string;
+
+  /**
+   * Samples per label value, most frequent first; empty without a label column.
+   *
+   * @generated from field: repeated cyxwiz.data.v1.LabelCount label_histogram = 6;
+   */
+  labelHistogram: LabelCount[];
+
+  /**
+   * How samples are assigned to train, validation and test.
+   *
+   * @generated from field: cyxwiz.data.v1.DatasetSplit split = 7;
+   */
+  split?: DatasetSplit | undefined;
+
+  /**
+   * How samples were ordered when packed (so a shard is a contiguous run of chunks).
+   *
+   * @generated from field: cyxwiz.data.v1.SampleOrder order = 8;
+   */
+  order?: SampleOrder | undefined;
+
+  /**
+   * The file (or folder) the owner chose, as they named it, and its size in bytes.
+   *
+   * @generated from field: string original_name = 9;
+   */
+  originalName: string;
+
+  /**
+   * @generated from field: uint64 original_size = 10;
+   */
+  originalSize: bigint;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.SampleLayout.
+ * Use `create(SampleLayoutSchema)` to create a new message.
+ */
+export const SampleLayoutSchema: GenMessage<SampleLayout> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_manifest, 2);
+
+/**
+ * @generated from message cyxwiz.data.v1.SampleColumn
+ */
+export type SampleColumn = Message<"cyxwiz.data.v1.SampleColumn"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The Arrow type as Arrow prints it, e.g. "Float64", "Utf8", "FixedSizeList[784]<Uint8>".
+   *
+   * @generated from field: string arrow_type = 2;
+   */
+  arrowType: string;
+
+  /**
+   * @generated from field: cyxwiz.data.v1.ColumnRole role = 3;
+   */
+  role: ColumnRole;
+
+  /**
+   * Tensor columns: element type ("uint8", "float32", ...) and shape of one sample ([28, 28]).
+   *
+   * @generated from field: string dtype = 4;
+   */
+  dtype: string;
+
+  /**
+   * @generated from field: repeated uint32 shape = 5;
+   */
+  shape: number[];
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.SampleColumn.
+ * Use `create(SampleColumnSchema)` to create a new message.
+ */
+export const SampleColumnSchema: GenMessage<SampleColumn> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_manifest, 3);
+
+/**
+ * @generated from message cyxwiz.data.v1.LabelCount
+ */
+export type LabelCount = Message<"cyxwiz.data.v1.LabelCount"> & {
+  /**
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * @generated from field: uint64 count = 2;
+   */
+  count: bigint;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.LabelCount.
+ * Use `create(LabelCountSchema)` to create a new message.
+ */
+export const LabelCountSchema: GenMessage<LabelCount> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_manifest, 4);
+
+/**
+ * Train/validation/test by sample (seed §8.3): sample i belongs to the part its seeded hash falls
+ * in, so the split is the same wherever it is computed (docs/dataset-formats.md "Split").
+ *
+ * @generated from message cyxwiz.data.v1.DatasetSplit
+ */
+export type DatasetSplit = Message<"cyxwiz.data.v1.DatasetSplit"> & {
+  /**
+   * Parts in thousandths; they add up to 1000.
+   *
+   * @generated from field: uint32 train_permille = 1;
+   */
+  trainPermille: number;
+
+  /**
+   * @generated from field: uint32 validation_permille = 2;
+   */
+  validationPermille: number;
+
+  /**
+   * @generated from field: uint32 test_permille = 3;
+   */
+  testPermille: number;
+
+  /**
+   * @generated from field: uint64 seed = 4;
+   */
+  seed: bigint;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.DatasetSplit.
+ * Use `create(DatasetSplitSchema)` to create a new message.
+ */
+export const DatasetSplitSchema: GenMessage<DatasetSplit> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_manifest, 5);
+
+/**
+ * The order samples were packed in: the source's own order, or grouped by a sharding strategy so
+ * each of `shards` shards is a contiguous run (docs/sharding.md "Pack order").
+ *
+ * @generated from message cyxwiz.data.v1.SampleOrder
+ */
+export type SampleOrder = Message<"cyxwiz.data.v1.SampleOrder"> & {
+  /**
+   * "source", or a sharding strategy name ("sample", "class-balanced", "hash").
+   *
+   * @generated from field: string strategy = 1;
+   */
+  strategy: string;
+
+  /**
+   * @generated from field: uint32 shards = 2;
+   */
+  shards: number;
+
+  /**
+   * @generated from field: uint64 seed = 3;
+   */
+  seed: bigint;
+
+  /**
+   * @generated from field: string column = 4;
+   */
+  column: string;
+
+  /**
+   * Per shard: how many samples it holds, in order (empty for "source").
+   *
+   * @generated from field: repeated uint64 shard_sample_counts = 5;
+   */
+  shardSampleCounts: bigint[];
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.SampleOrder.
+ * Use `create(SampleOrderSchema)` to create a new message.
+ */
+export const SampleOrderSchema: GenMessage<SampleOrder> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_manifest, 6);
 
 /**
  * A manifest signed by its owner's Ed25519 identity. The signature covers the exact bytes of
@@ -164,7 +396,7 @@ export type SignedManifest = Message<"cyxwiz.data.v1.SignedManifest"> & {
  * Use `create(SignedManifestSchema)` to create a new message.
  */
 export const SignedManifestSchema: GenMessage<SignedManifest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_manifest, 2);
+  messageDesc(file_cyxwiz_data_v1_manifest, 7);
 
 /**
  * A dataset key wrapped for one recipient: X25519 (ephemeral -> recipient) + HKDF-SHA256
@@ -199,7 +431,7 @@ export type WrappedKey = Message<"cyxwiz.data.v1.WrappedKey"> & {
  * Use `create(WrappedKeySchema)` to create a new message.
  */
 export const WrappedKeySchema: GenMessage<WrappedKey> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_manifest, 3);
+  messageDesc(file_cyxwiz_data_v1_manifest, 8);
 
 /**
  * Compression applied to each chunk before encryption (seed §5.1, compression layer).
@@ -240,4 +472,30 @@ export enum CompressionCodec {
  */
 export const CompressionCodecSchema: GenEnum<CompressionCodec> = /*@__PURE__*/
   enumDesc(file_cyxwiz_data_v1_manifest, 0);
+
+/**
+ * @generated from enum cyxwiz.data.v1.ColumnRole
+ */
+export enum ColumnRole {
+  /**
+   * @generated from enum value: COLUMN_ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: COLUMN_ROLE_FEATURE = 1;
+   */
+  FEATURE = 1,
+
+  /**
+   * @generated from enum value: COLUMN_ROLE_LABEL = 2;
+   */
+  LABEL = 2,
+}
+
+/**
+ * Describes the enum cyxwiz.data.v1.ColumnRole.
+ */
+export const ColumnRoleSchema: GenEnum<ColumnRole> = /*@__PURE__*/
+  enumDesc(file_cyxwiz_data_v1_manifest, 1);
 
