@@ -14,7 +14,19 @@ export default defineConfig({
   // Pre-bundle every dependency the tests import, so a fresh clone's first run does not stop to
   // re-optimise and reload the page mid-run.
   optimizeDeps: {
-    include: ["apache-arrow", "papaparse", "hyparquet", "fflate", "fast-png", "jpeg-js", "fast-check"],
+    include: [
+      "apache-arrow",
+      "papaparse",
+      "hyparquet",
+      "fflate",
+      "fast-png",
+      "jpeg-js",
+      "fast-check",
+      "@noble/hashes/hmac.js",
+      "@noble/hashes/sha2.js",
+      "@noble/hashes/utils.js",
+      "@noble/ciphers/chacha.js",
+    ],
   },
   test: {
     include: ["src/**/*.test.ts"],

@@ -1,1 +1,12 @@
+export type { ColumnStats } from "./column-stats.js";
+export { columnStats, DISTINCT_CAP } from "./column-stats.js";
+export { decodeSampleChunk } from "./decode-sample-chunk.js";
+export type { ImageSample } from "./image-samples.js";
+export { imageSamples } from "./image-samples.js";
 export type { InputFile } from "./input-file.js";
+export type { PackOptions, SampleChunk, SampleChunkStream } from "./pack-sample-chunks.js";
+export { packSampleChunks } from "./pack-sample-chunks.js";
+export type { PreviewRows } from "./preview-rows.js";
+export { previewRows } from "./preview-rows.js";
+export type { LabelCount, SampleColumn, SampleSummary } from "./sample-summary.js";
+export { describeColumns, labelHistogram, MAX_HISTOGRAM_LABELS } from "./sample-summary.js";

@@ -1,0 +1,11 @@
+export type { DatasetErrorCode, DatasetErrorPlace } from "./dataset-error.js";
+export { DATASET_ERROR_CODES, DatasetError, isDatasetError } from "./dataset-error.js";
+export { detectFormat } from "./detect-format.js";
+export type { ReadLimits } from "./format-reader.js";
+export { DEFAULT_LIMITS } from "./format-reader.js";
+export type { FormatName } from "./format-registry.js";
+export { FORMAT_NAMES, isFormatName } from "./format-registry.js";
+export type { ReadSamplesOptions, SampleSource } from "./read-samples.js";
+export { DEFAULT_LABEL_NAMES, readSamples } from "./read-samples.js";
+export type { TensorDtype } from "./tensor-field.js";
+export { TENSOR_EXTENSION, tensorField, tensorInfo } from "./tensor-field.js";

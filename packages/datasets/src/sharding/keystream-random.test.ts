@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { KeystreamRandom } from "./keystream-random.js";
+
+describe("KeystreamRandom", () => {
+  it("yields the ChaCha20 keystream of RFC 8439 §A.1 test vector #1 (zero key, zero nonce, counter 0)", () => {
+    // Keystream bytes 76 b8 e0 ad a0 f1 3d 90 40 5d 6a e5 53 86 bd 28, read as little-endian uint32s.
+    const random = new KeystreamRandom(new Uint8Array(32));
+    expect([random.nextUint32(), random.nextUint32(), random.nextUint32(), random.nextUint32()]).toEqual([
+      0xade0b876, 0x903df1a0, 0xe56a5d40, 0x28bd8653,
+    ]);
+  });
+
+  it("continues across refills (block counter advances) and stays in bounds", () => {
+    const a = new KeystreamRandom(new Uint8Array(32).fill(7));
+    const words = Array.from({ length: 5000 }, () => a.nextUint32());
+    expect(new Set(words).size).toBeGreaterThan(4990); // a repeat of the first refill would halve it
+    const b = new KeystreamRandom(new Uint8Array(32).fill(7));
+    for (let i = 0; i < 2000; i++) {
+      const x = b.below(7);
+      expect(x >= 0 && x < 7 && Number.isInteger(x)).toBe(true);
+    }
+    expect(() => new KeystreamRandom(new Uint8Array(16))).toThrow(RangeError);
+  });
+
+  it("draws each value of a small bound about equally often (no modulo bias)", () => {
+    const random = new KeystreamRandom(new Uint8Array(32).fill(1));
+    const counts = new Array(6).fill(0);
+    for (let i = 0; i < 60_000; i++) counts[random.below(6)]++;
+    for (const c of counts) expect(Math.abs(c - 10_000)).toBeLessThan(500); // > 5 sigma
+  });
+});
