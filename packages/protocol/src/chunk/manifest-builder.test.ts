@@ -1,8 +1,10 @@
+import { create } from "@bufbuild/protobuf";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { describe, expect, it } from "vitest";
-import { CompressionCodec } from "../gen/cyxwiz/data/v1/manifest_pb.js";
+import { CompressionCodec, SampleLayoutSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { MerkleTree } from "../merkle/index.js";
 import { bytesByteSource } from "./byte-source.js";
+import { storedBytes } from "./chunk-format.js";
 import { createChunkPacker } from "./chunk-packer.js";
 import { testBytes } from "./chunk-test-support.js";
 import { createChunker } from "./chunker.js";
@@ -55,6 +57,32 @@ describe("createManifestBuilder", () => {
     for (const c of await packAll(data, 4096)) builder.add(c.index, c);
     const built = builder.build({ ...fields(data.length, 4096), createdAt: new Date(0) });
     expect({ ...built, createdAt: undefined }).toEqual({ ...fromChunker, createdAt: undefined });
+  });
+
+  it("builds a format 2 manifest for chunks of whole samples, each chunk read at its own offset", async () => {
+    const data = testBytes(9000);
+    const plainSizes = [3000, 1000, 5000];
+    const samples = create(SampleLayoutSchema, {
+      sourceFormat: "csv",
+      columns: [{ name: "x", arrowType: "int32" }],
+      numSamples: 9n,
+      chunkSampleCounts: [3, 1, 5],
+    });
+    const chunker = createChunker(p, bytesByteSource(data), {
+      chunkSize: 5000,
+      plainSizes,
+      samples,
+      metadata: { name: "set" },
+    });
+    const chunks = [];
+    for await (const c of chunker.chunks()) chunks.push(c);
+    expect(chunks.map((c) => c.plainSize)).toEqual(plainSizes);
+    expect(storedBytes(chunks[1]!)).toEqual(data.subarray(3000, 4000));
+    const manifest = chunker.manifest();
+    expect(manifest.formatVersion).toBe(2);
+    expect(manifest.samples?.chunkSampleCounts).toEqual([3, 1, 5]);
+    expect(manifest.plainSizes).toEqual(plainSizes);
+    expect(checkManifest(manifest).ok).toBe(true);
   });
 
   it("refuses to build before every chunk is in, naming the first missing one; keeps the first result of a chunk", async () => {
