@@ -40,8 +40,8 @@ export type {
   UploadProgress,
   UploadResult,
   UploadSession,
-} from "./upload-session.js";
-export { DEFAULT_MAX_CHUNK_RETRIES, DEFAULT_WINDOW } from "./upload-session.js";
+} from "./upload/upload-types.js";
+export { DEFAULT_MAX_CHUNK_RETRIES, DEFAULT_WINDOW } from "./upload/upload-types.js";
 
 /** Gateway messages are small FrameStreamMessages; anything near this size is not one. */
 const MAX_GATEWAY_MESSAGE_BYTES = 1024 * 1024;
@@ -87,7 +87,7 @@ export function connectGateway(
 
 /**
  * A resumable upload (docs/upload-protocol.md) over `ws`; see `UploadOptions` in
- * upload-session.ts for every option.
+ * upload/upload-types.ts for every option.
  *
  * @throws ClientError CYXW_CLIENT_ESCROW at once for escrow of Confidential or higher data.
  */

@@ -34,8 +34,8 @@ export type {
   UploadProgress,
   UploadResult,
   UploadSession,
-} from "./upload-session.js";
-export { DEFAULT_MAX_CHUNK_RETRIES, DEFAULT_WINDOW } from "./upload-session.js";
+} from "./upload/upload-types.js";
+export { DEFAULT_MAX_CHUNK_RETRIES, DEFAULT_WINDOW } from "./upload/upload-types.js";
 
 /** The global `WebSocket` of a page or worker. @throws Error when the runtime has none. */
 export const browserWebSocket: WebSocketFactory = (url, protocols) => {
@@ -59,7 +59,7 @@ export function connectGateway(connection: GatewayConnection): GatewayClients {
 
 /**
  * A resumable upload (docs/upload-protocol.md) over the global WebSocket; see
- * `UploadOptions` in upload-session.ts for every option.
+ * `UploadOptions` in upload/upload-types.ts for every option.
  *
  * @throws ClientError CYXW_CLIENT_ESCROW at once for escrow of Confidential or higher data.
  */

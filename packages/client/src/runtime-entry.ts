@@ -1,9 +1,6 @@
 import type { WebSocketFactory } from "./frame-socket.js";
-import {
-  createUploadSession as createUploadSessionWith,
-  type UploadOptions,
-  type UploadSession,
-} from "./upload-session.js";
+import { createUploadSession as createUploadSessionWith } from "./upload/upload-session.js";
+import type { UploadOptions, UploadSession } from "./upload/upload-types.js";
 
 /** Upload options as the entry points take them: the runtime's WebSocket unless another is given. */
 export type RuntimeUploadOptions = Omit<UploadOptions, "createWebSocket"> & {

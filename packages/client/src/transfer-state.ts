@@ -1,3 +1,4 @@
+import { fixedChunkLayout } from "@cyxwiz/protocol/chunk";
 import { type CodecName, isCodecName } from "@cyxwiz/protocol/vocab";
 
 /** What the gateway acknowledged of one chunk: what the manifest needs, without re-reading it. */
@@ -87,12 +88,7 @@ export function parseTransferState(value: unknown): { ok: true; state: TransferS
   for (const k of ["classification", "totalSize", "chunkSize", "numChunks"] as const) {
     if (!Number.isSafeInteger(s[k]) || (s[k] as number) < 0) return bad(`${k} is not a non-negative integer`);
   }
-  const n = s.numChunks as number;
-  if (
-    n < 1 ||
-    (s.chunkSize as number) < 1 ||
-    n !== Math.max(1, Math.ceil((s.totalSize as number) / (s.chunkSize as number)))
-  ) {
+  if (s.numChunks !== layoutChunkCount(s.chunkSize as number, s.totalSize as number)) {
     return bad("sizes and chunk count disagree");
   }
   if (!isCodecName(s.codec) || !isCodecName(s.requestedCodec)) return bad("unknown codec");
@@ -110,7 +106,8 @@ export function parseTransferState(value: unknown): { ok: true; state: TransferS
   } else if (s.datasetKey !== undefined || s.cipher !== undefined) {
     return bad("an unencrypted upload holds key material");
   }
-  if (!Array.isArray(s.chunks) || s.chunks.length !== n) return bad("chunks does not hold one entry per chunk");
+  if (!Array.isArray(s.chunks) || s.chunks.length !== s.numChunks)
+    return bad("chunks does not hold one entry per chunk");
   for (const c of s.chunks as unknown[]) {
     if (c === null) continue;
     const r = c as Record<string, unknown>;
@@ -120,4 +117,13 @@ export function parseTransferState(value: unknown): { ok: true; state: TransferS
       return bad("a chunk digest is not 32 bytes of base64");
   }
   return { ok: true, state: value as TransferState };
+}
+
+/** The chunk count of `totalSize` bytes in chunks of `chunkSize` (chunk-layout.ts), or undefined for sizes no layout has. */
+function layoutChunkCount(chunkSize: number, totalSize: number): number | undefined {
+  try {
+    return fixedChunkLayout(chunkSize, totalSize).numChunks;
+  } catch {
+    return undefined;
+  }
 }

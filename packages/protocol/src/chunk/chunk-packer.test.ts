@@ -5,7 +5,8 @@ import type { CodecName } from "../compress/index.js";
 import { type ChunkCipher, createChunkCipher } from "../crypto/index.js";
 import { CompressionCodec } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { bytesByteSource } from "./byte-source.js";
-import type { PackedChunk } from "./chunk-format.js";
+import { type PackedChunk, storedBytes } from "./chunk-format.js";
+import { fixedChunkLayout } from "./chunk-layout.js";
 import { createChunkPacker, decideCodec } from "./chunk-packer.js";
 import { testBytes } from "./chunk-test-support.js";
 import { createChunker } from "./chunker.js";
@@ -117,6 +118,20 @@ describe("createChunkPacker", () => {
     expect(await b.pack(3)).toEqual(await a.pack(3));
     expect(await a.pack(4)).toEqual(await a.pack(4));
     expect((await a.pack(4)).last).toBe(true);
+  });
+
+  it("packs the chunks a layout gives, and refuses a layout of another size than the source", async () => {
+    const data = testBytes(5000);
+    const source = bytesByteSource(data);
+    const layout = fixedChunkLayout(2000, data.length);
+    const byLayout = createChunkPacker(p, source, { layout });
+    const bySize = createChunkPacker(p, source, { chunkSize: 2000 });
+    expect(byLayout.numChunks).toBe(3);
+    expect(byLayout.layout).toBe(layout);
+    for (let i = 0; i < 3; i++) expect(await byLayout.pack(i)).toEqual(await bySize.pack(i));
+    expect(storedBytes(await byLayout.pack(2))).toEqual(data.subarray(4000));
+    expect(() => createChunkPacker(p, source, { layout: fixedChunkLayout(2000, 4999) })).toThrow(/4999 bytes/);
+    expect((await decideCodec(source, layout, "none")) === undefined).toBe(true);
   });
 
   it("refuses bad chunk sizes and indexes", async () => {

@@ -4,17 +4,29 @@ import { FrameFlag } from "../frame/frame-format.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
 import type { PackedChunk } from "./chunk-format.js";
-import { type ChunkLayout, checkChunkSize, transferChunkLayout } from "./chunk-layout.js";
+import { type ChunkLayout, transferChunkLayout } from "./chunk-layout.js";
+import { type ChunkPlacement, readChunk } from "./chunk-read.js";
 
 /** How a {@link ChunkPacker} turns plaintext into stored chunks. */
-export interface ChunkPackerOptions {
-  /** Plaintext bytes per chunk, 1..MAX_CHUNK_SIZE (with `plainSizes`: the most any chunk holds). */
-  readonly chunkSize: number;
-  /**
-   * For a dataset of samples (docs/dataset-formats.md): each chunk's plaintext size, cut at sample
-   * boundaries, adding up to the source's size. Absent: fixed chunks of `chunkSize`.
-   */
-  readonly plainSizes?: readonly number[];
+export type ChunkPackerOptions = ChunkTransform &
+  (
+    | {
+        /** Plaintext bytes per chunk, 1..MAX_CHUNK_SIZE (with `plainSizes`: the most any chunk holds). */
+        readonly chunkSize: number;
+        /**
+         * For a dataset of samples (docs/dataset-formats.md): each chunk's plaintext size, cut at
+         * sample boundaries, adding up to the source's size. Absent: fixed chunks of `chunkSize`.
+         */
+        readonly plainSizes?: readonly number[];
+      }
+    | {
+        /** The source's chunks, built by the caller (chunk-layout.ts); its total must be the source's size. */
+        readonly layout: ChunkLayout;
+      }
+  );
+
+/** What a packer does to each chunk's plaintext. */
+export interface ChunkTransform {
   /**
    * The dataset's codec, as {@link decideCodec} returned it; absent for codec NONE. A chunk that
    * does not shrink is still stored raw (`compressed = false`), as createChunker does.
@@ -26,8 +38,9 @@ export interface ChunkPackerOptions {
 
 /** Produces any chunk of a source by its index, in any order, as often as asked. */
 export interface ChunkPacker {
-  /** Chunks in the source: ceil(size / chunkSize) (1 for an empty source), or one per listed plain size. */
+  /** Chunks in the source (the layout's count; 1 for an empty source). */
   readonly numChunks: number;
+  /** The layout's largest chunk size (chunk-layout.ts `ChunkLayout.chunkSize`). */
   readonly chunkSize: number;
   /** The source's layout in chunks: each chunk's offset, plain size and the stored sizes it can have. */
   readonly layout: ChunkLayout;
@@ -50,11 +63,13 @@ export interface ChunkPacker {
  * given the codec {@link decideCodec} chose and the same cipher, but one at a time by index. The
  * manifest is the caller's to assemble from the chunks it packed.
  *
- * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE, or plain sizes that do not
- *   describe the source (chunk-layout.ts `sampleChunkLayout`).
+ * @throws RangeError for a chunk size outside 1..MAX_CHUNK_SIZE, plain sizes that do not describe
+ *   the source (chunk-layout.ts `sampleChunkLayout`), or a layout whose total is not the source's
+ *   size.
  * @example
- * const codec = await decideCodec(source, chunkSize, "zstd");
- * const packer = createChunkPacker(primitives, source, { chunkSize, ...(codec ? { codec } : {}) });
+ * const layout = fixedChunkLayout(chunkSize, source.size);
+ * const codec = await decideCodec(source, layout, "zstd");
+ * const packer = createChunkPacker(primitives, source, { layout, ...(codec ? { codec } : {}) });
  * for (const i of missingChunks) socket.send(await chunkToFrame(primitives, await packer.pack(i), FrameFlag.REQUIRES_ACK));
  */
 export function createChunkPacker(
@@ -62,11 +77,13 @@ export function createChunkPacker(
   source: ByteSource,
   options: ChunkPackerOptions,
 ): ChunkPacker {
-  const layout = transferChunkLayout({
-    chunkSize: options.chunkSize,
-    totalSize: source.size,
-    plainSizes: options.plainSizes,
-  });
+  const layout =
+    "layout" in options
+      ? options.layout
+      : transferChunkLayout({ chunkSize: options.chunkSize, totalSize: source.size, plainSizes: options.plainSizes });
+  if (layout.totalSize !== source.size) {
+    throw new RangeError(`the layout covers ${layout.totalSize} bytes; the source has ${source.size}`);
+  }
   const { chunkSize, numChunks } = layout;
   const { codec, cipher } = options;
   // Plaintext buffers a sealing worker handed back, read into again (ByteSource.readInto) instead
@@ -83,10 +100,8 @@ export function createChunkPacker(
     async pack(index) {
       const length = layout.plainSizeOf(index); // throws RangeError for an index outside the layout
       const last = index === numChunks - 1;
-      const offset = layout.offsetOf(index);
       const spare = source.readInto === undefined ? undefined : takeSpare(length);
-      const plain =
-        spare === undefined ? await source.read(offset, length) : await source.readInto!(offset, length, spare);
+      const plain = await readChunk(source, layout, index, spare);
       const plainSize = plain.length; // read before sealing may detach the buffer
       let body = plain;
       let compressed = false;
@@ -122,7 +137,7 @@ export function createChunkPacker(
 /**
  * The codec a dataset is stored with, decided on its first chunk before the transfer is
  * initiated (docs/upload-protocol.md §1, docs/wire-format.md "Compressed chunks"): loads `name`,
- * compresses chunk 0, and keeps the codec only if that chunk shrinks at least 1.1x
+ * compresses chunk 0 of `layout` (or of fixed chunks of `layout` bytes), and keeps the codec only if that chunk shrinks at least 1.1x
  * (`worthCompressing`); otherwise, and for "none", the dataset is stored uncompressed.
  *
  * @returns the loaded codec, or `undefined` for codec NONE.
@@ -131,12 +146,13 @@ export function createChunkPacker(
  */
 export async function decideCodec(
   source: ByteSource,
-  chunkSize: number,
+  layout: ChunkPlacement | number,
   name: CodecName,
 ): Promise<ChunkCodec | undefined> {
-  checkChunkSize(chunkSize);
+  const chunks =
+    typeof layout === "number" ? transferChunkLayout({ chunkSize: layout, totalSize: source.size }) : layout;
   if (name === "none") return undefined;
   const codec = await loadCodec(name);
-  const first = await source.read(0, Math.min(chunkSize, source.size));
+  const first = await readChunk(source, chunks, 0);
   return worthCompressing(first.length, codec.compress(first).length) ? codec : undefined;
 }

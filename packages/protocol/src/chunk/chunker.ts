@@ -1,21 +1,13 @@
-import { create } from "@bufbuild/protobuf";
-import { timestampNow } from "@bufbuild/protobuf/wkt";
 import type { CodecName } from "../compress/index.js";
 import type { ChunkCipher } from "../crypto/index.js";
 import { encodeFrame, encodeFrameParts, type FrameParts } from "../frame/frame-codec.js";
-import { DataClassification, DatasetMetadataSchema } from "../gen/cyxwiz/data/v1/data_transfer_pb.js";
-import {
-  CompressionCodec,
-  type DatasetManifest,
-  DatasetManifestSchema,
-  type SampleLayout,
-} from "../gen/cyxwiz/data/v1/manifest_pb.js";
-import { createMerkleBuilder } from "../merkle/index.js";
+import { CompressionCodec, type DatasetManifest, type SampleLayout } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import type { Primitives } from "../primitives/primitives.js";
 import type { ByteSource } from "./byte-source.js";
 import { DEFAULT_CHUNK_SIZE, type PackedChunk } from "./chunk-format.js";
-import { checkChunkSize } from "./chunk-layout.js";
+import { transferChunkLayout } from "./chunk-layout.js";
 import { createChunkPacker, decideCodec } from "./chunk-packer.js";
+import { createManifestBuilder, type ManifestFields } from "./manifest-builder.js";
 
 export interface ChunkerOptions {
   /** Plaintext bytes per chunk (default 4 MiB); with `plainSizes`, the most any chunk holds. */
@@ -29,14 +21,7 @@ export interface ChunkerOptions {
   /** Encrypts every chunk when given (ARCHITECTURE §4 STREAM construction). */
   readonly cipher?: ChunkCipher;
   /** The seed's dataset metadata (§5.2 DatasetMetadata); sizes, counts and the root are filled in. */
-  readonly metadata: {
-    readonly name: string;
-    readonly type?: string;
-    readonly classification?: DataClassification;
-    readonly numSamples?: bigint;
-    readonly shape?: readonly bigint[];
-    readonly dtype?: string;
-  };
+  readonly metadata: ManifestFields["metadata"];
   /**
    * Chunks read and sealed ahead of the one being consumed (default 1). Raise it to the sealing
    * pool's size when the primitives seal on worker threads. Memory: (readAhead + 1) chunks.
@@ -68,25 +53,24 @@ export interface Chunker {
  * const manifest = chunker.manifest();
  */
 export function createChunker(primitives: Primitives, source: ByteSource, options: ChunkerOptions): Chunker {
-  const chunkSize = checkChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const layout = transferChunkLayout({
+    chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+    totalSize: source.size,
+    plainSizes: options.plainSizes,
+  });
   const readAhead = options.readAhead ?? 1;
   if (!Number.isInteger(readAhead) || readAhead < 0 || readAhead > 64) {
     throw new RangeError(`readAhead must be an integer from 0 to 64, got ${readAhead}`);
   }
-  const merkle = createMerkleBuilder();
-  const plainSizes: number[] = [];
-  const storedSizes: number[] = [];
-  const digests: Uint8Array[] = [];
-  const compressedFlags: boolean[] = [];
+  const builder = createManifestBuilder(layout.numChunks);
   let done: DatasetManifest | undefined;
 
   async function* chunks(): AsyncGenerator<PackedChunk, void, undefined> {
     // The issue's rule: compression is dropped for the whole dataset when its first chunk shrinks
     // less than ~1.1x (random or already-compressed data only costs time).
-    const codec = await decideCodec(source, chunkSize, options.codec ?? "none");
+    const codec = await decideCodec(source, layout, options.codec ?? "none");
     const packer = createChunkPacker(primitives, source, {
-      chunkSize,
-      ...(options.plainSizes === undefined ? {} : { plainSizes: options.plainSizes }),
+      layout,
       ...(codec === undefined ? {} : { codec }),
       ...(options.cipher === undefined ? {} : { cipher: options.cipher }),
     });
@@ -102,37 +86,18 @@ export function createChunker(primitives: Primitives, source: ByteSource, option
         ahead.push(packing);
       }
       const chunk = await ahead.shift()!;
-      merkle.append(chunk.digest);
-      plainSizes.push(chunk.plainSize);
-      storedSizes.push(chunk.storedSize);
-      digests.push(chunk.digest);
-      compressedFlags.push(chunk.compressed);
-      options.onProgress?.(packer.layout.offsetOf(index) + chunk.plainSize, source.size);
+      builder.add(index, chunk);
+      options.onProgress?.(layout.offsetOf(index) + chunk.plainSize, source.size);
       yield chunk;
     }
-    const meta = options.metadata;
-    done = create(DatasetManifestSchema, {
-      formatVersion: options.samples === undefined ? 1 : 2,
-      ...(options.samples === undefined ? {} : { samples: options.samples }),
-      metadata: create(DatasetMetadataSchema, {
-        name: meta.name,
-        type: meta.type ?? "",
-        totalSize: BigInt(source.size),
-        numSamples: meta.numSamples ?? 0n,
-        shape: meta.shape === undefined ? [] : [...meta.shape],
-        dtype: meta.dtype ?? "",
-        merkleRoot: merkle.root(),
-        numChunks,
-        chunkSize,
-        classification: meta.classification ?? DataClassification.PUBLIC,
-      }),
+    done = builder.build({
+      metadata: options.metadata,
+      totalSize: source.size,
+      chunkSize: layout.chunkSize,
       codec: codec?.codec ?? CompressionCodec.NONE,
       ...(options.cipher === undefined ? {} : { cipher: options.cipher.parameters }),
-      plainSizes,
-      storedSizes,
-      chunkDigests: digests,
-      compressed: compressedFlags,
-      createdAt: timestampNow(),
+      createdAt: new Date(),
+      ...(options.samples === undefined ? {} : { samples: options.samples }),
     });
   }
 

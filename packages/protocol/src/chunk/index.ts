@@ -12,8 +12,10 @@ export {
   storedSizeBoundsOf,
   transferChunkLayout,
 } from "./chunk-layout.js";
-export type { ChunkPacker, ChunkPackerOptions } from "./chunk-packer.js";
+export type { ChunkPacker, ChunkPackerOptions, ChunkTransform } from "./chunk-packer.js";
 export { createChunkPacker, decideCodec } from "./chunk-packer.js";
+export type { ChunkPlacement } from "./chunk-read.js";
+export { readChunk } from "./chunk-read.js";
 export type {
   ChunkReceiver,
   ChunkReceiverOptions,
@@ -24,5 +26,7 @@ export type {
 export { createChunkReceiver } from "./chunk-receiver.js";
 export type { Chunker, ChunkerOptions } from "./chunker.js";
 export { chunkToFrame, chunkToFrameParts, createChunker } from "./chunker.js";
+export type { ChunkResult, ManifestBuilder, ManifestFields } from "./manifest-builder.js";
+export { createManifestBuilder } from "./manifest-builder.js";
 export type { CheckedManifest, ReceivedTransfer } from "./manifest-check.js";
 export { checkCommit, checkManifest } from "./manifest-check.js";
