@@ -42,7 +42,8 @@ export async function* readDelimitedRows(
       carry = text;
       continue;
     }
-    newline ??= text[text.indexOf("\n") - 1] === "\r" ? "\r\n" : "\n";
+    // A break outside quotes decides the line ending (a quoted cell may hold either kind).
+    newline ??= text[cut - 1] === "\r" ? "\r\n" : "\n";
     const group = parseRows(file, text.slice(0, cut + 1), dialect, newline, line, carryByteOffset);
     line = group.nextLine;
     if (group.rows.length > 0) yield group;
