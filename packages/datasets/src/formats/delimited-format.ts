@@ -58,22 +58,22 @@ function detectDelimited(heads: readonly FileHead[], delimiter: string, extensio
   return byExt;
 }
 
-async function readDelimited(name: string, files: readonly InputFile[], delimiter: Dialect, options: ReaderOptions) {
+async function readDelimited(name: string, files: readonly InputFile[], dialect: Dialect, options: ReaderOptions) {
   if (files.length !== 1) {
     throw new DatasetError("CYXW_ERR_DS_BAD_OPTION", {}, `${name} reads one file; got ${files.length}`);
   }
   const file = files[0]!;
   const progress = new ProgressCounter(2 * file.source.size, options.onProgress);
-  const { names, kinds } = await scanColumns(file, delimiter, options, progress);
+  const { names, kinds } = await scanColumns(file, dialect, options, progress);
   const schema = new arrow.Schema(names.map((n, i) => new arrow.Field(n, arrowTypeOf(kinds[i]!), true)));
-  return { schema, batches: buildBatches(file, delimiter, schema, kinds, options, progress) };
+  return { schema, batches: buildBatches(file, dialect, schema, kinds, options, progress) };
 }
 
-async function scanColumns(file: InputFile, delimiter: Dialect, options: ReaderOptions, progress: ProgressCounter) {
+async function scanColumns(file: InputFile, dialect: Dialect, options: ReaderOptions, progress: ProgressCounter) {
   let names: string[] | undefined;
   let kinds: ScalarKind[] = [];
   let rows = 0;
-  for await (const group of readDelimitedRows(file, delimiter, progress)) {
+  for await (const group of readDelimitedRows(file, dialect, progress)) {
     for (let r = 0; r < group.rows.length; r++) {
       const fields = group.rows[r]!;
       if (names === undefined) {
@@ -113,7 +113,7 @@ function checkWidth(file: InputFile, fields: readonly string[], width: number, l
 
 async function* buildBatches(
   file: InputFile,
-  delimiter: Dialect,
+  dialect: Dialect,
   schema: arrow.Schema,
   kinds: ScalarKind[],
   options: ReaderOptions,
@@ -122,7 +122,7 @@ async function* buildBatches(
   const builder = new ScalarBatchBuilder(schema);
   let header = true;
   const values: unknown[] = new Array(kinds.length);
-  for await (const group of readDelimitedRows(file, delimiter, progress)) {
+  for await (const group of readDelimitedRows(file, dialect, progress)) {
     for (let r = 0; r < group.rows.length; r++) {
       if (header) {
         header = false;
