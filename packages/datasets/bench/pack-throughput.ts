@@ -1,7 +1,7 @@
 /**
  * Pack throughput in Node: MNIST t10k and a ~20 MB generated CSV, read (readSamples) and packed
  * into 4 MiB chunks (packSampleChunks). Prints MB/s of input bytes and samples/s, end to end and
- * for packing alone (batches read beforehand). Run: `node --import tsx bench/pack-throughput.ts`.
+ * for packing alone (batches read beforehand), after one warm-up run. Run: `node --import tsx bench/pack-throughput.ts`.
  */
 import type * as arrow from "apache-arrow";
 import { readSamples } from "../src/formats/read-samples.js";
@@ -43,6 +43,8 @@ async function measure(name: string, files: InputFile[], inputBytes: number): Pr
 }
 
 const mnist = await openMnist();
+// Warm-up: loads every reader module (detection imports them all) and lets the JIT settle.
+await measure("(warm-up) MNIST", mnist.files, 0);
 await measure(
   "MNIST t10k (gzipped IDX)",
   mnist.files,

@@ -32,7 +32,7 @@ export function npyBytes(
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let dict = `{'descr': '${descr}', 'fortran_order': ${fortran ? "True" : "False"}, 'shape': ${shapeText}, }`;
   const total = 10 + dict.length + 1;
-  dict += " ".repeat((64 - (total % 64)) % 64) + "\n";
+  dict += `${" ".repeat((64 - (total % 64)) % 64)}\n`;
   const header = new TextEncoder().encode(dict);
   const out = new Uint8Array(10 + header.length + values.byteLength);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);

@@ -111,4 +111,19 @@ describe("csv", () => {
     const s = await readSamples([memoryFile("n.csv", "v\n1\n99999999999999999999\n")]);
     expect(arrow.DataType.isFloat(s.schema.fields[0]!.type)).toBe(true);
   });
+
+  it("a quoted field longer than one read, full of line breaks and quotes, is one cell; later lines keep their numbers", async () => {
+    const big = Array.from({ length: 60_000 }, (_, i) => `line ${i} says ""hi""`).join("\n");
+    expect(big.length).toBeGreaterThan(TEXT_READ_BYTES);
+    // Header line 1; the quoted cell spans lines 2–60,001; "2,x" is line 60,002 and "3" line 60,003.
+    const csv = `a,b\n1,"${big}"\n2,x\n3\n`;
+    const e = await datasetFailure(readSamples([memoryFile("long.csv", csv)]));
+    expect(e.code).toBe("CYXW_ERR_DS_MALFORMED_ROW");
+    expect(e.place).toMatchObject({ file: "long.csv", line: 60_003 });
+    const s = await readSamples([memoryFile("long.csv", `a,b\n1,"${big}"\n2,x\n`)]);
+    const rows = rowsOf(await collect(s.batches));
+    expect(rows.length).toBe(2);
+    expect(rows[0]!.b).toBe(big.replaceAll('""', '"'));
+    expect(rows[1]).toEqual({ a: 2n, b: "x" });
+  });
 });

@@ -1,7 +1,7 @@
 import * as arrow from "apache-arrow";
 import type { InputFile } from "../samples/input-file.js";
 import { DatasetError } from "./dataset-error.js";
-import { readDelimitedRows } from "./delimited-rows.js";
+import { type Dialect, readDelimitedRows } from "./delimited-rows.js";
 import {
   BY_CONTENT,
   BY_EXTENSION,
@@ -31,11 +31,11 @@ import { extensionOf, looksLikeText } from "./sniff.js";
  * true/false, else Utf8; empty cells are nulls); the second builds the batches. Progress counts
  * both passes (total = 2 × file size).
  */
-export function createDelimitedFormat(name: string, delimiter: string, extensions: readonly string[]): FormatReader {
+export function createDelimitedFormat(name: string, dialect: Dialect, extensions: readonly string[]): FormatReader {
   return {
     name,
-    detect: (heads) => detectDelimited(heads, delimiter, extensions),
-    read: (files, options) => readDelimited(name, files, delimiter, options),
+    detect: (heads) => detectDelimited(heads, dialect.delimiter, extensions),
+    read: (files, options) => readDelimited(name, files, dialect, options),
   };
 }
 
@@ -58,22 +58,22 @@ function detectDelimited(heads: readonly FileHead[], delimiter: string, extensio
   return byExt;
 }
 
-async function readDelimited(name: string, files: readonly InputFile[], delimiter: string, options: ReaderOptions) {
+async function readDelimited(name: string, files: readonly InputFile[], dialect: Dialect, options: ReaderOptions) {
   if (files.length !== 1) {
     throw new DatasetError("CYXW_ERR_DS_BAD_OPTION", {}, `${name} reads one file; got ${files.length}`);
   }
   const file = files[0]!;
   const progress = new ProgressCounter(2 * file.source.size, options.onProgress);
-  const { names, kinds } = await scanColumns(file, delimiter, options, progress);
+  const { names, kinds } = await scanColumns(file, dialect, options, progress);
   const schema = new arrow.Schema(names.map((n, i) => new arrow.Field(n, arrowTypeOf(kinds[i]!), true)));
-  return { schema, batches: buildBatches(file, delimiter, schema, kinds, options, progress) };
+  return { schema, batches: buildBatches(file, dialect, schema, kinds, options, progress) };
 }
 
-async function scanColumns(file: InputFile, delimiter: string, options: ReaderOptions, progress: ProgressCounter) {
+async function scanColumns(file: InputFile, dialect: Dialect, options: ReaderOptions, progress: ProgressCounter) {
   let names: string[] | undefined;
   let kinds: ScalarKind[] = [];
   let rows = 0;
-  for await (const group of readDelimitedRows(file, delimiter, progress)) {
+  for await (const group of readDelimitedRows(file, dialect, progress)) {
     for (let r = 0; r < group.rows.length; r++) {
       const fields = group.rows[r]!;
       if (names === undefined) {
@@ -113,7 +113,7 @@ function checkWidth(file: InputFile, fields: readonly string[], width: number, l
 
 async function* buildBatches(
   file: InputFile,
-  delimiter: string,
+  dialect: Dialect,
   schema: arrow.Schema,
   kinds: ScalarKind[],
   options: ReaderOptions,
@@ -122,7 +122,7 @@ async function* buildBatches(
   const builder = new ScalarBatchBuilder(schema);
   let header = true;
   const values: unknown[] = new Array(kinds.length);
-  for await (const group of readDelimitedRows(file, delimiter, progress)) {
+  for await (const group of readDelimitedRows(file, dialect, progress)) {
     for (let r = 0; r < group.rows.length; r++) {
       if (header) {
         header = false;

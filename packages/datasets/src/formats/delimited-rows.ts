@@ -4,6 +4,12 @@ import { DatasetError } from "./dataset-error.js";
 import type { ProgressCounter } from "./progress.js";
 import { readUtf8Pieces } from "./utf8-text.js";
 
+/** How a delimited format splits text: its delimiter, and its quote character (none for TSV). */
+export interface Dialect {
+  readonly delimiter: string;
+  readonly quote: string | null;
+}
+
 /** Rows of a delimited text file, with the line each starts on (from 1). */
 export interface RowGroup {
   readonly rows: string[][];
@@ -12,8 +18,8 @@ export interface RowGroup {
 
 /**
  * Streams the rows of a CSV/TSV file: the text is read a piece at a time, cut after the last line
- * break outside quotes (an even number of `"` before it), and each whole-rows part is split by
- * papaparse (RFC 4180 quoting). Blank lines are skipped. Memory holds one piece and one partial
+ * break outside quotes (an even number of quote characters before it), and each whole-rows part
+ * is split by papaparse (RFC 4180 quoting when the dialect has a quote). Blank lines are skipped. Memory holds one piece and one partial
  * row, never the whole file.
  *
  * @throws DatasetError CYXW_ERR_DS_MALFORMED_ROW for broken quoting (with the line),
@@ -21,7 +27,7 @@ export interface RowGroup {
  */
 export async function* readDelimitedRows(
   file: InputFile,
-  delimiter: string,
+  dialect: Dialect,
   progress?: ProgressCounter,
 ): AsyncGenerator<RowGroup> {
   let carry = "";
@@ -31,13 +37,14 @@ export async function* readDelimitedRows(
   for await (const piece of readUtf8Pieces(file, progress)) {
     const text = carry + piece.text;
     if (carry === "") carryByteOffset = piece.byteOffset;
-    const cut = lastBreakOutsideQuotes(text);
+    const cut = lastBreakOutsideQuotes(text, dialect.quote);
     if (cut < 0) {
       carry = text;
       continue;
     }
-    newline ??= text[text.indexOf("\n") - 1] === "\r" ? "\r\n" : "\n";
-    const group = parseRows(file, text.slice(0, cut + 1), delimiter, newline, line, carryByteOffset);
+    // A break outside quotes decides the line ending (a quoted cell may hold either kind).
+    newline ??= text[cut - 1] === "\r" ? "\r\n" : "\n";
+    const group = parseRows(file, text.slice(0, cut + 1), dialect, newline, line, carryByteOffset);
     line = group.nextLine;
     if (group.rows.length > 0) yield group;
     carry = text.slice(cut + 1);
@@ -45,17 +52,19 @@ export async function* readDelimitedRows(
   }
   if (carry !== "") {
     newline ??= "\n";
-    const group = parseRows(file, carry, delimiter, newline, line, carryByteOffset);
+    const group = parseRows(file, carry, dialect, newline, line, carryByteOffset);
     if (group.rows.length > 0) yield group;
   }
 }
 
-function lastBreakOutsideQuotes(text: string): number {
+function lastBreakOutsideQuotes(text: string, quote: string | null): number {
+  if (quote === null) return text.lastIndexOf("\n");
+  const q = quote.charCodeAt(0);
   let quotes = 0;
   let last = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34) quotes++;
+    if (c === q) quotes++;
     else if (c === 10 && (quotes & 1) === 0) last = i;
   }
   return last;
@@ -64,7 +73,7 @@ function lastBreakOutsideQuotes(text: string): number {
 function parseRows(
   file: InputFile,
   text: string,
-  delimiter: string,
+  dialect: Dialect,
   newline: "\n" | "\r\n",
   firstLine: number,
   byteOffset: number,
@@ -72,9 +81,10 @@ function parseRows(
   let body = text;
   if (body.endsWith("\n")) body = body.slice(0, body.endsWith(newline) ? -newline.length : -1);
   const result = Papa.parse<string[]>(body, {
-    delimiter,
+    delimiter: dialect.delimiter,
     newline,
-    quoteChar: '"',
+    // No quoting: a quote character that text files do not hold (papaparse always has one).
+    quoteChar: dialect.quote ?? "\u0000",
     header: false,
     skipEmptyLines: false,
   });

@@ -3,7 +3,9 @@ import type { FormatReader } from "./format-reader.js";
 /**
  * The dataset formats, by name: the one list (the CLI's `--format`, the dashboard's options and
  * docs/dataset-formats.md follow it). Adding a format is one module and one line here. Each
- * reader is imported on first use, so a page that reads CSV never loads the JPEG decoder.
+ * reader is imported on first use; readers load their heavy libraries (hyparquet, the image
+ * decoders) only when they read, so detection stays light and a page that reads CSV never loads
+ * the JPEG decoder.
  */
 const FACTORIES = {
   csv: async () => (await import("./csv-format.js")).csvFormat,

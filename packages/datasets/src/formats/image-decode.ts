@@ -11,11 +11,6 @@ export interface Pixels {
   readonly data: Uint8Array;
 }
 
-/** True for bytes that start like a PNG or a JPEG. */
-export function isImage(head: Uint8Array): boolean {
-  return startsWith(head, MAGIC.png) || startsWith(head, MAGIC.jpeg);
-}
-
 /**
  * Decodes a PNG (fast-png) or a JPEG (jpeg-js) to 8-bit pixels. Both libraries are pure
  * JavaScript, so Node and every browser give the same pixels (a browser's own decoder may not).

@@ -10,9 +10,13 @@ import {
   NOT_MINE,
   type ReaderOptions,
 } from "./format-reader.js";
-import { convertChannels, decodeImage, isImage, type Pixels, resizeNearest } from "./image-decode.js";
+import type { Pixels } from "./image-decode.js";
 import { ProgressCounter } from "./progress.js";
-import { extensionOf, MAGIC, startsWith } from "./sniff.js";
+import { extensionOf, isImage, MAGIC, startsWith } from "./sniff.js";
+
+/** The decoders (fast-png, jpeg-js), loaded when images are read, not when files are detected. */
+type Codec = typeof import("./image-decode.js");
+
 import { batchOf, tensorData, tensorField } from "./tensor-field.js";
 import { readWholeFile } from "./whole-file.js";
 
@@ -56,14 +60,15 @@ export const imagesFormat: FormatReader = {
         "no PNG or JPEG images found",
       );
     const labels = folderLabels(entries.map((e) => e.path));
-    const first = fitSize(decodeImage(entries[0]!.path, await entries[0]!.bytes()), options);
+    const codec: Codec = await import("./image-decode.js");
+    const first = fitSize(codec, codec.decodeImage(entries[0]!.path, await entries[0]!.bytes()), options);
     const fields = [tensorField("image", "uint8", [first.height, first.width, first.channels])];
     if (labels !== undefined) fields.push(new arrow.Field("label", new arrow.Utf8(), false));
     const schema = new arrow.Schema(fields);
     return {
       schema,
       ...(labels !== undefined ? { naturalLabel: "label" } : {}),
-      batches: readBatches(schema, entries, labels, first, options),
+      batches: readBatches(codec, schema, entries, labels, first, options),
     };
   },
 };
@@ -138,11 +143,14 @@ function folderLabels(paths: readonly string[]): string[] | undefined {
   });
 }
 
-function fitSize(p: Pixels, options: ReaderOptions): Pixels {
-  return options.imageSize === undefined ? p : resizeNearest(p, options.imageSize.width, options.imageSize.height);
+function fitSize(codec: Codec, p: Pixels, options: ReaderOptions): Pixels {
+  return options.imageSize === undefined
+    ? p
+    : codec.resizeNearest(p, options.imageSize.width, options.imageSize.height);
 }
 
 async function* readBatches(
+  codec: Codec,
   schema: arrow.Schema,
   entries: readonly ImageEntry[],
   labels: readonly string[] | undefined,
@@ -158,7 +166,10 @@ async function* readBatches(
       const p =
         start + r === 0
           ? first
-          : convertChannels(fitSize(decodeImage(entry.path, await entry.bytes()), options), first.channels);
+          : codec.convertChannels(
+              fitSize(codec, codec.decodeImage(entry.path, await entry.bytes()), options),
+              first.channels,
+            );
       if (p.width !== first.width || p.height !== first.height) {
         throw new DatasetError(
           "CYXW_ERR_DS_IMAGE_SIZE",

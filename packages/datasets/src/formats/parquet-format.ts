@@ -1,12 +1,5 @@
 import * as arrow from "apache-arrow";
-import {
-  type AsyncBuffer,
-  type FileMetaData,
-  parquetMetadataAsync,
-  parquetReadObjects,
-  parquetSchema,
-  type SchemaTree,
-} from "hyparquet";
+import type { AsyncBuffer, FileMetaData, SchemaTree } from "hyparquet";
 import type { InputFile } from "../samples/input-file.js";
 import { DatasetError } from "./dataset-error.js";
 import {
@@ -44,6 +37,8 @@ export const parquetFormat: FormatReader = {
       throw new DatasetError("CYXW_ERR_DS_EMPTY", { file: file.path }, "the file is empty (0 bytes)");
     const progress = new ProgressCounter(file.source.size, options.onProgress);
     const buffer = asyncBufferOf(file, progress);
+    // Loaded when a Parquet file is read, not when files are detected.
+    const { parquetMetadataAsync, parquetReadObjects, parquetSchema } = await import("hyparquet");
     let metadata: FileMetaData;
     try {
       metadata = await parquetMetadataAsync(buffer);
@@ -72,6 +67,7 @@ export const parquetFormat: FormatReader = {
     return {
       schema,
       batches: readBatches(
+        parquetReadObjects,
         file,
         buffer,
         metadata,
@@ -141,6 +137,7 @@ function toText(v: unknown): unknown {
 }
 
 async function* readBatches(
+  parquetReadObjects: typeof import("hyparquet").parquetReadObjects,
   file: InputFile,
   buffer: AsyncBuffer,
   metadata: FileMetaData,

@@ -31,3 +31,8 @@ export function looksLikeText(head: Uint8Array): string | undefined {
   if (bad >= 0 && bad < head.length - 3) return undefined;
   return new TextDecoder().decode(bad >= 0 ? head.subarray(0, bad) : head);
 }
+
+/** True for bytes that start like a PNG or a JPEG. */
+export function isImage(head: Uint8Array): boolean {
+  return startsWith(head, MAGIC.png) || startsWith(head, MAGIC.jpeg);
+}

@@ -19,4 +19,12 @@ describe("tsv", () => {
     expect(e.code).toBe("CYXW_ERR_DS_MALFORMED_ROW");
     expect(e.place).toEqual({ file: "t.tsv", line: 3, column: 2 });
   });
+
+  it("has no quoting: a quote is just a character", async () => {
+    const s = await readSamples([memoryFile("q.tsv", 'size\tname\n5"\t"odd\n6\tplain\n')]);
+    expect(rowsOf(await collect(s.batches))).toEqual([
+      { size: '5"', name: '"odd' },
+      { size: "6", name: "plain" },
+    ]);
+  });
 });

@@ -46,6 +46,8 @@ export async function* readUtf8Pieces(file: InputFile, progress?: ProgressCounte
         `the text is not valid UTF-8 (byte 0x${(whole[at] ?? 0).toString(16).padStart(2, "0")}); save the file as UTF-8`,
       );
     }
+    // decode() drops a byte-order mark at the start of every call: keep one that is not the file's first bytes.
+    if (carryOffset > 0 && whole[0] === 0xef && whole[1] === 0xbb && whole[2] === 0xbf) text = `\uFEFF${text}`;
     linesBefore += countNewlines(whole);
     yield { text, byteOffset: carryOffset };
     carry = bytes.slice(cut);

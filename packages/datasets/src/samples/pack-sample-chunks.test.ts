@@ -95,6 +95,13 @@ describe("packSampleChunks", () => {
     expect(e.message).toContain("chunk size of 300");
   });
 
+  it("a chunk size that is not a positive integer, or a label column the schema lacks, is CYXW_ERR_DS_BAD_OPTION", async () => {
+    const s = await readSamples([memoryFile("g.csv", generatedCsv(3))]);
+    for (const options of [{ chunkSize: 0 }, { chunkSize: 1.5 }, { chunkSize: 4096, labelColumn: "nope" }]) {
+      expect(() => packSampleChunks(s.schema, s.batches, options)).toThrow(/CYXW_ERR_DS_BAD_OPTION/);
+    }
+  });
+
   it("property: any table of ints, floats, bools and strings with nulls round-trips, chunks ≤ chunkSize", async () => {
     const schema = new arrow.Schema([
       new arrow.Field("i", new arrow.Int64(), true),

@@ -38,7 +38,8 @@ const METADATA_SLACK = 64;
  * the input was batched, and are identical in every runtime.
  *
  * @throws DatasetError CYXW_ERR_DS_SAMPLE_TOO_LARGE (from the iteration) naming the sample when one
- *   sample alone does not fit; CYXW_ERR_DS_BAD_OPTION for a chunk size that is not a positive integer.
+ *   sample alone does not fit; CYXW_ERR_DS_BAD_OPTION for a chunk size that is not a positive integer
+ *   or a label column the schema lacks.
  */
 export function packSampleChunks(
   schema: arrow.Schema,
@@ -48,6 +49,13 @@ export function packSampleChunks(
   const { chunkSize } = options;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
     throw new DatasetError("CYXW_ERR_DS_BAD_OPTION", {}, `chunkSize must be a positive integer; got ${chunkSize}`);
+  }
+  if (options.labelColumn !== undefined && !schema.fields.some((f) => f.name === options.labelColumn)) {
+    throw new DatasetError(
+      "CYXW_ERR_DS_BAD_OPTION",
+      {},
+      `there is no column "${options.labelColumn}" to use as the label`,
+    );
   }
   const columns = describeColumns(schema, options.labelColumn);
   const labels = new LabelCounter();
