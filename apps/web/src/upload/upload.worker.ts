@@ -4,6 +4,7 @@
  * to it with the messages of upload-worker-protocol.ts.
  */
 import { canSealInWebWorkers, createWebPrimitives, createWebSealingPool } from "@cyxwiz/protocol/primitives";
+import { openDatasetKeyStore } from "../keys/dataset-key-store.js";
 import { openIdbTransferStateStore } from "./idb-transfer-state-store.js";
 import { createUploadRunner } from "./upload-runner.js";
 import type { PageToWorker, WorkerToPage } from "./upload-worker-protocol.js";
@@ -21,11 +22,13 @@ const post = (message: WorkerToPage) => scope.postMessage(message);
 // crypto.subtle (not a secure context) everything stays here, on the slow fallback.
 const primitives = createWebPrimitives().then((p) => (canSealInWebWorkers() ? createWebSealingPool().wrap(p) : p));
 const store = openIdbTransferStateStore();
+const keys = openDatasetKeyStore();
 // Avoid unhandled rejections; each upload reports these failures itself when it awaits them.
 primitives.catch(() => undefined);
 store.catch(() => undefined);
+keys.catch(() => undefined);
 
-const runner = createUploadRunner({ post, store, primitives });
+const runner = createUploadRunner({ post, store, primitives, keys });
 scope.addEventListener("message", (event) => runner.handle(event.data));
 
 void (async () => {
