@@ -1,4 +1,4 @@
-import type { CallOptions } from "@connectrpc/connect";
+import { type CallOptions, Code } from "@connectrpc/connect";
 import { createChunkReceiver } from "@cyxwiz/protocol/chunk";
 import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
 import { equalDigests } from "@cyxwiz/protocol/frame";
@@ -175,6 +175,15 @@ export async function downloadDataset(options: DownloadOptions): Promise<Downloa
         );
       } catch (e) {
         checkCancelled();
+        const ce = e as { name?: unknown; code?: unknown; rawMessage?: unknown } | null;
+        if (ce?.name === "ConnectError" && ce.code === Code.DataLoss) {
+          // The gateway re-hashes a chunk as it reads it: its stored copy is damaged.
+          throw new ClientError(
+            "CYXW_CLIENT_INTEGRITY",
+            `chunk ${index} of ${version.ref} is damaged where the gateway stores it: ${String(ce.rawMessage)}`,
+            { chunkIndex: index, cause: e },
+          );
+        }
         if (attempt >= ATTEMPTS || !isTransient(e))
           throw toClientError(e, `RequestChunk ${index} of ${version.ref} ${where}`);
         await sleep(200 * attempt);

@@ -2,14 +2,20 @@ import { connectGateway, downloadDataset, isClientError } from "@cyxwiz/client";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
 import type { DatasetKeyStore } from "../keys/dataset-key-store.js";
-import type { DownloadFailure, DownloadWorkerToPage, PageToDownloadWorker } from "./download-worker-protocol.js";
+import type {
+  DownloadFailure,
+  DownloadGateway,
+  DownloadWorkerToPage,
+  PageToDownloadWorker,
+} from "./download-worker-protocol.js";
 
 /** What the runner needs from the worker around it. */
 export interface DownloadRunnerDeps {
   /** Posts a message; `transfer` lists buffers handed over without a copy. */
   readonly post: (message: DownloadWorkerToPage, transfer?: Transferable[]) => void;
   readonly primitives: Promise<Primitives>;
-  readonly keys: Promise<DatasetKeyStore>;
+  /** Opens where this browser keeps dataset keys (closed again once the key is read). */
+  readonly openKeys: () => Promise<DatasetKeyStore>;
 }
 
 interface Running {
@@ -37,9 +43,7 @@ export function createDownloadRunner(deps: DownloadRunnerDeps): { handle(message
     let datasetKey: Uint8Array | undefined;
     try {
       if (message.encrypted) {
-        datasetKey =
-          message.recoveryKey ??
-          (await (await deps.keys).get({ gateway: gateway.baseUrl, owner: gateway.owner }, message.transferId));
+        datasetKey = message.recoveryKey ?? (await keptKey(deps, gateway, message.transferId));
         if (datasetKey === undefined) {
           post({
             kind: "failed",
@@ -114,6 +118,16 @@ export function createDownloadRunner(deps: DownloadRunnerDeps): { handle(message
       }
     },
   };
+}
+
+/** The dataset key this browser keeps for the version, if any. */
+async function keptKey(deps: DownloadRunnerDeps, gateway: DownloadGateway, transferId: string) {
+  const keys = await deps.openKeys();
+  try {
+    return await keys.get({ gateway: gateway.baseUrl, owner: gateway.owner }, transferId);
+  } finally {
+    keys.close();
+  }
 }
 
 /** What the page should offer after `e`: the key form, the chunk named, signing in again, or the message. */

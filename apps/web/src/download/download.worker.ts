@@ -17,14 +17,12 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 const primitives = createWebPrimitives();
-const keys = openDatasetKeyStore();
-// Avoid unhandled rejections; each download reports these failures itself when it awaits them.
+// Avoid an unhandled rejection; each download reports the failure itself when it awaits it.
 primitives.catch(() => undefined);
-keys.catch(() => undefined);
 
 const runner = createDownloadRunner({
   post: (message, transfer = []) => scope.postMessage(message, transfer),
   primitives,
-  keys,
+  openKeys: () => openDatasetKeyStore(),
 });
 scope.addEventListener("message", (event) => runner.handle(event.data));

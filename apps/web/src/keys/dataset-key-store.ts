@@ -33,7 +33,7 @@ interface KeyRecord extends SavedDatasetKey {
  * The owner's dataset keys, kept after an encrypted upload commits so the datasets page can
  * download and decrypt the version in this browser (docs/threat-model.md: the owner's DEKs live
  * in IndexedDB and in the recovery-key file; the gateway never sees an unescrowed one). Works in
- * pages and workers; every method is one transaction.
+ * pages and workers; every method is one transaction. Open it for a task and close it after.
  */
 export interface DatasetKeyStore {
   /** Saves (or replaces) the key of one version. The caller may zero `datasetKey` afterwards. */
@@ -65,7 +65,11 @@ export async function openDatasetKeyStore(
     request.onupgradeneeded = () => {
       if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE, { keyPath: "id" });
     };
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      // Another tab deleting or upgrading the database must not wait for this connection.
+      request.result.onversionchange = () => request.result.close();
+      resolve(request.result);
+    };
     request.onerror = () =>
       reject(new Error(`cannot open the dataset keys database: ${request.error?.message ?? "unknown error"}`));
     request.onblocked = () =>

@@ -17,8 +17,8 @@ export interface UploadRunnerDeps {
   readonly post: (message: WorkerToPage) => void;
   readonly store: Promise<IdbTransferStateStore>;
   readonly primitives: Promise<Primitives>;
-  /** Where a committed encrypted upload's key is kept, for downloads from the datasets page. */
-  readonly keys: Promise<DatasetKeyStore>;
+  /** Opens where a committed encrypted upload's key is kept, for downloads from the datasets page. */
+  readonly openKeys: () => Promise<DatasetKeyStore>;
 }
 
 /**
@@ -84,7 +84,10 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
           ref: result.version.ref,
           datasetKey,
         };
-        await deps.keys.then((keys) => keys.save(entry)).catch(() => undefined);
+        await deps
+          .openKeys()
+          .then((keys) => keys.save(entry).finally(() => keys.close()))
+          .catch(() => undefined);
       }
       await store.remove(id);
       post({

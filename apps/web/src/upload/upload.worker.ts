@@ -22,13 +22,11 @@ const post = (message: WorkerToPage) => scope.postMessage(message);
 // crypto.subtle (not a secure context) everything stays here, on the slow fallback.
 const primitives = createWebPrimitives().then((p) => (canSealInWebWorkers() ? createWebSealingPool().wrap(p) : p));
 const store = openIdbTransferStateStore();
-const keys = openDatasetKeyStore();
 // Avoid unhandled rejections; each upload reports these failures itself when it awaits them.
 primitives.catch(() => undefined);
 store.catch(() => undefined);
-keys.catch(() => undefined);
 
-const runner = createUploadRunner({ post, store, primitives, keys });
+const runner = createUploadRunner({ post, store, primitives, openKeys: () => openDatasetKeyStore() });
 scope.addEventListener("message", (event) => runner.handle(event.data));
 
 void (async () => {
