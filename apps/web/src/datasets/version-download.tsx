@@ -81,17 +81,26 @@ export function useVersionDownload(v: DatasetVersion, deps: VersionDownloadDeps)
         }
       }
     };
-    const handle = deps.downloads().start(
-      {
-        ref: v.ref,
-        transferId: v.transferId,
-        encrypted: v.encrypted,
-        ...(recoveryKey === undefined ? {} : { recoveryKey }),
-      },
-      target,
-      onUpdate,
-    );
-    recoveryKey?.fill(0); // posted to the worker as a copy
+    let handle: { cancel(): void };
+    try {
+      handle = deps.downloads().start(
+        {
+          ref: v.ref,
+          transferId: v.transferId,
+          encrypted: v.encrypted,
+          ...(recoveryKey === undefined ? {} : { recoveryKey }),
+        },
+        target,
+        onUpdate,
+      );
+    } catch (e) {
+      // The worker could not be created (no Worker support, a blocked script).
+      await target.abort().catch(() => undefined);
+      setState({ status: "failed", message: errorMessage(e, `Downloading ${v.ref}`) });
+      return;
+    } finally {
+      recoveryKey?.fill(0); // posted to the worker as a copy
+    }
     setState({ status: "running", cancel: handle.cancel });
   }
 
