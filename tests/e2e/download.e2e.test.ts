@@ -159,4 +159,26 @@ describe("downloading from the datasets page", () => {
     expect(await result.textContent()).toContain("chunk 1 of");
     expect(downloads).toEqual([]);
   });
+
+  it("shows its progress, and Cancel stops it: nothing saved, Download offered again", async () => {
+    const path = join(s.dir, "download-cancel-64mb.bin");
+    await writeFile(path, randomBytes(64 * 1024 * 1024));
+    const { ref } = await upload(path, { classification: "0", encrypt: false, compression: "none" });
+    const page = s.dash.page;
+    await page.addInitScript(() => {
+      Object.defineProperty(window, "showSaveFilePicker", { value: undefined, configurable: true });
+    });
+    const downloads: string[] = [];
+    page.on("download", (d) => downloads.push(d.suggestedFilename()));
+    await openDatasets(page, ref);
+    await page.getByTestId(`dataset-download-${ref}`).click();
+    const progress = page.getByTestId(`dataset-download-progress-${ref}`);
+    await expect.poll(async () => Number(await progress.getAttribute("value")), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId(`dataset-download-percent-${ref}`).textContent()).toMatch(/^\d+%$/);
+    await page.getByTestId(`dataset-download-cancel-${ref}`).click();
+    const result = page.getByTestId(`dataset-download-result-${ref}`);
+    await expect.poll(() => result.getAttribute("data-state"), { timeout: 30_000 }).toBe("cancelled");
+    await page.getByTestId(`dataset-download-${ref}`).waitFor();
+    expect(downloads).toEqual([]);
+  });
 });
