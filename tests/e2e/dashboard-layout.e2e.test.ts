@@ -19,7 +19,7 @@ async function inViewport(page: Page, element: Locator): Promise<boolean> {
 }
 
 describe("the dashboard's layout", () => {
-  it("at 760 px wide the datasets table keeps Verify and Delete on screen", async () => {
+  it("at 760 px wide the datasets table keeps Verify, Download and Delete on screen", async () => {
     const f = "quarterly-customer-transactions-normalised-2026.csv";
     const path = join(s.dir, f);
     await writeFile(path, "id,amount\n1,2\n");
@@ -35,9 +35,28 @@ describe("the dashboard's layout", () => {
     await page.getByTestId(`dataset-row-${ref}`).waitFor();
     if (shots !== undefined) await page.screenshot({ path: join(shots, "datasets-760.png"), fullPage: true });
     expect(await inViewport(page, page.getByTestId(`dataset-verify-${ref}`))).toBe(true);
+    expect(await inViewport(page, page.getByTestId(`dataset-download-${ref}`))).toBe(true);
     expect(await inViewport(page, page.getByTestId(`dataset-delete-${ref}`))).toBe(true);
     const table = page.getByTestId("datasets-table");
     expect(await inViewport(page, table)).toBe(true);
+
+    // The recovery key form (this browser's key forgotten) fits too.
+    await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const r = indexedDB.deleteDatabase("cyxwiz-dataset-keys");
+          r.onsuccess = resolve;
+          r.onerror = () => reject(r.error);
+        }),
+    );
+    await page.reload();
+    await page.getByTestId(`dataset-download-${ref}`).click();
+    await page.getByTestId(`dataset-key-submit-${ref}`).waitFor();
+    if (shots !== undefined) await page.screenshot({ path: join(shots, "datasets-760-key.png"), fullPage: true });
+    expect(await inViewport(page, page.getByTestId(`dataset-key-submit-${ref}`))).toBe(true);
+    expect(await inViewport(page, page.getByTestId(`dataset-key-input-${ref}`))).toBe(true);
+    expect(await inViewport(page, table)).toBe(true);
+    await page.getByTestId(`dataset-key-cancel-${ref}`).click();
   });
 
   it("an unknown path shows the dashboard's own not-found page, with the way back", async () => {

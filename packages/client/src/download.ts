@@ -1,3 +1,4 @@
+import { type CallOptions, Code } from "@connectrpc/connect";
 import { createChunkReceiver } from "@cyxwiz/protocol/chunk";
 import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
 import { equalDigests } from "@cyxwiz/protocol/frame";
@@ -43,7 +44,15 @@ export interface DownloadOptions {
   /** RequestChunk calls in flight (default 4, 1..64). */
   readonly inFlight?: number;
   readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Stops the download: pending calls are aborted and it rejects with CYXW_CLIENT_CANCELLED. */
+  readonly signal?: DownloadSignal;
 }
+
+/**
+ * An `AbortController`'s signal, named through Connect's call options because the core compiles
+ * without DOM or Node types (STYLE §2).
+ */
+export type DownloadSignal = NonNullable<CallOptions["signal"]>;
 
 /** What a finished download gives back. */
 export interface DownloadResult {
@@ -66,7 +75,8 @@ const ATTEMPTS = 3;
  * @throws ClientError: CYXW_CLIENT_NOT_FOUND (no such dataset), CYXW_CLIENT_KEY (key missing,
  *   wrong, or given for plain data), CYXW_CLIENT_INTEGRITY naming the chunk that failed
  *   verification (its `chunkIndex` is set), CYXW_CLIENT_AUTH, CYXW_CLIENT_UNREACHABLE,
- *   CYXW_CLIENT_PROTOCOL; whatever `sink` throws, unchanged.
+ *   CYXW_CLIENT_PROTOCOL, CYXW_CLIENT_CANCELLED once `signal` aborts; whatever `sink` throws,
+ *   unchanged.
  * @example
  * await downloadDataset({ clients, primitives, ref: "mnist@v2", datasetKey, sink: (bytes) => file.write(bytes) });
  */
@@ -76,11 +86,19 @@ export async function downloadDataset(options: DownloadOptions): Promise<Downloa
   if (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > 64)
     throw new RangeError(`inFlight must be an integer from 1 to 64, got ${inFlight}`);
   const where = `at ${clients.baseUrl}`;
+  const { signal } = options;
+  const checkCancelled = () => {
+    if (signal?.aborted === true)
+      throw new ClientError("CYXW_CLIENT_CANCELLED", `downloading ${ref} was cancelled`, { cause: signal.reason });
+  };
+  const callOptions = signal === undefined ? {} : { signal };
+  checkCancelled();
 
   let got: GetDatasetResponse;
   try {
-    got = await clients.datasets.getDataset({ ref });
+    got = await clients.datasets.getDataset({ ref }, callOptions);
   } catch (e) {
+    checkCancelled();
     throw toClientError(e, `GetDataset ${JSON.stringify(ref)} ${where}`);
   }
   const { version, manifest } = got;
@@ -151,8 +169,21 @@ export async function downloadDataset(options: DownloadOptions): Promise<Downloa
   const request = async (index: number): Promise<DataChunk> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await clients.dataTransfer.requestChunk({ transferId: version.transferId, chunkIndex: index });
+        return await clients.dataTransfer.requestChunk(
+          { transferId: version.transferId, chunkIndex: index },
+          callOptions,
+        );
       } catch (e) {
+        checkCancelled();
+        const ce = e as { name?: unknown; code?: unknown; rawMessage?: unknown } | null;
+        if (ce?.name === "ConnectError" && ce.code === Code.DataLoss) {
+          // The gateway re-hashes a chunk as it reads it: its stored copy is damaged.
+          throw new ClientError(
+            "CYXW_CLIENT_INTEGRITY",
+            `chunk ${index} of ${version.ref} is damaged where the gateway stores it: ${String(ce.rawMessage)}`,
+            { chunkIndex: index, cause: e },
+          );
+        }
         if (attempt >= ATTEMPTS || !isTransient(e))
           throw toClientError(e, `RequestChunk ${index} of ${version.ref} ${where}`);
         await sleep(200 * attempt);
@@ -170,8 +201,10 @@ export async function downloadDataset(options: DownloadOptions): Promise<Downloa
   };
 
   for (let index = 0; index < receiverChunks; index++) {
+    checkCancelled();
     fill(index + inFlight);
     let chunk = await pending.get(index)!;
+    checkCancelled();
     pending.delete(index);
     for (let attempt = 1; ; attempt++) {
       const events = await receiver.receiveDataChunk(chunk);

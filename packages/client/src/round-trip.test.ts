@@ -64,6 +64,32 @@ describe("@cyxwiz/client in this runtime", () => {
     expect(joined).toEqual(data);
   });
 
+  it("stops a download when its signal aborts: CYXW_CLIENT_CANCELLED, no chunk handed over after", async () => {
+    const data = testBytes(40_000, 12);
+    const name = `cancel-${Math.random().toString(36).slice(2)}`;
+    await createUploadSession({
+      clients: connectGateway({ baseUrl, token }),
+      primitives,
+      source: bytesByteSource(data),
+      name,
+      chunkSize: 8192,
+    }).run();
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const download = downloadDataset({
+      clients: connectGateway({ baseUrl, token }),
+      primitives,
+      ref: name,
+      signal: controller.signal,
+      sink: (_bytes, index) => {
+        seen.push(index);
+        if (index === 1) controller.abort();
+      },
+    });
+    await expect(download).rejects.toMatchObject({ name: "ClientError", code: "CYXW_CLIENT_CANCELLED" });
+    expect(seen).toEqual([0, 1]);
+  });
+
   it("reports a refused token as CYXW_CLIENT_AUTH", async () => {
     const session = createUploadSession({
       clients: connectGateway({ baseUrl, token: "not.the.token" }),

@@ -5,24 +5,32 @@ import type { GatewayClients } from "@cyxwiz/client";
 import { CompressionCodec, type DatasetVersion, type IntegrityResponse } from "@cyxwiz/protocol/gen";
 import { formatBytes } from "@cyxwiz/protocol/units";
 import { useCallback, useEffect, useState } from "react";
+import { useDatasetDownloads } from "../download/use-dataset-downloads.js";
 import { toHex } from "../format/hex.js";
 import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
 import { useSession } from "../session/session-context.js";
 import { CopyButton } from "../ui/copy-button.js";
 import { classificationLabel } from "../upload/upload-choices.js";
 import { codecLabel, datasetStatusLabel, shortHex } from "./dataset-format.js";
+import { DownloadButton, DownloadPanel, useVersionDownload, type VersionDownloadDeps } from "./version-download.js";
 
 type Load =
   | { readonly status: "loading" }
   | { readonly status: "error"; readonly message: string }
   | { readonly status: "ok"; readonly versions: readonly DatasetVersion[] };
 
-/** The signed-in owner's datasets, every version, with verify and delete. */
+/** The signed-in owner's datasets, every version, with verify, download and delete. */
 export function DatasetsPage({ clients }: { clients: GatewayClients }) {
-  const { signOut } = useSession();
+  const { signOut, state: session } = useSession();
   const [load, setLoad] = useState<Load>({ status: "loading" });
+  const { downloads, keysHere, refreshKeys, forgetKey } = useDatasetDownloads(
+    session.status === "signed-in"
+      ? { baseUrl: session.baseUrl, token: session.session.token, owner: session.session.username }
+      : undefined,
+  );
 
   const refresh = useCallback(async () => {
+    void refreshKeys();
     try {
       const { datasets } = await clients.datasets.listDatasets({});
       const perName = await Promise.all(
@@ -34,11 +42,13 @@ export function DatasetsPage({ clients }: { clients: GatewayClients }) {
       if (isAuthFailure(e)) signOut(errorMessage(e, "Loading your datasets"));
       else setLoad({ status: "error", message: errorMessage(e, "Loading your datasets") });
     }
-  }, [clients, signOut]);
+  }, [clients, signOut, refreshKeys]);
 
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  const onAuthFailure = useCallback((message: string) => signOut(message), [signOut]);
 
   return (
     <div className="stack-lg">
@@ -47,6 +57,7 @@ export function DatasetsPage({ clients }: { clients: GatewayClients }) {
           <h1>Datasets</h1>
           <p className="muted">
             Every version you own. Verify re-reads each stored chunk on the gateway and recomputes the Merkle root.
+            Download checks every chunk against that root and decrypts in this browser.
           </p>
         </div>
         <button type="button" onClick={() => void refresh()} data-testid="datasets-refresh">
@@ -81,7 +92,14 @@ export function DatasetsPage({ clients }: { clients: GatewayClients }) {
             </thead>
             <tbody>
               {load.versions.map((v) => (
-                <DatasetRow key={v.ref} version={v} clients={clients} onChanged={refresh} />
+                <DatasetRow
+                  key={v.ref}
+                  version={v}
+                  clients={clients}
+                  onChanged={refresh}
+                  onDeleted={forgetKey}
+                  download={{ downloads, keyHere: keysHere.has(v.transferId), onAuthFailure }}
+                />
               ))}
             </tbody>
           </table>
@@ -101,11 +119,17 @@ function DatasetRow({
   version: v,
   clients,
   onChanged,
+  onDeleted,
+  download: downloadDeps,
 }: {
   version: DatasetVersion;
   clients: GatewayClients;
   onChanged: () => Promise<void>;
+  /** Forgets what this browser keeps for a deleted version (its dataset key). */
+  onDeleted: (transferId: string) => Promise<void>;
+  download: VersionDownloadDeps;
 }) {
+  const download = useVersionDownload(v, downloadDeps);
   const [verify, setVerify] = useState<Verify>({ status: "idle" });
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -129,6 +153,7 @@ function DatasetRow({
     setDeleteProblem(undefined);
     try {
       await clients.datasets.deleteDataset({ ref });
+      await onDeleted(v.transferId).catch(() => undefined); // a key left behind opens nothing the gateway still has
       await onChanged();
     } catch (e) {
       setDeleteProblem(errorMessage(e, `Deleting ${ref}`));
@@ -139,16 +164,14 @@ function DatasetRow({
 
   const created = v.createdAt === undefined ? "–" : timestampDate(v.createdAt).toLocaleString();
   const result = <VerifyResult verify={verify} ref_={ref} />;
+  const hasDetail =
+    verify.status === "done" ||
+    verify.status === "error" ||
+    deleteProblem !== undefined ||
+    download.state.status !== "idle";
   return (
     <>
-      <tr
-        data-testid={`dataset-row-${ref}`}
-        className={
-          verify.status === "done" || verify.status === "error" || deleteProblem !== undefined
-            ? "has-detail"
-            : undefined
-        }
-      >
+      <tr data-testid={`dataset-row-${ref}`} className={hasDetail ? "has-detail" : undefined}>
         <td>
           <strong className="dataset-name">{v.name}</strong>
           <span className="muted">@v{v.version}</span>
@@ -194,6 +217,7 @@ function DatasetRow({
             >
               {verify.status === "running" ? "Verifying…" : "Verify"}
             </button>
+            <DownloadButton refName={ref} download={download} />
             {confirmDelete ? (
               <>
                 <button
@@ -227,9 +251,10 @@ function DatasetRow({
           </div>
         </td>
       </tr>
-      {(verify.status === "done" || verify.status === "error" || deleteProblem !== undefined) && (
+      {hasDetail && (
         <tr className="detail-row">
           <td colSpan={6}>
+            <DownloadPanel version={v} download={download} />
             {result}
             {deleteProblem !== undefined && (
               <p className="error small" role="alert" data-testid={`dataset-delete-error-${ref}`}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recoveryKeyFileName, recoveryKeyText } from "./recovery-key.js";
+import { parseRecoveryKey, recoveryKeyFileName, recoveryKeyText } from "./recovery-key.js";
 
 describe("recoveryKeyText", () => {
   it("writes 64 lowercase hex characters and a newline, as cyxwiz --key-file reads", () => {
@@ -23,5 +23,27 @@ describe("recoveryKeyFileName", () => {
   it("replaces characters a file system may refuse, and never starts with a dot", () => {
     expect(recoveryKeyFileName('a:b*c?"d')).toBe("a_b_c_d.key");
     expect(recoveryKeyFileName(".hidden")).toBe("_hidden.key");
+  });
+});
+
+describe("parseRecoveryKey", () => {
+  it("reads back what recoveryKeyText wrote, in either case, ignoring surrounding white space", () => {
+    const key = Uint8Array.from({ length: 32 }, (_, i) => 255 - i * 3);
+    const text = recoveryKeyText(key);
+    expect(parseRecoveryKey(text)).toEqual({ ok: true, datasetKey: key });
+    expect(parseRecoveryKey(`  ${text.toUpperCase()}\r\n`)).toEqual({ ok: true, datasetKey: key });
+  });
+
+  it("names the first character that is not hexadecimal", () => {
+    const r = parseRecoveryKey(`${"a".repeat(10)}g${"a".repeat(53)}`);
+    expect(r).toEqual({ ok: false, message: expect.stringContaining('character 11 is "g"') });
+  });
+
+  it("says how many characters a key of the wrong length has, and asks for one when empty", () => {
+    expect(parseRecoveryKey("ab".repeat(16))).toEqual({
+      ok: false,
+      message: expect.stringContaining("this one has 32"),
+    });
+    expect(parseRecoveryKey(" \n")).toEqual({ ok: false, message: expect.stringContaining("Paste the recovery key") });
   });
 });

@@ -129,8 +129,8 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
     };
   }, [signedInAs, refreshSaved, signOut]);
 
-  // An encrypted upload's key is gone once the page closes (it is deleted from IndexedDB at
-  // commit); warn while a committed, non-escrowed key has not been exported.
+  // An encrypted upload's key is kept in this browser's IndexedDB after commit (for downloads),
+  // but site data is easily cleared: warn while a committed, non-escrowed key has not been exported.
   const unexportedKeys = rows.some(
     (r) => r.phase === "committed" && r.keyHex !== undefined && !r.keyExported && r.keyEscrowed !== true,
   );

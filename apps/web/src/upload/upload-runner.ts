@@ -6,6 +6,7 @@ import { generateDatasetKey } from "@cyxwiz/protocol/crypto";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import { toHex } from "../format/hex.js";
 import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
+import type { DatasetKeyStore } from "../keys/dataset-key-store.js";
 import { checkSameFile, fileIdentityOf } from "./file-identity.js";
 import type { IdbTransferStateStore, UploadRecord } from "./idb-transfer-state-store.js";
 import { normaliseChoices } from "./upload-choices.js";
@@ -16,6 +17,8 @@ export interface UploadRunnerDeps {
   readonly post: (message: WorkerToPage) => void;
   readonly store: Promise<IdbTransferStateStore>;
   readonly primitives: Promise<Primitives>;
+  /** Opens where a committed encrypted upload's key is kept, for downloads from the datasets page. */
+  readonly openKeys: () => Promise<DatasetKeyStore>;
 }
 
 /**
@@ -71,6 +74,21 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
         void cancelAndReport(id, pendingCancel);
       }
       const result = await session.run();
+      if (datasetKey !== undefined) {
+        // Kept before the upload's record (and its copy of the key) is deleted. Failing to keep
+        // it does not fail the upload: the recovery key can still be exported from the row.
+        const entry = {
+          gateway: gateway.baseUrl,
+          owner: gateway.owner,
+          transferId: result.version.transferId,
+          ref: result.version.ref,
+          datasetKey,
+        };
+        await deps
+          .openKeys()
+          .then((keys) => keys.save(entry).finally(() => keys.close()))
+          .catch(() => undefined);
+      }
       await store.remove(id);
       post({
         kind: "committed",

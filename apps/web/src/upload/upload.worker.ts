@@ -4,6 +4,7 @@
  * to it with the messages of upload-worker-protocol.ts.
  */
 import { canSealInWebWorkers, createWebPrimitives, createWebSealingPool } from "@cyxwiz/protocol/primitives";
+import { openDatasetKeyStore } from "../keys/dataset-key-store.js";
 import { openIdbTransferStateStore } from "./idb-transfer-state-store.js";
 import { createUploadRunner } from "./upload-runner.js";
 import type { PageToWorker, WorkerToPage } from "./upload-worker-protocol.js";
@@ -25,7 +26,7 @@ const store = openIdbTransferStateStore();
 primitives.catch(() => undefined);
 store.catch(() => undefined);
 
-const runner = createUploadRunner({ post, store, primitives });
+const runner = createUploadRunner({ post, store, primitives, openKeys: () => openDatasetKeyStore() });
 scope.addEventListener("message", (event) => runner.handle(event.data));
 
 void (async () => {
