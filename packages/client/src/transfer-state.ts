@@ -1,4 +1,4 @@
-import { fixedChunkLayout } from "@cyxwiz/protocol/chunk";
+import { transferChunkLayout } from "@cyxwiz/protocol/chunk";
 import { type CodecName, isCodecName } from "@cyxwiz/protocol/vocab";
 
 /** What the gateway acknowledged of one chunk: what the manifest needs, without re-reading it. */
@@ -29,6 +29,8 @@ export interface TransferState {
   readonly totalSize: number;
   readonly chunkSize: number;
   readonly numChunks: number;
+  /** A dataset of samples: each chunk's plain size (absent for fixed chunks of chunkSize). */
+  readonly plainSizes?: readonly number[];
   /** The codec the caller asked for. */
   readonly requestedCodec: CodecName;
   /** The codec decided on the first chunk (docs/wire-format.md "Compressed chunks"). */
@@ -88,7 +90,13 @@ export function parseTransferState(value: unknown): { ok: true; state: TransferS
   for (const k of ["classification", "totalSize", "chunkSize", "numChunks"] as const) {
     if (!Number.isSafeInteger(s[k]) || (s[k] as number) < 0) return bad(`${k} is not a non-negative integer`);
   }
-  if (s.numChunks !== layoutChunkCount(s.chunkSize as number, s.totalSize as number)) {
+  if (
+    s.plainSizes !== undefined &&
+    (!Array.isArray(s.plainSizes) || !s.plainSizes.every((n) => Number.isSafeInteger(n) && (n as number) > 0))
+  )
+    return bad("plainSizes is not a list of chunk sizes");
+  const plainSizes = s.plainSizes as number[] | undefined;
+  if (s.numChunks !== layoutChunkCount(s.chunkSize as number, s.totalSize as number, plainSizes)) {
     return bad("sizes and chunk count disagree");
   }
   if (!isCodecName(s.codec) || !isCodecName(s.requestedCodec)) return bad("unknown codec");
@@ -119,10 +127,10 @@ export function parseTransferState(value: unknown): { ok: true; state: TransferS
   return { ok: true, state: value as TransferState };
 }
 
-/** The chunk count of `totalSize` bytes in chunks of `chunkSize` (chunk-layout.ts), or undefined for sizes no layout has. */
-function layoutChunkCount(chunkSize: number, totalSize: number): number | undefined {
+/** The chunk count of the layout these sizes describe (chunk-layout.ts), or undefined for sizes no layout has. */
+function layoutChunkCount(chunkSize: number, totalSize: number, plainSizes?: readonly number[]): number | undefined {
   try {
-    return fixedChunkLayout(chunkSize, totalSize).numChunks;
+    return transferChunkLayout({ chunkSize, totalSize, plainSizes }).numChunks;
   } catch {
     return undefined;
   }

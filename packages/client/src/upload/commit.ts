@@ -2,7 +2,13 @@ import { base64Decode, base64Encode } from "@bufbuild/protobuf/wire";
 import { Code } from "@connectrpc/connect";
 import { createManifestBuilder } from "@cyxwiz/protocol/chunk";
 import { wrapDatasetKey } from "@cyxwiz/protocol/crypto";
-import type { DatasetManifest, DatasetVersion, GetGatewayInfoResponse, WrappedKey } from "@cyxwiz/protocol/gen";
+import type {
+  DatasetManifest,
+  DatasetVersion,
+  GetGatewayInfoResponse,
+  SampleLayout,
+  WrappedKey,
+} from "@cyxwiz/protocol/gen";
 import { codecFromName } from "@cyxwiz/protocol/vocab";
 import { ClientError } from "../client-error.js";
 import { isTransient } from "../rpc-error.js";
@@ -24,7 +30,7 @@ function isAlreadyCommitted(e: unknown): boolean {
  * saw (a socket dropped between store and ack, or state saved before the ack) are packed again
  * locally: the bytes are identical, nothing is sent.
  */
-export async function manifestOf(live: LiveTransfer): Promise<DatasetManifest> {
+export async function manifestOf(live: LiveTransfer, samples?: SampleLayout): Promise<DatasetManifest> {
   const { state, packer, chunks } = live;
   const builder = createManifestBuilder(state.numChunks);
   for (let i = 0; i < state.numChunks; i++) {
@@ -48,6 +54,7 @@ export async function manifestOf(live: LiveTransfer): Promise<DatasetManifest> {
     codec: codecFromName(state.codec),
     ...(live.cipher === undefined ? {} : { cipher: live.cipher.parameters }),
     createdAt: new Date(state.createdAt),
+    ...(samples === undefined ? {} : { samples }),
   });
 }
 
@@ -85,7 +92,7 @@ export async function commitUpload(
   info: GetGatewayInfoResponse,
 ): Promise<Committed> {
   const { clients, control, settings } = ctx;
-  const manifest = await manifestOf(live);
+  const manifest = await manifestOf(live, ctx.settings.samples?.layout);
   let escrowedKey: WrappedKey | undefined;
   if (live.state.escrow && live.datasetKey !== undefined)
     escrowedKey = await wrapDatasetKey(ctx.primitives, live.datasetKey, info.escrowPublicKey);

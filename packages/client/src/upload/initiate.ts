@@ -54,7 +54,8 @@ export async function initiateTransfer(ctx: UploadContext, info: GetGatewayInfoR
         // Empty: the root is known only after every chunk is packed; the gateway verifies it at commit (checkCommit).
         merkleRoot: new Uint8Array(0),
       },
-      options: { compression: codecName, chunkSize },
+      // A dataset of samples declares where its chunks are cut (docs/upload-protocol.md §1).
+      options: { compression: codecName, chunkSize, chunkPlainSizes: [...(layout.samplePlainSizes ?? [])] },
       security: { encryptPayload: encrypt },
     }),
   );
@@ -77,6 +78,7 @@ export async function initiateTransfer(ctx: UploadContext, info: GetGatewayInfoR
     totalSize: source.size,
     chunkSize,
     numChunks: layout.numChunks,
+    ...(layout.samplePlainSizes === undefined ? {} : { plainSizes: [...layout.samplePlainSizes] }),
     requestedCodec: settings.requestedCodec,
     codec: codecName,
     encrypted: encrypt,

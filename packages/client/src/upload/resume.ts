@@ -29,6 +29,12 @@ export function savedStateMismatch(
   if (saved.classification !== settings.classification) return "classification";
   if (saved.totalSize !== sourceSize) return "size";
   if (saved.chunkSize !== settings.chunkSize) return "chunk size";
+  const plainSizes = settings.samples?.plainSizes;
+  if (
+    (saved.plainSizes === undefined) !== (plainSizes === undefined) ||
+    (plainSizes !== undefined && saved.plainSizes!.some((size, i) => size !== plainSizes[i]))
+  )
+    return "chunk layout";
   if (saved.requestedCodec !== settings.requestedCodec) return "compression";
   if (saved.encrypted !== settings.encrypt) return "encryption";
   if (saved.escrow !== settings.escrow) return "escrow";

@@ -1,7 +1,8 @@
 import { createServer } from "node:net";
+import { create } from "@bufbuild/protobuf";
 import { type ByteSource, bytesByteSource } from "@cyxwiz/protocol/chunk";
 import { FrameFlag } from "@cyxwiz/protocol/frame";
-import { CompressionCodec, DataClassification } from "@cyxwiz/protocol/gen";
+import { CompressionCodec, DataClassification, SampleLayoutSchema } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeGateway, type FakeGatewayOptions, startFakeGateway } from "../../test-support/fake-gateway.js";
@@ -210,6 +211,52 @@ describe("failures on the way", () => {
     gateway.faults.refuseOnce.add(1);
     const { session } = upload(gateway, testBytes(4 * 4096), { maxChunkRetries: 0 });
     await expect(session.run()).rejects.toMatchObject({ code: "CYXW_CLIENT_REFUSED", chunkIndex: 1 });
+  });
+});
+
+describe("chunks of whole samples", () => {
+  const plainSizes = [3000, 4096, 100, 2500];
+  const total = plainSizes.reduce((a, b) => a + b, 0);
+  const layout = (counts: number[]) =>
+    create(SampleLayoutSchema, {
+      sourceFormat: "csv",
+      columns: [{ name: "x", arrowType: "Float64" }],
+      numSamples: BigInt(counts.reduce((a, b) => a + b, 0)),
+      chunkSampleCounts: counts,
+    });
+
+  it("declares each chunk's size, sends chunks of those sizes, commits a format-2 manifest and resumes only the same layout", async () => {
+    const { gateway } = await fake({ window: 2 });
+    const store = createMemoryStateStore();
+    const data = testBytes(total, 11);
+    const samples = { plainSizes, layout: layout([30, 41, 1, 25]) };
+    // Dies after two chunks: the saved state holds the plain sizes.
+    const dying: ByteSource = {
+      size: total,
+      read: async (offset, length) => {
+        if (offset >= 3000 + 4096) throw new Error("simulated crash");
+        return data.subarray(offset, offset + length);
+      },
+    };
+    const common = { store, stateKey: "samples", encrypt: true, samples };
+    await expect(upload(gateway, dying, common).session.run()).rejects.toThrow("simulated crash");
+    expect(JSON.parse(store.saved.get("samples")!).plainSizes).toEqual(plainSizes);
+    const result = await upload(gateway, data, common).session.run();
+    expect(result.resumed).toBe(true);
+    expect(result.manifest.formatVersion).toBe(2);
+    expect(result.manifest.plainSizes).toEqual(plainSizes);
+    expect(result.manifest.samples?.chunkSampleCounts).toEqual([30, 41, 1, 25]);
+    expect(gateway.transfers.get(result.transferId)!.layout.samplePlainSizes).toEqual(plainSizes);
+    // Another cut of the same bytes is another dataset: the saved transfer is not continued.
+    await expect(upload(gateway, dying, { ...common, stateKey: "s2" }).session.run()).rejects.toThrow();
+    const recut = upload(gateway, data, {
+      ...common,
+      stateKey: "s2",
+      samples: { plainSizes: [4000, 2096, 1100, 2500], layout: layout([40, 31, 1, 25]) },
+    });
+    const second = await recut.session.run();
+    expect(second.resumed).toBe(false);
+    expect(recut.events[0]).toMatchObject({ kind: "state-discarded" });
   });
 });
 

@@ -1,4 +1,4 @@
-import { fixedChunkLayout } from "@cyxwiz/protocol/chunk";
+import { transferChunkLayout } from "@cyxwiz/protocol/chunk";
 import { ClientError } from "../client-error.js";
 import { commitUpload, findCommittedVersion, manifestOf } from "./commit.js";
 import { callGateway } from "./gateway-call.js";
@@ -46,7 +46,11 @@ export function createUploadSession(options: UploadOptions): UploadSession {
       createWebSocket: options.createWebSocket,
       primitives: options.primitives,
       source,
-      layout: fixedChunkLayout(settings.chunkSize, source.size),
+      layout: transferChunkLayout({
+        chunkSize: settings.chunkSize,
+        totalSize: source.size,
+        plainSizes: settings.samples?.plainSizes,
+      }),
       store: options.store,
       control,
       saver,
@@ -71,7 +75,7 @@ export function createUploadSession(options: UploadOptions): UploadSession {
         emit({ kind: "committed", ref: version.ref });
         return {
           version,
-          manifest: await manifestOf(live),
+          manifest: await manifestOf(live, settings.samples?.layout),
           transferId: live.state.transferId,
           resumed: true,
           keyEscrowed: version.keyEscrowed,

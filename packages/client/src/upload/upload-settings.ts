@@ -12,6 +12,8 @@ export interface UploadSettings {
   readonly classification: DataClassification;
   /** Plaintext bytes per chunk (the declared chunk_size). */
   readonly chunkSize: number;
+  /** Chunks of whole samples: their plain sizes and the manifest's sample layout (UploadOptions.samples). */
+  readonly samples: UploadOptions["samples"];
   readonly requestedCodec: CodecName;
   readonly encrypt: boolean;
   readonly escrow: boolean;
@@ -64,6 +66,7 @@ export function checkUploadOptions(options: UploadOptions): UploadSettings {
     type: options.type ?? "opaque",
     classification,
     chunkSize,
+    samples: options.samples,
     requestedCodec,
     encrypt,
     escrow,

@@ -1,5 +1,5 @@
 import type { ByteSource } from "@cyxwiz/protocol/chunk";
-import type { DataClassification, DatasetManifest, DatasetVersion } from "@cyxwiz/protocol/gen";
+import type { DataClassification, DatasetManifest, DatasetVersion, SampleLayout } from "@cyxwiz/protocol/gen";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import type { CodecName } from "@cyxwiz/protocol/vocab";
 import type { WebSocketFactory } from "../frame-socket.js";
@@ -40,6 +40,13 @@ export interface UploadOptions {
   readonly classification?: DataClassification;
   /** Plaintext bytes per chunk (default 4 MiB). */
   readonly chunkSize?: number;
+  /**
+   * A dataset of samples (`prepareSamples` of @cyxwiz/datasets/pack, docs/dataset-formats.md):
+   * each chunk's plain size, cut at sample boundaries (each at most `chunkSize`), and the
+   * manifest's sample layout. The source is then the packed chunks one after another. Absent: an
+   * opaque file in fixed chunks of `chunkSize`.
+   */
+  readonly samples?: { readonly plainSizes: readonly number[]; readonly layout: SampleLayout };
   /** Compression to try on the first chunk (default "none"); dropped if it shrinks less than 1.1x. */
   readonly compression?: CodecName;
   /** Encrypt every chunk under a dataset key (DEK). */
