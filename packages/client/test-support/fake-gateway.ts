@@ -204,6 +204,21 @@ export async function startFakeGateway(
     });
 
   const routes = (router: ConnectRouter) => {
+    /** A committed chunk as RequestChunk and GetPreview serve it, with its Merkle proof. */
+    const storedChunk = (t: FakeTransfer, v: FakeVersion, index: number) => {
+      const chunk = t.stored.get(index);
+      if (chunk === undefined) throw new ConnectError(`no chunk ${index}`, Code.InvalidArgument);
+      return create(DataChunkSchema, {
+        transferId: t.id,
+        chunkIndex: index,
+        sequence: BigInt(index),
+        payload: chunk.bytes,
+        fcs: primitives.crc32(chunk.bytes),
+        checksum: chunk.digest,
+        merkleProof: [...MerkleTree.fromDigests(v.manifest.chunkDigests).proof(index).path],
+        isLast: index === t.numChunks - 1,
+      });
+    };
     router.service(DatasetService, {
       getGatewayInfo: () => ({
         escrowPublicKey: escrow.publicKey,
@@ -272,6 +287,11 @@ export async function startFakeGateway(
       getDataset: (req) => {
         const v = versionOf(req.ref);
         return { version: v.version, manifest: v.manifest };
+      },
+      getPreview: (req) => {
+        const v = versionOf(req.ref);
+        const t = transferOf(v.version.transferId);
+        return { version: v.version, manifest: v.manifest, firstChunk: storedChunk(t, v, 0) };
       },
       // The policy RPCs with the gateway's rules (policyFor, policyViolations from the vocab); no expiry sweeps.
       getDatasetPolicy: (req) => {
@@ -374,18 +394,7 @@ export async function startFakeGateway(
         const t = transferOf(req.transferId);
         const v = versions.find((x) => x.version.transferId === t.id);
         if (v === undefined) throw new ConnectError(`transfer ${t.id} is not committed`, Code.FailedPrecondition);
-        const chunk = t.stored.get(req.chunkIndex);
-        if (chunk === undefined) throw new ConnectError(`no chunk ${req.chunkIndex}`, Code.InvalidArgument);
-        return create(DataChunkSchema, {
-          transferId: t.id,
-          chunkIndex: req.chunkIndex,
-          sequence: BigInt(req.chunkIndex),
-          payload: chunk.bytes,
-          fcs: primitives.crc32(chunk.bytes),
-          checksum: chunk.digest,
-          merkleProof: [...MerkleTree.fromDigests(v.manifest.chunkDigests).proof(req.chunkIndex).path],
-          isLast: req.chunkIndex === t.numChunks - 1,
-        });
+        return storedChunk(t, v, req.chunkIndex);
       },
     });
     router.service(AuthService, {

@@ -6,8 +6,6 @@ import { type ChunkLayout, storedSizeBoundsOf, transferChunkLayout } from "@cyxw
 import { codecFromName, codecName } from "@cyxwiz/protocol/compress";
 import {
   CancelResponseSchema,
-  type DataChunk,
-  DataChunkSchema,
   DataClassification,
   DatasetManifestSchema,
   type DataTransferService,
@@ -34,6 +32,7 @@ import {
   resourceExhausted,
   toConnectError,
 } from "./rpc-errors.js";
+import { servedChunk } from "./served-chunk.js";
 
 /** The authenticated caller (the interceptor guarantees one on every DataTransferService call). */
 export function callerOf(ctx: HandlerContext): Principal {
@@ -254,29 +253,11 @@ export function createDataTransferService(deps: GatewayDeps): ServiceImpl<typeof
       const version = await versionOf(t);
       if (version === undefined) throw failedPrecondition(`transfer ${t.id} is not committed as a dataset version yet`);
       const manifest = fromBinary(DatasetManifestSchema, version.manifestBytes);
-      const digest = manifest.chunkDigests[req.chunkIndex]!;
-      let payload: Uint8Array | undefined;
-      try {
-        payload = await deps.blobs.get(digest);
-      } catch (e) {
-        throw toConnectError(e);
-      }
-      if (payload === undefined)
-        throw toConnectError(new Error(`blob of chunk ${req.chunkIndex} of ${t.id} is missing`));
+      const chunk = await servedChunk(deps, t.id, manifest, req.chunkIndex);
       await audit(caller, "chunk.read", `dataset:${version.owner}/${version.name}@v${version.version}`, {
         chunk: req.chunkIndex,
       });
-      const tree = MerkleTree.fromDigests(manifest.chunkDigests);
-      return create(DataChunkSchema, {
-        transferId: t.id,
-        chunkIndex: req.chunkIndex,
-        sequence: BigInt(req.chunkIndex),
-        payload,
-        fcs: deps.primitives.crc32(payload),
-        checksum: digest,
-        merkleProof: [...tree.proof(req.chunkIndex).path],
-        isLast: req.chunkIndex === t.numChunks - 1,
-      }) satisfies DataChunk;
+      return chunk;
     },
 
     async verifyIntegrity(req, ctx) {

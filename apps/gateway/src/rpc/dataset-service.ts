@@ -10,6 +10,7 @@ import {
   GetDatasetPolicyResponseSchema,
   GetDatasetResponseSchema,
   GetGatewayInfoResponseSchema,
+  GetPreviewResponseSchema,
   WrappedKeySchema,
 } from "@cyxwiz/protocol/gen";
 import { isDataPolicyError, overridesFromProto, policyChanges, policyFor, policyToProto } from "@cyxwiz/protocol/vocab";
@@ -19,6 +20,7 @@ import { releaseBlobs } from "../transfers/release-blobs.js";
 import { callerOf, ownedTransfer } from "./data-transfer-service.js";
 import { classificationFromProto, datasetVersionToProto, escrowAllowed, parseDatasetRef } from "./proto-mapping.js";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied, toConnectError } from "./rpc-errors.js";
+import { servedChunk } from "./served-chunk.js";
 
 /** The WebSocket path of a transfer's frames; "{transfer_id}" is replaced by the id (@cyxwiz/protocol/frames-endpoint). */
 export const FRAMES_PATH = FRAMES_PATH_TEMPLATE;
@@ -167,6 +169,19 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
           version: datasetVersionToProto(v),
           manifest: fromBinary(DatasetManifestSchema, v.manifestBytes),
         });
+      } catch (e) {
+        throw toConnectError(e);
+      }
+    },
+
+    async getPreview(req, ctx) {
+      const { caller, name, version } = ownRef(ctx, req.ref);
+      try {
+        const v = await deps.store.datasets.get(caller.username, name, version);
+        const manifest = fromBinary(DatasetManifestSchema, v.manifestBytes);
+        const firstChunk = await servedChunk(deps, v.transferId, manifest, 0);
+        await audit(caller, "dataset.preview", `dataset:${v.owner}/${v.name}@v${v.version}`, { chunk: 0 });
+        return create(GetPreviewResponseSchema, { version: datasetVersionToProto(v), manifest, firstChunk });
       } catch (e) {
         throw toConnectError(e);
       }

@@ -8,7 +8,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { DataClassification } from "./data_transfer_pb.js";
+import type { DataChunk, DataClassification } from "./data_transfer_pb.js";
 import { file_cyxwiz_data_v1_data_transfer } from "./data_transfer_pb.js";
 import type { CompressionCodec, DatasetManifest, SignedManifest, WrappedKey } from "./manifest_pb.js";
 import { file_cyxwiz_data_v1_manifest } from "./manifest_pb.js";
@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cyxwiz/data/v1/dataset_service.proto.
  */
 export const file_cyxwiz_data_v1_dataset_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRjeXh3aXovZGF0YS92MS9kYXRhc2V0X3NlcnZpY2UucHJvdG8SDmN5eHdpei5kYXRhLnYxIucDCg5EYXRhc2V0VmVyc2lvbhILCgNyZWYYASABKAkSDAoEbmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgNEg0KBW93bmVyGAQgASgJEjoKDmNsYXNzaWZpY2F0aW9uGAUgASgOMiIuY3l4d2l6LmRhdGEudjEuRGF0YUNsYXNzaWZpY2F0aW9uEi0KBnN0YXR1cxgGIAEoDjIdLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRTdGF0dXMSEgoKdG90YWxfc2l6ZRgHIAEoBBITCgtzdG9yZWRfc2l6ZRgIIAEoBBISCgpudW1fY2h1bmtzGAkgASgNEhIKCmNodW5rX3NpemUYCiABKA0SEwoLbWVya2xlX3Jvb3QYCyABKAwSLwoFY29kZWMYDCABKA4yIC5jeXh3aXouZGF0YS52MS5Db21wcmVzc2lvbkNvZGVjEhEKCWVuY3J5cHRlZBgNIAEoCBIUCgxrZXlfZXNjcm93ZWQYDiABKAgSEwoLdHJhbnNmZXJfaWQYDyABKAkSLgoKY3JlYXRlZF9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGcG9saWN5GBEgASgLMhouY3l4d2l6LmRhdGEudjEuRGF0YVBvbGljeSK4AwoKRGF0YVBvbGljeRI6Cg5jbGFzc2lmaWNhdGlvbhgBIAEoDjIiLmN5eHdpei5kYXRhLnYxLkRhdGFDbGFzc2lmaWNhdGlvbhIbChNlbmNyeXB0aW9uX3JlcXVpcmVkGAIgASgIEhoKEmtleV9lc2Nyb3dfYWxsb3dlZBgDIAEoCBIWCg5taW5fcmVwdXRhdGlvbhgEIAEoDRIjCht0aGlyZF9wYXJ0eV93b3JrZXJzX2FsbG93ZWQYBSABKAgSFwoPYWxsb3dlZF9yZWdpb25zGAYgAygJEhcKD2NhY2hlX3R0bF9ob3VycxgHIAEoDRIVCg1zZWN1cmVfZGVsZXRlGAggASgIEh4KEWV4cGlyZV9hZnRlcl9kYXlzGAkgASgNSACIAQESFAoMYXVkaXRfYWNjZXNzGAogASgIEhMKC3JlcXVpcmVfbWZhGAsgASgIEh4KFnJlcXVpcmVfc2VjdXJlX2VuY2xhdmUYDCABKAgSLgoKZXhwaXJlc19hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCFAoSX2V4cGlyZV9hZnRlcl9kYXlzIsYEChNEYXRhUG9saWN5T3ZlcnJpZGVzEiAKE2VuY3J5cHRpb25fcmVxdWlyZWQYASABKAhIAIgBARIfChJrZXlfZXNjcm93X2FsbG93ZWQYAiABKAhIAYgBARIbCg5taW5fcmVwdXRhdGlvbhgDIAEoDUgCiAEBEigKG3RoaXJkX3BhcnR5X3dvcmtlcnNfYWxsb3dlZBgEIAEoCEgDiAEBEhcKD2FsbG93ZWRfcmVnaW9ucxgFIAMoCRIcCg9jYWNoZV90dGxfaG91cnMYBiABKA1IBIgBARIaCg1zZWN1cmVfZGVsZXRlGAcgASgISAWIAQESHgoRZXhwaXJlX2FmdGVyX2RheXMYCCABKA1IBogBARIZCgxhdWRpdF9hY2Nlc3MYCSABKAhIB4gBARIYCgtyZXF1aXJlX21mYRgKIAEoCEgIiAEBEiMKFnJlcXVpcmVfc2VjdXJlX2VuY2xhdmUYCyABKAhICYgBAUIWChRfZW5jcnlwdGlvbl9yZXF1aXJlZEIVChNfa2V5X2VzY3Jvd19hbGxvd2VkQhEKD19taW5fcmVwdXRhdGlvbkIeChxfdGhpcmRfcGFydHlfd29ya2Vyc19hbGxvd2VkQhIKEF9jYWNoZV90dGxfaG91cnNCEAoOX3NlY3VyZV9kZWxldGVCFAoSX2V4cGlyZV9hZnRlcl9kYXlzQg8KDV9hdWRpdF9hY2Nlc3NCDgoMX3JlcXVpcmVfbWZhQhkKF19yZXF1aXJlX3NlY3VyZV9lbmNsYXZlIhcKFUdldEdhdGV3YXlJbmZvUmVxdWVzdCJzChZHZXRHYXRld2F5SW5mb1Jlc3BvbnNlEhkKEWVzY3Jvd19wdWJsaWNfa2V5GAEgASgMEhkKEW1heF9wYXlsb2FkX2J5dGVzGAIgASgNEg4KBndpbmRvdxgDIAEoDRITCgtmcmFtZXNfcGF0aBgEIAEoCSLIAQoTQ29tbWl0VXBsb2FkUmVxdWVzdBITCgt0cmFuc2Zlcl9pZBgBIAEoCRIxCghtYW5pZmVzdBgCIAEoCzIfLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRNYW5pZmVzdBI3Cg9zaWduZWRfbWFuaWZlc3QYAyABKAsyHi5jeXh3aXouZGF0YS52MS5TaWduZWRNYW5pZmVzdBIwCgxlc2Nyb3dlZF9rZXkYBCABKAsyGi5jeXh3aXouZGF0YS52MS5XcmFwcGVkS2V5IkcKFENvbW1pdFVwbG9hZFJlc3BvbnNlEi8KB3ZlcnNpb24YASABKAsyHi5jeXh3aXouZGF0YS52MS5EYXRhc2V0VmVyc2lvbiIVChNMaXN0RGF0YXNldHNSZXF1ZXN0IkgKFExpc3REYXRhc2V0c1Jlc3BvbnNlEjAKCGRhdGFzZXRzGAEgAygLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24iIAoRR2V0RGF0YXNldFJlcXVlc3QSCwoDcmVmGAEgASgJIngKEkdldERhdGFzZXRSZXNwb25zZRIvCgd2ZXJzaW9uGAEgASgLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24SMQoIbWFuaWZlc3QYAiABKAsyHy5jeXh3aXouZGF0YS52MS5EYXRhc2V0TWFuaWZlc3QiIwoTTGlzdFZlcnNpb25zUmVxdWVzdBIMCgRuYW1lGAEgASgJIkgKFExpc3RWZXJzaW9uc1Jlc3BvbnNlEjAKCHZlcnNpb25zGAEgAygLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24iIwoURGVsZXRlRGF0YXNldFJlcXVlc3QSCwoDcmVmGAEgASgJIjEKFURlbGV0ZURhdGFzZXRSZXNwb25zZRIYChB2ZXJzaW9uc19kZWxldGVkGAEgASgNIiYKF0dldERhdGFzZXRQb2xpY3lSZXF1ZXN0EgsKA3JlZhgBIAEoCSJTChhHZXREYXRhc2V0UG9saWN5UmVzcG9uc2USCwoDcmVmGAEgASgJEioKBnBvbGljeRgCIAEoCzIaLmN5eHdpei5kYXRhLnYxLkRhdGFQb2xpY3kimgEKF1NldERhdGFzZXRQb2xpY3lSZXF1ZXN0EgsKA3JlZhgBIAEoCRI6Cg5jbGFzc2lmaWNhdGlvbhgCIAEoDjIiLmN5eHdpei5kYXRhLnYxLkRhdGFDbGFzc2lmaWNhdGlvbhI2CglvdmVycmlkZXMYAyABKAsyIy5jeXh3aXouZGF0YS52MS5EYXRhUG9saWN5T3ZlcnJpZGVzIksKGFNldERhdGFzZXRQb2xpY3lSZXNwb25zZRIvCgd2ZXJzaW9uGAEgASgLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24qZQoNRGF0YXNldFN0YXR1cxIeChpEQVRBU0VUX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFERBVEFTRVRfU1RBVFVTX1JFQURZEAESGgoWREFUQVNFVF9TVEFUVVNfQ09SUlVQVBACMoMGCg5EYXRhc2V0U2VydmljZRJfCg5HZXRHYXRld2F5SW5mbxIlLmN5eHdpei5kYXRhLnYxLkdldEdhdGV3YXlJbmZvUmVxdWVzdBomLmN5eHdpei5kYXRhLnYxLkdldEdhdGV3YXlJbmZvUmVzcG9uc2USWQoMQ29tbWl0VXBsb2FkEiMuY3l4d2l6LmRhdGEudjEuQ29tbWl0VXBsb2FkUmVxdWVzdBokLmN5eHdpei5kYXRhLnYxLkNvbW1pdFVwbG9hZFJlc3BvbnNlElkKDExpc3REYXRhc2V0cxIjLmN5eHdpei5kYXRhLnYxLkxpc3REYXRhc2V0c1JlcXVlc3QaJC5jeXh3aXouZGF0YS52MS5MaXN0RGF0YXNldHNSZXNwb25zZRJTCgpHZXREYXRhc2V0EiEuY3l4d2l6LmRhdGEudjEuR2V0RGF0YXNldFJlcXVlc3QaIi5jeXh3aXouZGF0YS52MS5HZXREYXRhc2V0UmVzcG9uc2USWQoMTGlzdFZlcnNpb25zEiMuY3l4d2l6LmRhdGEudjEuTGlzdFZlcnNpb25zUmVxdWVzdBokLmN5eHdpei5kYXRhLnYxLkxpc3RWZXJzaW9uc1Jlc3BvbnNlElwKDURlbGV0ZURhdGFzZXQSJC5jeXh3aXouZGF0YS52MS5EZWxldGVEYXRhc2V0UmVxdWVzdBolLmN5eHdpei5kYXRhLnYxLkRlbGV0ZURhdGFzZXRSZXNwb25zZRJlChBHZXREYXRhc2V0UG9saWN5EicuY3l4d2l6LmRhdGEudjEuR2V0RGF0YXNldFBvbGljeVJlcXVlc3QaKC5jeXh3aXouZGF0YS52MS5HZXREYXRhc2V0UG9saWN5UmVzcG9uc2USZQoQU2V0RGF0YXNldFBvbGljeRInLmN5eHdpei5kYXRhLnYxLlNldERhdGFzZXRQb2xpY3lSZXF1ZXN0GiguY3l4d2l6LmRhdGEudjEuU2V0RGF0YXNldFBvbGljeVJlc3BvbnNlYgZwcm90bzM", [file_cyxwiz_data_v1_data_transfer, file_cyxwiz_data_v1_manifest, file_google_protobuf_timestamp]);
+  fileDesc("CiRjeXh3aXovZGF0YS92MS9kYXRhc2V0X3NlcnZpY2UucHJvdG8SDmN5eHdpei5kYXRhLnYxIucDCg5EYXRhc2V0VmVyc2lvbhILCgNyZWYYASABKAkSDAoEbmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgNEg0KBW93bmVyGAQgASgJEjoKDmNsYXNzaWZpY2F0aW9uGAUgASgOMiIuY3l4d2l6LmRhdGEudjEuRGF0YUNsYXNzaWZpY2F0aW9uEi0KBnN0YXR1cxgGIAEoDjIdLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRTdGF0dXMSEgoKdG90YWxfc2l6ZRgHIAEoBBITCgtzdG9yZWRfc2l6ZRgIIAEoBBISCgpudW1fY2h1bmtzGAkgASgNEhIKCmNodW5rX3NpemUYCiABKA0SEwoLbWVya2xlX3Jvb3QYCyABKAwSLwoFY29kZWMYDCABKA4yIC5jeXh3aXouZGF0YS52MS5Db21wcmVzc2lvbkNvZGVjEhEKCWVuY3J5cHRlZBgNIAEoCBIUCgxrZXlfZXNjcm93ZWQYDiABKAgSEwoLdHJhbnNmZXJfaWQYDyABKAkSLgoKY3JlYXRlZF9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGcG9saWN5GBEgASgLMhouY3l4d2l6LmRhdGEudjEuRGF0YVBvbGljeSK4AwoKRGF0YVBvbGljeRI6Cg5jbGFzc2lmaWNhdGlvbhgBIAEoDjIiLmN5eHdpei5kYXRhLnYxLkRhdGFDbGFzc2lmaWNhdGlvbhIbChNlbmNyeXB0aW9uX3JlcXVpcmVkGAIgASgIEhoKEmtleV9lc2Nyb3dfYWxsb3dlZBgDIAEoCBIWCg5taW5fcmVwdXRhdGlvbhgEIAEoDRIjCht0aGlyZF9wYXJ0eV93b3JrZXJzX2FsbG93ZWQYBSABKAgSFwoPYWxsb3dlZF9yZWdpb25zGAYgAygJEhcKD2NhY2hlX3R0bF9ob3VycxgHIAEoDRIVCg1zZWN1cmVfZGVsZXRlGAggASgIEh4KEWV4cGlyZV9hZnRlcl9kYXlzGAkgASgNSACIAQESFAoMYXVkaXRfYWNjZXNzGAogASgIEhMKC3JlcXVpcmVfbWZhGAsgASgIEh4KFnJlcXVpcmVfc2VjdXJlX2VuY2xhdmUYDCABKAgSLgoKZXhwaXJlc19hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCFAoSX2V4cGlyZV9hZnRlcl9kYXlzIsYEChNEYXRhUG9saWN5T3ZlcnJpZGVzEiAKE2VuY3J5cHRpb25fcmVxdWlyZWQYASABKAhIAIgBARIfChJrZXlfZXNjcm93X2FsbG93ZWQYAiABKAhIAYgBARIbCg5taW5fcmVwdXRhdGlvbhgDIAEoDUgCiAEBEigKG3RoaXJkX3BhcnR5X3dvcmtlcnNfYWxsb3dlZBgEIAEoCEgDiAEBEhcKD2FsbG93ZWRfcmVnaW9ucxgFIAMoCRIcCg9jYWNoZV90dGxfaG91cnMYBiABKA1IBIgBARIaCg1zZWN1cmVfZGVsZXRlGAcgASgISAWIAQESHgoRZXhwaXJlX2FmdGVyX2RheXMYCCABKA1IBogBARIZCgxhdWRpdF9hY2Nlc3MYCSABKAhIB4gBARIYCgtyZXF1aXJlX21mYRgKIAEoCEgIiAEBEiMKFnJlcXVpcmVfc2VjdXJlX2VuY2xhdmUYCyABKAhICYgBAUIWChRfZW5jcnlwdGlvbl9yZXF1aXJlZEIVChNfa2V5X2VzY3Jvd19hbGxvd2VkQhEKD19taW5fcmVwdXRhdGlvbkIeChxfdGhpcmRfcGFydHlfd29ya2Vyc19hbGxvd2VkQhIKEF9jYWNoZV90dGxfaG91cnNCEAoOX3NlY3VyZV9kZWxldGVCFAoSX2V4cGlyZV9hZnRlcl9kYXlzQg8KDV9hdWRpdF9hY2Nlc3NCDgoMX3JlcXVpcmVfbWZhQhkKF19yZXF1aXJlX3NlY3VyZV9lbmNsYXZlIhcKFUdldEdhdGV3YXlJbmZvUmVxdWVzdCJzChZHZXRHYXRld2F5SW5mb1Jlc3BvbnNlEhkKEWVzY3Jvd19wdWJsaWNfa2V5GAEgASgMEhkKEW1heF9wYXlsb2FkX2J5dGVzGAIgASgNEg4KBndpbmRvdxgDIAEoDRITCgtmcmFtZXNfcGF0aBgEIAEoCSLIAQoTQ29tbWl0VXBsb2FkUmVxdWVzdBITCgt0cmFuc2Zlcl9pZBgBIAEoCRIxCghtYW5pZmVzdBgCIAEoCzIfLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRNYW5pZmVzdBI3Cg9zaWduZWRfbWFuaWZlc3QYAyABKAsyHi5jeXh3aXouZGF0YS52MS5TaWduZWRNYW5pZmVzdBIwCgxlc2Nyb3dlZF9rZXkYBCABKAsyGi5jeXh3aXouZGF0YS52MS5XcmFwcGVkS2V5IkcKFENvbW1pdFVwbG9hZFJlc3BvbnNlEi8KB3ZlcnNpb24YASABKAsyHi5jeXh3aXouZGF0YS52MS5EYXRhc2V0VmVyc2lvbiIVChNMaXN0RGF0YXNldHNSZXF1ZXN0IkgKFExpc3REYXRhc2V0c1Jlc3BvbnNlEjAKCGRhdGFzZXRzGAEgAygLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24iIAoRR2V0RGF0YXNldFJlcXVlc3QSCwoDcmVmGAEgASgJIngKEkdldERhdGFzZXRSZXNwb25zZRIvCgd2ZXJzaW9uGAEgASgLMh4uY3l4d2l6LmRhdGEudjEuRGF0YXNldFZlcnNpb24SMQoIbWFuaWZlc3QYAiABKAsyHy5jeXh3aXouZGF0YS52MS5EYXRhc2V0TWFuaWZlc3QiIAoRR2V0UHJldmlld1JlcXVlc3QSCwoDcmVmGAEgASgJIqgBChJHZXRQcmV2aWV3UmVzcG9uc2USLwoHdmVyc2lvbhgBIAEoCzIeLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRWZXJzaW9uEjEKCG1hbmlmZXN0GAIgASgLMh8uY3l4d2l6LmRhdGEudjEuRGF0YXNldE1hbmlmZXN0Ei4KC2ZpcnN0X2NodW5rGAMgASgLMhkuY3l4d2l6LmRhdGEudjEuRGF0YUNodW5rIiMKE0xpc3RWZXJzaW9uc1JlcXVlc3QSDAoEbmFtZRgBIAEoCSJIChRMaXN0VmVyc2lvbnNSZXNwb25zZRIwCgh2ZXJzaW9ucxgBIAMoCzIeLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRWZXJzaW9uIiMKFERlbGV0ZURhdGFzZXRSZXF1ZXN0EgsKA3JlZhgBIAEoCSIxChVEZWxldGVEYXRhc2V0UmVzcG9uc2USGAoQdmVyc2lvbnNfZGVsZXRlZBgBIAEoDSImChdHZXREYXRhc2V0UG9saWN5UmVxdWVzdBILCgNyZWYYASABKAkiUwoYR2V0RGF0YXNldFBvbGljeVJlc3BvbnNlEgsKA3JlZhgBIAEoCRIqCgZwb2xpY3kYAiABKAsyGi5jeXh3aXouZGF0YS52MS5EYXRhUG9saWN5IpoBChdTZXREYXRhc2V0UG9saWN5UmVxdWVzdBILCgNyZWYYASABKAkSOgoOY2xhc3NpZmljYXRpb24YAiABKA4yIi5jeXh3aXouZGF0YS52MS5EYXRhQ2xhc3NpZmljYXRpb24SNgoJb3ZlcnJpZGVzGAMgASgLMiMuY3l4d2l6LmRhdGEudjEuRGF0YVBvbGljeU92ZXJyaWRlcyJLChhTZXREYXRhc2V0UG9saWN5UmVzcG9uc2USLwoHdmVyc2lvbhgBIAEoCzIeLmN5eHdpei5kYXRhLnYxLkRhdGFzZXRWZXJzaW9uKmUKDURhdGFzZXRTdGF0dXMSHgoaREFUQVNFVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChREQVRBU0VUX1NUQVRVU19SRUFEWRABEhoKFkRBVEFTRVRfU1RBVFVTX0NPUlJVUFQQAjLYBgoORGF0YXNldFNlcnZpY2USXwoOR2V0R2F0ZXdheUluZm8SJS5jeXh3aXouZGF0YS52MS5HZXRHYXRld2F5SW5mb1JlcXVlc3QaJi5jeXh3aXouZGF0YS52MS5HZXRHYXRld2F5SW5mb1Jlc3BvbnNlElkKDENvbW1pdFVwbG9hZBIjLmN5eHdpei5kYXRhLnYxLkNvbW1pdFVwbG9hZFJlcXVlc3QaJC5jeXh3aXouZGF0YS52MS5Db21taXRVcGxvYWRSZXNwb25zZRJZCgxMaXN0RGF0YXNldHMSIy5jeXh3aXouZGF0YS52MS5MaXN0RGF0YXNldHNSZXF1ZXN0GiQuY3l4d2l6LmRhdGEudjEuTGlzdERhdGFzZXRzUmVzcG9uc2USUwoKR2V0RGF0YXNldBIhLmN5eHdpei5kYXRhLnYxLkdldERhdGFzZXRSZXF1ZXN0GiIuY3l4d2l6LmRhdGEudjEuR2V0RGF0YXNldFJlc3BvbnNlElkKDExpc3RWZXJzaW9ucxIjLmN5eHdpei5kYXRhLnYxLkxpc3RWZXJzaW9uc1JlcXVlc3QaJC5jeXh3aXouZGF0YS52MS5MaXN0VmVyc2lvbnNSZXNwb25zZRJcCg1EZWxldGVEYXRhc2V0EiQuY3l4d2l6LmRhdGEudjEuRGVsZXRlRGF0YXNldFJlcXVlc3QaJS5jeXh3aXouZGF0YS52MS5EZWxldGVEYXRhc2V0UmVzcG9uc2USUwoKR2V0UHJldmlldxIhLmN5eHdpei5kYXRhLnYxLkdldFByZXZpZXdSZXF1ZXN0GiIuY3l4d2l6LmRhdGEudjEuR2V0UHJldmlld1Jlc3BvbnNlEmUKEEdldERhdGFzZXRQb2xpY3kSJy5jeXh3aXouZGF0YS52MS5HZXREYXRhc2V0UG9saWN5UmVxdWVzdBooLmN5eHdpei5kYXRhLnYxLkdldERhdGFzZXRQb2xpY3lSZXNwb25zZRJlChBTZXREYXRhc2V0UG9saWN5EicuY3l4d2l6LmRhdGEudjEuU2V0RGF0YXNldFBvbGljeVJlcXVlc3QaKC5jeXh3aXouZGF0YS52MS5TZXREYXRhc2V0UG9saWN5UmVzcG9uc2ViBnByb3RvMw", [file_cyxwiz_data_v1_data_transfer, file_cyxwiz_data_v1_manifest, file_google_protobuf_timestamp]);
 
 /**
  * One version of a dataset, as listed.
@@ -484,6 +484,54 @@ export const GetDatasetResponseSchema: GenMessage<GetDatasetResponse> = /*@__PUR
   messageDesc(file_cyxwiz_data_v1_dataset_service, 10);
 
 /**
+ * @generated from message cyxwiz.data.v1.GetPreviewRequest
+ */
+export type GetPreviewRequest = Message<"cyxwiz.data.v1.GetPreviewRequest"> & {
+  /**
+   * "name" or "name@vN".
+   *
+   * @generated from field: string ref = 1;
+   */
+  ref: string;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.GetPreviewRequest.
+ * Use `create(GetPreviewRequestSchema)` to create a new message.
+ */
+export const GetPreviewRequestSchema: GenMessage<GetPreviewRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 11);
+
+/**
+ * @generated from message cyxwiz.data.v1.GetPreviewResponse
+ */
+export type GetPreviewResponse = Message<"cyxwiz.data.v1.GetPreviewResponse"> & {
+  /**
+   * @generated from field: cyxwiz.data.v1.DatasetVersion version = 1;
+   */
+  version?: DatasetVersion | undefined;
+
+  /**
+   * @generated from field: cyxwiz.data.v1.DatasetManifest manifest = 2;
+   */
+  manifest?: DatasetManifest | undefined;
+
+  /**
+   * Chunk 0 as stored: payload, FCS, SHA-256 and the Merkle proof to the manifest's root.
+   *
+   * @generated from field: cyxwiz.data.v1.DataChunk first_chunk = 3;
+   */
+  firstChunk?: DataChunk | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.GetPreviewResponse.
+ * Use `create(GetPreviewResponseSchema)` to create a new message.
+ */
+export const GetPreviewResponseSchema: GenMessage<GetPreviewResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 12);
+
+/**
  * @generated from message cyxwiz.data.v1.ListVersionsRequest
  */
 export type ListVersionsRequest = Message<"cyxwiz.data.v1.ListVersionsRequest"> & {
@@ -498,7 +546,7 @@ export type ListVersionsRequest = Message<"cyxwiz.data.v1.ListVersionsRequest"> 
  * Use `create(ListVersionsRequestSchema)` to create a new message.
  */
 export const ListVersionsRequestSchema: GenMessage<ListVersionsRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 11);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 13);
 
 /**
  * @generated from message cyxwiz.data.v1.ListVersionsResponse
@@ -515,7 +563,7 @@ export type ListVersionsResponse = Message<"cyxwiz.data.v1.ListVersionsResponse"
  * Use `create(ListVersionsResponseSchema)` to create a new message.
  */
 export const ListVersionsResponseSchema: GenMessage<ListVersionsResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 12);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 14);
 
 /**
  * @generated from message cyxwiz.data.v1.DeleteDatasetRequest
@@ -534,7 +582,7 @@ export type DeleteDatasetRequest = Message<"cyxwiz.data.v1.DeleteDatasetRequest"
  * Use `create(DeleteDatasetRequestSchema)` to create a new message.
  */
 export const DeleteDatasetRequestSchema: GenMessage<DeleteDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 13);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 15);
 
 /**
  * @generated from message cyxwiz.data.v1.DeleteDatasetResponse
@@ -551,7 +599,7 @@ export type DeleteDatasetResponse = Message<"cyxwiz.data.v1.DeleteDatasetRespons
  * Use `create(DeleteDatasetResponseSchema)` to create a new message.
  */
 export const DeleteDatasetResponseSchema: GenMessage<DeleteDatasetResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 14);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 16);
 
 /**
  * @generated from message cyxwiz.data.v1.GetDatasetPolicyRequest
@@ -570,7 +618,7 @@ export type GetDatasetPolicyRequest = Message<"cyxwiz.data.v1.GetDatasetPolicyRe
  * Use `create(GetDatasetPolicyRequestSchema)` to create a new message.
  */
 export const GetDatasetPolicyRequestSchema: GenMessage<GetDatasetPolicyRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 15);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 17);
 
 /**
  * @generated from message cyxwiz.data.v1.GetDatasetPolicyResponse
@@ -594,7 +642,7 @@ export type GetDatasetPolicyResponse = Message<"cyxwiz.data.v1.GetDatasetPolicyR
  * Use `create(GetDatasetPolicyResponseSchema)` to create a new message.
  */
 export const GetDatasetPolicyResponseSchema: GenMessage<GetDatasetPolicyResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 16);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 18);
 
 /**
  * @generated from message cyxwiz.data.v1.SetDatasetPolicyRequest
@@ -623,7 +671,7 @@ export type SetDatasetPolicyRequest = Message<"cyxwiz.data.v1.SetDatasetPolicyRe
  * Use `create(SetDatasetPolicyRequestSchema)` to create a new message.
  */
 export const SetDatasetPolicyRequestSchema: GenMessage<SetDatasetPolicyRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 17);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 19);
 
 /**
  * @generated from message cyxwiz.data.v1.SetDatasetPolicyResponse
@@ -642,7 +690,7 @@ export type SetDatasetPolicyResponse = Message<"cyxwiz.data.v1.SetDatasetPolicyR
  * Use `create(SetDatasetPolicyResponseSchema)` to create a new message.
  */
 export const SetDatasetPolicyResponseSchema: GenMessage<SetDatasetPolicyResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_data_v1_dataset_service, 18);
+  messageDesc(file_cyxwiz_data_v1_dataset_service, 20);
 
 /**
  * The life of a dataset version.
@@ -740,6 +788,18 @@ export const DatasetService: GenService<{
     methodKind: "unary";
     input: typeof DeleteDatasetRequestSchema;
     output: typeof DeleteDatasetResponseSchema;
+  },
+  /**
+   * What a preview needs and no more: one version's manifest and its first chunk as stored (with
+   * its Merkle proof), never the rest. For an encrypted dataset the chunk is ciphertext: the
+   * owner's browser decrypts it with the dataset key, which the gateway never sees.
+   *
+   * @generated from rpc cyxwiz.data.v1.DatasetService.GetPreview
+   */
+  getPreview: {
+    methodKind: "unary";
+    input: typeof GetPreviewRequestSchema;
+    output: typeof GetPreviewResponseSchema;
   },
   /**
    * The data policy of one version ("name" for the newest): its classification and how data of
