@@ -114,6 +114,8 @@ export async function packCommand(paths: readonly string[], opts: PackOptions, o
           await detectFormat(input.files);
         } catch (e) {
           const single = paths.length === 1 && input.files.length === 1 && input.files[0]!.path === paths[0];
+          if (single && isDatasetError(e) && e.code === "CYXW_ERR_DS_EMPTY")
+            throw badInput(`${e.message} (an empty file is no dataset of samples; --format opaque packs it as bytes)`);
           if (!single || !isDatasetError(e) || e.code !== "CYXW_ERR_DS_UNKNOWN_FORMAT") throw e;
           if (opts.labelColumn !== undefined || order !== undefined || split !== undefined)
             throw badInput(`${paths[0]}: ${e.message}; --label-column, --order and --split need a dataset of samples`);
