@@ -107,9 +107,15 @@ describe("cyxwiz pack of datasets of samples", () => {
     // No chunk spans two shards: the running chunk sample counts hit every shard boundary.
     const bounds = new Set<number>();
     let at = 0;
-    for (const c of m.samples.chunkSampleCounts) bounds.add((at += c));
+    for (const c of m.samples.chunkSampleCounts) {
+      at += c;
+      bounds.add(at);
+    }
     let edge = 0;
-    for (const c of counts) expect(bounds.has((edge += c))).toBe(true);
+    for (const c of counts) {
+      edge += c;
+      expect(bounds.has(edge)).toBe(true);
+    }
   });
 
   it("packs one file no format recognises as opaque bytes, and says so", async () => {
