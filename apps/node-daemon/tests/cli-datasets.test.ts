@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as arrow from "apache-arrow";
+import { encode as encodePng } from "fast-png";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mnistPath } from "../../../test-support/datasets.js";
 import { runCli } from "./run-cli.js";
@@ -116,6 +117,30 @@ describe("cyxwiz pack of datasets of samples", () => {
       edge += c;
       expect(bounds.has(edge)).toBe(true);
     }
+  });
+
+  it("packs an image folder given as a directory: sub-folders are the labels", async () => {
+    const folder = join(dir, "pets");
+    for (const [label, n] of [
+      ["cats", 3],
+      ["dogs", 2],
+    ] as const) {
+      await mkdir(join(folder, label), { recursive: true });
+      for (let i = 0; i < n; i++) {
+        const data = new Uint8Array(16).fill(label === "cats" ? 10 * i : 200);
+        await writeFile(join(folder, label, `${i}.png`), encodePng({ width: 4, height: 4, data, channels: 1 }));
+      }
+    }
+    const out = join(dir, "pets-pack");
+    const r = await runCli(["pack", folder, "--out", out, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: "images", samples: 5, labelColumn: "label" });
+    const p = await runCli(["preview", out, "--json"]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout).labelHistogram).toEqual([
+      { label: "cats", count: 3 },
+      { label: "dogs", count: 2 },
+    ]);
   });
 
   it("packs one file no format recognises as opaque bytes, and says so", async () => {

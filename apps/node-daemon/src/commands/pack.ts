@@ -142,8 +142,8 @@ export async function packCommand(paths: readonly string[], opts: PackOptions, o
       out,
     );
     const result = {
-      ...written.result,
       file: paths.join(" "),
+      ...written.result,
       format: prepared.format,
       samples: prepared.summary.numSamples,
       labelColumn: prepared.labelColumn ?? null,
@@ -180,7 +180,7 @@ async function packOpaque(file: string, opts: WriteOptions, out: Output): Promis
   }
   try {
     const { result } = await writePackDir(source, { ...opts, type: "opaque" }, out);
-    const full = { ...result, file, format: "opaque", samples: null, labelColumn: null };
+    const full = { file, ...result, format: "opaque", samples: null, labelColumn: null };
     out.result(
       full,
       `packed ${file} into ${opts.out}: ${result.numChunks} chunks of up to ${opts.chunkSize} bytes, ` +
