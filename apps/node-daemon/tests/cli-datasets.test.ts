@@ -279,3 +279,18 @@ describe("cyxwiz preview", () => {
     ]);
   });
 });
+
+describe("cyxwiz help", () => {
+  it("describes scan, shard and preview, and pack's formats", async () => {
+    for (const cmd of ["scan", "shard", "preview"]) {
+      const help = await runCli([cmd, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: cyxwiz ${cmd}`);
+    }
+    const pack = await runCli(["pack", "--help"]);
+    expect(pack.stdout.replace(/\s+/g, " ")).toContain(
+      'choices: "auto", "opaque", "csv", "tsv", "parquet", "jsonl", "npy", "idx", "images"',
+    );
+    expect(pack.stdout).toContain("--order-column");
+  });
+});
