@@ -1,9 +1,14 @@
+import { FORMAT_NAMES } from "@cyxwiz/datasets/formats";
+import { STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
 import { CLASSIFICATION_NAMES, CODEC_NAMES } from "@cyxwiz/protocol/vocab";
 import { Command, CommanderError, Option } from "commander";
 import { downloadCommand } from "./commands/download.js";
 import { lsCommand } from "./commands/ls.js";
-import { packCommand } from "./commands/pack.js";
+import { ORDER_STRATEGIES, PACK_FORMATS, packCommand } from "./commands/pack.js";
 import { policyGetCommand, policySetCommand } from "./commands/policy.js";
+import { previewCommand } from "./commands/preview.js";
+import { scanCommand } from "./commands/scan.js";
+import { shardCommand } from "./commands/shard.js";
 import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from "./commands/token.js";
 import { unpackCommand } from "./commands/unpack.js";
 import { uploadCommand } from "./commands/upload.js";
@@ -36,10 +41,24 @@ export function buildProgram(): Command {
   program
     .command("pack")
     .description(
-      "chunk, compress, encrypt and frame a file into <dir> (manifest.json + frames.cyxw); prints the Merkle root",
+      "read files as one dataset of samples (or one file as opaque bytes), chunk, compress, encrypt and frame it into <dir> (manifest.json + frames.cyxw); prints the Merkle root",
     )
-    .argument("<file>", "the file to pack")
+    .argument("<file...>", "the dataset's files; a directory is walked (an image folder: sub-folders are labels)")
     .requiredOption("--out <dir>", "directory to write the manifest and frames to")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "the files' format; auto detects it by content and packs one unrecognised file as opaque bytes",
+      )
+        .choices([...PACK_FORMATS])
+        .default("auto"),
+    )
+    .option("--label-column <column>", "the label column (default: the format's own, else label/class/target/y)")
+    .addOption(new Option("--order <strategy>", "pack each shard's samples together").choices([...ORDER_STRATEGIES]))
+    .option("--shards <n>", "shards of the pack order (with --order)")
+    .option("--order-column <column>", "the column the pack order keys on (class-balanced: the label; hash: the key)")
+    .option("--seed <n>", "the pack order's seed (hash)")
+    .option("--split <t/v/t>", "train/validation/test in thousandths of the samples (default 800/100/100)")
     .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
     .addOption(
       new Option("--compress <codec>", "compression codec (skipped when the first chunk shrinks less than 1.1x)")
@@ -48,10 +67,50 @@ export function buildProgram(): Command {
     )
     .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
     .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
-    .option("--name <name>", "dataset name for the manifest (default: the file's name)")
+    .option("--name <name>", "dataset name for the manifest (default: the first file's name)")
     .option("--classification <level>", CLASSIFICATION_HELP, "public")
     .option("--json", "print the result as JSON on stdout")
-    .action((file: string, opts) => packCommand(file, opts, createOutput(opts.json === true)));
+    .action((files: string[], opts) => packCommand(files, opts, createOutput(opts.json === true)));
+
+  program
+    .command("scan")
+    .description("scan a dataset's samples for personal data (emails, card numbers, phones, ...); exit 0 found or not")
+    .argument("<file...>", "the dataset's files")
+    .addOption(
+      new Option("--format <format>", "the files' format (default: detected)").choices(["auto", ...FORMAT_NAMES]),
+    )
+    .option(
+      "--pattern <name=regex>",
+      "a pattern of your own, reported under its name (repeatable)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option("--json", "print the scan report as JSON on stdout")
+    .action((files: string[], opts) => scanCommand(files, opts, createOutput(opts.json === true)));
+
+  program
+    .command("shard")
+    .description("shard a pack of samples: each shard's index ranges, the chunks it needs and their bytes, its labels")
+    .argument("<dir>", "a directory written by cyxwiz pack (a dataset of samples)")
+    .addOption(new Option("--strategy <strategy>", "how to shard").choices([...STRATEGY_NAMES]).makeOptionMandatory())
+    .requiredOption("--shards <n>", "how many shards")
+    .option("--column <column>", "the column: class-balanced the label, hash the key, custom the shard id")
+    .option("--seed <n>", "the hash strategy's seed")
+    .option("--key-file <path>", "dataset key file (required for encrypted packs)")
+    .option("--json", "print the result as JSON on stdout")
+    .action((dir: string, opts) => shardCommand(dir, opts, createOutput(opts.json === true)));
+
+  program
+    .command("preview")
+    .description("show a dataset's schema, first rows, column statistics and label histogram")
+    .argument("<source...>", "a directory written by cyxwiz pack (only its first chunk is read), or dataset files")
+    .option("--rows <n>", "rows to show", "10")
+    .addOption(
+      new Option("--format <format>", "the files' format (default: detected)").choices(["auto", ...FORMAT_NAMES]),
+    )
+    .option("--key-file <path>", "dataset key file (for an encrypted pack)")
+    .option("--json", "print {schema, rows, stats, labelHistogram, samples} as JSON on stdout")
+    .action((paths: string[], opts) => previewCommand(paths, opts, createOutput(opts.json === true)));
 
   program
     .command("verify")

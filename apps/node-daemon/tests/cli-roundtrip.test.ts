@@ -17,9 +17,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Packs `input` as opaque bytes (the byte-exact path: a dataset of samples unpacks as Arrow) and back. */
 async function roundTrip(input: string, packArgs: string[], keyArgs: string[] = []) {
   const out = join(dir, `pack-${Math.random().toString(36).slice(2)}`);
-  const pack = await runCli(["pack", input, "--out", out, "--json", ...packArgs, ...keyArgs]);
+  const pack = await runCli(["pack", input, "--out", out, "--json", "--format", "opaque", ...packArgs, ...keyArgs]);
   expect(pack.code, pack.stderr).toBe(0);
   const packed = JSON.parse(pack.stdout);
   const verify = await runCli(["verify", out, "--json", ...keyArgs]);

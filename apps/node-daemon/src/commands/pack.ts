@@ -1,10 +1,25 @@
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { chunkToFrameParts, createChunker, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
+import { detectFormat, FORMAT_NAMES, isDatasetError } from "@cyxwiz/datasets/formats";
+import {
+  checkSplit,
+  type PackOrderStrategy,
+  type PreparedSamples,
+  type PrepareSamplesOptions,
+  prepareSamples,
+  type SplitSpec,
+} from "@cyxwiz/datasets/pack";
+import {
+  type ByteSource,
+  chunkToFrameParts,
+  createChunker,
+  DEFAULT_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+} from "@cyxwiz/protocol/chunk";
 import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
-import { DataClassification } from "@cyxwiz/protocol/gen";
+import { DataClassification, type SampleLayout } from "@cyxwiz/protocol/gen";
 import { openFileByteSource } from "@cyxwiz/protocol/node";
 import { parseByteSize } from "@cyxwiz/protocol/units";
 import {
@@ -14,6 +29,8 @@ import {
   codecFromName,
   codecName,
 } from "@cyxwiz/protocol/vocab";
+import { cliErrorOfDataset } from "../dataset-errors.js";
+import { openDatasetInput } from "../dataset-input.js";
 import { badInput } from "../exit-codes.js";
 import { readOrCreateKeyFile } from "../key-file.js";
 import { hex, type Output } from "../output.js";
@@ -29,11 +46,27 @@ export interface PackOptions {
   keyFile?: string;
   name?: string;
   classification?: string;
+  format?: string;
+  labelColumn?: string;
+  order?: string;
+  shards?: string;
+  orderColumn?: string;
+  seed?: string;
+  split?: string;
   json?: boolean;
 }
 
-/** `cyxwiz pack <file> --out <dir>`: chunks, compresses, encrypts and frames a file; prints the Merkle root. */
-export async function packCommand(file: string, opts: PackOptions, out: Output): Promise<void> {
+/** `--format`: a dataset format, "auto" (detect; opaque when nothing recognises one file) or "opaque". */
+export const PACK_FORMATS = ["auto", "opaque", ...FORMAT_NAMES] as const;
+/** `--order`: the strategies a pack order makes contiguous. */
+export const ORDER_STRATEGIES = ["sample", "class-balanced", "hash"] as const satisfies readonly PackOrderStrategy[];
+
+/**
+ * `cyxwiz pack <file...> --out <dir>`: reads the files as one dataset of samples (any format of
+ * docs/dataset-formats.md) or, with `--format opaque` or a single file no reader recognises, as
+ * opaque bytes; chunks, compresses, encrypts and frames it; prints the Merkle root.
+ */
+export async function packCommand(paths: readonly string[], opts: PackOptions, out: Output): Promise<void> {
   const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseByteSize(opts.chunkSize);
   if (chunkSize === undefined || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw badInput(
@@ -52,7 +85,93 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
     throw badInput("--encrypt needs --key-file <path> (created with a new key if it does not exist)");
   if (opts.encrypt !== true && opts.keyFile !== undefined) throw badInput("--key-file is only used with --encrypt");
   const classification = parseClassification(opts.classification);
+  const format = opts.format ?? "auto";
+  if (!(PACK_FORMATS as readonly string[]).includes(format))
+    throw badInput(`--format must be one of ${PACK_FORMATS.join(", ")}; got ${format}`);
+  const order = parseOrder(opts);
+  const split = opts.split === undefined ? undefined : parseSplit(opts.split);
+  const common = {
+    chunkSize,
+    codec,
+    classification,
+    out: opts.out,
+    encrypt: opts.encrypt === true,
+    keyFile: opts.keyFile,
+  };
 
+  if (format === "opaque") {
+    if (paths.length !== 1) throw badInput(`--format opaque packs one file; got ${paths.length}`);
+    if (opts.labelColumn !== undefined || order !== undefined || split !== undefined)
+      throw badInput("--label-column, --order and --split apply to datasets of samples, not --format opaque");
+    return packOpaque(paths[0]!, { ...common, name: opts.name ?? basename(paths[0]!) }, out);
+  }
+  const input = await openDatasetInput(paths);
+  try {
+    let prepared: PreparedSamples;
+    try {
+      if (format === "auto") {
+        try {
+          await detectFormat(input.files);
+        } catch (e) {
+          const single = paths.length === 1 && input.files.length === 1 && input.files[0]!.path === paths[0];
+          if (single && isDatasetError(e) && e.code === "CYXW_ERR_DS_EMPTY")
+            throw badInput(`${e.message} (an empty file is no dataset of samples; --format opaque packs it as bytes)`);
+          if (!single || !isDatasetError(e) || e.code !== "CYXW_ERR_DS_UNKNOWN_FORMAT") throw e;
+          if (opts.labelColumn !== undefined || order !== undefined || split !== undefined)
+            throw badInput(`${paths[0]}: ${e.message}; --label-column, --order and --split need a dataset of samples`);
+          out.note(`note: no dataset format recognises ${paths[0]}: packing it as an opaque file (--format opaque)`);
+          await input.close();
+          return packOpaque(paths[0]!, { ...common, name: opts.name ?? basename(paths[0]!) }, out);
+        }
+      }
+      prepared = await prepareSamples(input.files, {
+        chunkSize,
+        ...(format === "auto" ? {} : { format }),
+        ...(opts.labelColumn === undefined ? {} : { labelColumn: opts.labelColumn }),
+        ...(order === undefined ? {} : { order }),
+        ...(split === undefined ? {} : { split }),
+        originalName: input.files.map((f) => f.path).join(", "),
+      });
+    } catch (e) {
+      throw cliErrorOfDataset(e);
+    }
+    const name = opts.name ?? basename(paths[0]!);
+    const written = await writePackDir(
+      prepared.source,
+      { ...common, name, type: prepared.format, plainSizes: prepared.plainSizes, samples: prepared.layout },
+      out,
+    );
+    const result = {
+      file: paths.join(" "),
+      ...written.result,
+      format: prepared.format,
+      samples: prepared.summary.numSamples,
+      labelColumn: prepared.labelColumn ?? null,
+    };
+    out.result(
+      result,
+      `packed ${result.samples} samples (${prepared.format}${prepared.labelColumn === undefined ? "" : `, label ${prepared.labelColumn}`}) ` +
+        `of ${paths.join(" ")} into ${opts.out}: ${result.numChunks} chunks of up to ${chunkSize} bytes, ` +
+        `${result.totalSize} -> ${result.storedSize} bytes stored (codec ${result.codec}${result.encrypted ? ", AES-256-GCM" : ""})\n` +
+        `merkle root ${result.merkleRoot}`,
+    );
+  } finally {
+    await input.close();
+  }
+}
+
+interface WriteOptions {
+  chunkSize: number;
+  codec: CodecName;
+  classification: DataClassification;
+  out: string;
+  encrypt: boolean;
+  keyFile: string | undefined;
+  name: string;
+}
+
+/** Today's pack of one file as opaque bytes in fixed-size chunks (manifest format_version 1). */
+async function packOpaque(file: string, opts: WriteOptions, out: Output): Promise<void> {
   let source: Awaited<ReturnType<typeof openFileByteSource>>;
   try {
     source = await openFileByteSource(file);
@@ -60,32 +179,64 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
     throw badInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   try {
-    const { primitives, sealers } = await loadSealingPrimitives();
-    let cipher: ChunkCipher | undefined;
-    if (opts.encrypt === true && opts.keyFile !== undefined) {
-      const { key, created } = await readOrCreateKeyFile(opts.keyFile);
-      if (created)
-        out.note(
-          `wrote a new dataset key to ${opts.keyFile} (mode 0600): keep it, it is the only way to read this dataset`,
-        );
-      const made = await createChunkCipher(primitives, key);
-      key.fill(0);
-      if (!made.ok) throw badInput(made.error.message);
-      cipher = made.value;
-    }
-    await mkdir(opts.out, { recursive: true });
-    const framesTmp = `${framesPath(opts.out)}.partial`;
-    const progress = createProgress("pack", source.size);
+    const { result } = await writePackDir(source, { ...opts, type: "opaque" }, out);
+    const full = { file, ...result, format: "opaque", samples: null, labelColumn: null };
+    out.result(
+      full,
+      `packed ${file} into ${opts.out}: ${result.numChunks} chunks of up to ${opts.chunkSize} bytes, ` +
+        `${result.totalSize} -> ${result.storedSize} bytes stored (codec ${result.codec}${result.encrypted ? ", AES-256-GCM" : ""})\n` +
+        `merkle root ${result.merkleRoot}`,
+    );
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * Chunks, compresses, encrypts and frames `source` into `opts.out` (frames first, manifest last:
+ * a directory with a manifest is a complete pack). On failure nothing half-written is left: the
+ * partial files go, and the directory too when this call created it.
+ */
+async function writePackDir(
+  source: ByteSource,
+  opts: WriteOptions & { type: string; plainSizes?: readonly number[]; samples?: SampleLayout },
+  out: Output,
+) {
+  const { primitives, sealers } = await loadSealingPrimitives();
+  let cipher: ChunkCipher | undefined;
+  if (opts.encrypt && opts.keyFile !== undefined) {
+    const { key, created } = await readOrCreateKeyFile(opts.keyFile);
+    if (created)
+      out.note(
+        `wrote a new dataset key to ${opts.keyFile} (mode 0600): keep it, it is the only way to read this dataset`,
+      );
+    const made = await createChunkCipher(primitives, key);
+    key.fill(0);
+    if (!made.ok) throw badInput(made.error.message);
+    cipher = made.value;
+  }
+  const createdDir = !existsSync(opts.out);
+  await mkdir(opts.out, { recursive: true });
+  const framesTmp = `${framesPath(opts.out)}.partial`;
+  const progress = createProgress("pack", source.size);
+  let storedBytes = 0;
+  try {
     const chunker = createChunker(primitives, source, {
-      chunkSize,
-      codec,
+      chunkSize: opts.chunkSize,
+      codec: opts.codec,
       readAhead: sealers + 1,
+      ...(opts.plainSizes === undefined ? {} : { plainSizes: opts.plainSizes }),
+      ...(opts.samples === undefined ? {} : { samples: opts.samples }),
       ...(cipher === undefined ? {} : { cipher }),
-      metadata: { name: opts.name ?? basename(file), type: "opaque", classification },
+      metadata: {
+        name: opts.name,
+        type: opts.type,
+        classification: opts.classification,
+        ...(opts.samples === undefined ? {} : { numSamples: opts.samples.numSamples }),
+      },
       onProgress: (done) => progress.update(done),
     });
     const sink = createWriteStream(framesTmp);
-    let storedBytes = 0;
     try {
       for await (const chunk of chunker.chunks()) {
         // Header, payload and trailer go out as one vectored write: the chunk is never copied.
@@ -102,37 +253,73 @@ export async function packCommand(file: string, opts: PackOptions, out: Output):
       await once(sink, "finish");
     } catch (e) {
       sink.destroy();
-      await rm(framesTmp, { force: true });
       throw e;
     }
     progress.finish();
     const manifest = chunker.manifest();
-    // Frames first, manifest last: a directory with a manifest is a complete pack.
     await rename(framesTmp, framesPath(opts.out));
     await writeFile(`${manifestPath(opts.out)}.partial`, manifestToJson(manifest));
     await rename(`${manifestPath(opts.out)}.partial`, manifestPath(opts.out));
     const meta = manifest.metadata!;
-    const result = {
-      file,
-      out: opts.out,
-      merkleRoot: hex(meta.merkleRoot),
-      numChunks: meta.numChunks,
-      chunkSize: meta.chunkSize,
-      totalSize: Number(meta.totalSize),
-      storedSize: storedBytes,
-      framesSize: (await stat(framesPath(opts.out))).size,
-      codec: codecName(manifest.codec),
-      encrypted: cipher !== undefined,
+    return {
+      manifest,
+      result: {
+        out: opts.out,
+        merkleRoot: hex(meta.merkleRoot),
+        numChunks: meta.numChunks,
+        chunkSize: meta.chunkSize,
+        totalSize: Number(meta.totalSize),
+        storedSize: storedBytes,
+        framesSize: (await stat(framesPath(opts.out))).size,
+        codec: codecName(manifest.codec),
+        encrypted: cipher !== undefined,
+      },
     };
-    out.result(
-      result,
-      `packed ${file} into ${opts.out}: ${result.numChunks} chunks of up to ${chunkSize} bytes, ` +
-        `${result.totalSize} -> ${result.storedSize} bytes stored (codec ${result.codec}${result.encrypted ? ", AES-256-GCM" : ""})\n` +
-        `merkle root ${result.merkleRoot}`,
-    );
-  } finally {
-    await source.close();
+  } catch (e) {
+    progress.finish();
+    await rm(framesTmp, { force: true });
+    if (createdDir) await rm(opts.out, { recursive: true, force: true });
+    throw e;
   }
+}
+
+/** `--order S --shards N [--order-column C] [--seed S]`: the pack order, or undefined without --order. */
+function parseOrder(opts: PackOptions): PrepareSamplesOptions["order"] {
+  if (opts.order === undefined) {
+    if (opts.shards !== undefined || opts.orderColumn !== undefined || opts.seed !== undefined)
+      throw badInput("--shards, --order-column and --seed go with --order");
+    return undefined;
+  }
+  const strategy = ORDER_STRATEGIES.find((s) => s === opts.order);
+  if (strategy === undefined)
+    throw badInput(`--order must be one of ${ORDER_STRATEGIES.join(", ")}; got ${opts.order}`);
+  if (opts.shards === undefined) throw badInput("--order needs --shards <n>");
+  const shards = parseCount(opts.shards, "--shards", 1);
+  return {
+    strategy,
+    shards,
+    ...(opts.orderColumn === undefined ? {} : { column: opts.orderColumn }),
+    ...(opts.seed === undefined ? {} : { seed: parseCount(opts.seed, "--seed", 0) }),
+  };
+}
+
+/** `--split 800/100/100`: train/validation/test in thousandths (seed 1). */
+function parseSplit(text: string): SplitSpec {
+  const m = /^(\d+)\/(\d+)\/(\d+)$/.exec(text);
+  if (m === null) throw badInput(`--split is train/validation/test in thousandths, e.g. 800/100/100; got ${text}`);
+  const split = { trainPermille: Number(m[1]), validationPermille: Number(m[2]), testPermille: Number(m[3]), seed: 1 };
+  try {
+    return checkSplit(split);
+  } catch (e) {
+    throw cliErrorOfDataset(e);
+  }
+}
+
+/** A whole number at least `min`, from an option's text. */
+export function parseCount(text: string, option: string, min: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw badInput(`${option} must be a whole number from ${min}; got ${text}`);
+  return n;
 }
 
 export function parseClassification(text: string | undefined): DataClassification {

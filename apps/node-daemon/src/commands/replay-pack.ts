@@ -30,6 +30,8 @@ export async function replayPack(
   keyFile: string | undefined,
   onChunk: (chunk: ReceivedChunk) => Promise<void>,
   label: string,
+  /** Stop after this many frames (a preview reads the first chunk only); the rest is not checked. */
+  maxFrames?: number,
 ): Promise<ReplayResult> {
   const manifest = await readManifest(dir);
   const checked = checkManifest(manifest);
@@ -66,6 +68,7 @@ export async function replayPack(
   let offset = 0;
   try {
     for await (const frame of splitFrames(readFilePieces(framesPath(dir)))) {
+      if (maxFrames !== undefined && index >= maxFrames) break;
       const where = `frame ${index} (at byte ${offset} of ${framesPath(dir)})`;
       const header = decodeFrameHeader(frame);
       if (header.ok && header.value.sequence !== BigInt(index)) {
@@ -90,7 +93,7 @@ export async function replayPack(
   } finally {
     progress.finish();
   }
-  if (!receiver.complete) {
+  if (!receiver.complete && (maxFrames === undefined || index < Math.min(maxFrames, receiver.numChunks))) {
     throw verificationFailed(
       `${framesPath(dir)} ends after ${index} frames; the manifest declares ${receiver.numChunks} chunks`,
     );

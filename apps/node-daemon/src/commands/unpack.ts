@@ -1,20 +1,25 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
+import * as arrow from "apache-arrow";
 import { badInput } from "../exit-codes.js";
 import { hex, type Output } from "../output.js";
 import { readManifest } from "../pack-dir.js";
+import { readSamplePack } from "../sample-pack.js";
 import { replayPack } from "./replay-pack.js";
 
 /**
  * `cyxwiz unpack <dir> --out <file> [--key-file <path>]`: verifies every frame and restores the
- * original bytes. Output goes to a temporary file renamed into place only when everything
- * verified, so a bad pack never leaves a file that looks good.
+ * original bytes; a pack of samples (manifest format_version 2) is restored as its Arrow data,
+ * one Arrow IPC file of every chunk's record batches (docs/dataset-formats.md "CLI"). Output goes
+ * to a temporary file renamed into place only when everything verified, so a bad pack never
+ * leaves a file that looks good.
  */
 export async function unpackCommand(dir: string, opts: { out: string; keyFile?: string }, out: Output): Promise<void> {
   const manifest = await readManifest(dir);
   if (manifest.cipher !== undefined && opts.keyFile === undefined)
     throw badInput("this dataset is encrypted: pass --key-file <path> with its dataset key");
+  if (manifest.samples !== undefined) return unpackSamples(dir, opts, out);
   const tmp = `${opts.out}.cyxwiz-partial`;
   const sink = createWriteStream(tmp, { mode: 0o600 });
   let written = 0;
@@ -41,4 +46,31 @@ export async function unpackCommand(dir: string, opts: { out: string; keyFile?: 
     await rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** A pack of samples: every chunk verified and decoded, written as one Arrow IPC file. */
+async function unpackSamples(dir: string, opts: { out: string; keyFile?: string }, out: Output): Promise<void> {
+  const pack = await readSamplePack(dir, opts.keyFile, "unpack");
+  const table = new arrow.Table(pack.tables.flatMap((t) => t.batches));
+  const bytes = arrow.tableToIPC(table, "file");
+  const tmp = `${opts.out}.cyxwiz-partial`;
+  try {
+    await writeFile(tmp, bytes, { mode: 0o600 });
+    await rename(tmp, opts.out);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  out.result(
+    {
+      ok: true,
+      dir,
+      out: opts.out,
+      bytes: bytes.length,
+      merkleRoot: hex(pack.manifest.metadata!.merkleRoot),
+      format: "arrow",
+      samples: table.numRows,
+    },
+    `ok: restored ${table.numRows} samples to ${opts.out} as an Arrow IPC file (${bytes.length} bytes; every frame verified)`,
+  );
 }
