@@ -4,7 +4,7 @@ import { CLASSIFICATION_NAMES, CODEC_NAMES } from "@cyxwiz/protocol/vocab";
 import { Command, CommanderError, Option } from "commander";
 import { downloadCommand } from "./commands/download.js";
 import { lsCommand } from "./commands/ls.js";
-import { ORDER_STRATEGIES, PACK_FORMATS, packCommand } from "./commands/pack.js";
+import { packCommand } from "./commands/pack.js";
 import { policyGetCommand, policySetCommand } from "./commands/policy.js";
 import { previewCommand } from "./commands/preview.js";
 import { scanCommand } from "./commands/scan.js";
@@ -13,6 +13,7 @@ import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from "./comman
 import { unpackCommand } from "./commands/unpack.js";
 import { uploadCommand } from "./commands/upload.js";
 import { verifyCommand } from "./commands/verify.js";
+import { withDatasetOptions } from "./dataset-choice.js";
 import { ExitCode } from "./exit-codes.js";
 import { createOutput } from "./output.js";
 
@@ -38,27 +39,15 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
 
-  program
-    .command("pack")
-    .description(
-      "read files as one dataset of samples (or one file as opaque bytes), chunk, compress, encrypt and frame it into <dir> (manifest.json + frames.cyxw); prints the Merkle root",
-    )
-    .argument("<file...>", "the dataset's files; a directory is walked (an image folder: sub-folders are labels)")
-    .requiredOption("--out <dir>", "directory to write the manifest and frames to")
-    .addOption(
-      new Option(
-        "--format <format>",
-        "the files' format; auto detects it by content and packs one unrecognised file as opaque bytes",
+  withDatasetOptions(
+    program
+      .command("pack")
+      .description(
+        "read files as one dataset of samples (or one file as opaque bytes), chunk, compress, encrypt and frame it into <dir> (manifest.json + frames.cyxw); prints the Merkle root",
       )
-        .choices([...PACK_FORMATS])
-        .default("auto"),
-    )
-    .option("--label-column <column>", "the label column (default: the format's own, else label/class/target/y)")
-    .addOption(new Option("--order <strategy>", "pack each shard's samples together").choices([...ORDER_STRATEGIES]))
-    .option("--shards <n>", "shards of the pack order (with --order)")
-    .option("--order-column <column>", "the column the pack order keys on (class-balanced: the label; hash: the key)")
-    .option("--seed <n>", "the pack order's seed (hash)")
-    .option("--split <t/v/t>", "train/validation/test in thousandths of the samples (default 800/100/100)")
+      .argument("<file...>", "the dataset's files; a directory is walked (an image folder: sub-folders are labels)")
+      .requiredOption("--out <dir>", "directory to write the manifest and frames to"),
+  )
     .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
     .addOption(
       new Option("--compress <codec>", "compression codec (skipped when the first chunk shrinks less than 1.1x)")
@@ -144,27 +133,28 @@ export function buildProgram(): Command {
       .option("--ca-file <path>", caHelp)
       .option("--pin-sha256 <fingerprint>", pinHelp);
 
-  reachGateway(
-    program
-      .command("upload")
-      .description(
-        "upload a file to the gateway as a new dataset version (name@vN); run it again after an interruption to resume where it stopped",
-      )
-      .argument("<file>", "the file to upload"),
-    "the gateway's URL, e.g. https://gateway.example",
-  )
-    .option("--name <name>", "dataset name (default: the file's name)")
-    .option("--classification <level>", CLASSIFICATION_HELP, "public")
-    .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
-    .option(
-      "--compress [codec]",
-      `compress chunks: ${inWords(COMPRESSING_CODECS.map((c, i) => (i === 0 ? `${c} (the default)` : c)))}; skipped when the first chunk shrinks less than 1.1x`,
+  withDatasetOptions(
+    reachGateway(
+      program
+        .command("upload")
+        .description(
+          "upload files to the gateway as a new dataset version (name@vN): a dataset of samples packed as `pack` does, or one file as opaque bytes; run it again after an interruption to resume where it stopped",
+        )
+        .argument("<file...>", "the dataset's files (a directory is walked), or one file to upload as bytes"),
+      "the gateway's URL, e.g. https://gateway.example",
     )
-    .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
-    .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
-    .option("--escrow", "escrow the dataset key to the gateway (public and internal data only)")
-    .option("--json", "print the result as JSON on stdout")
-    .action((file: string, opts) => uploadCommand(file, opts, createOutput(opts.json === true)));
+      .option("--name <name>", "dataset name (default: the file's name)")
+      .option("--classification <level>", CLASSIFICATION_HELP, "public")
+      .option("--chunk-size <size>", "plaintext bytes per chunk, e.g. 4MiB, 65536", "4MiB")
+      .option(
+        "--compress [codec]",
+        `compress chunks: ${inWords(COMPRESSING_CODECS.map((c, i) => (i === 0 ? `${c} (the default)` : c)))}; skipped when the first chunk shrinks less than 1.1x`,
+      )
+      .option("--encrypt", "encrypt every chunk with AES-256-GCM under the dataset key")
+      .option("--key-file <path>", "dataset key file (64 hex chars); created with a new random key if missing")
+      .option("--escrow", "escrow the dataset key to the gateway (public and internal data only)")
+      .option("--json", "print the result as JSON on stdout"),
+  ).action((files: string[], opts) => uploadCommand(files, opts, createOutput(opts.json === true)));
 
   reachGateway(
     program

@@ -149,7 +149,7 @@ describe("cyxwiz pack of datasets of samples", () => {
     const out = join(dir, "blob-pack");
     const r = await runCli(["pack", blob, "--out", out, "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain("packing it as an opaque file");
+    expect(r.stderr).toContain("taking it as an opaque file");
     expect(JSON.parse(r.stdout)).toMatchObject({ format: "opaque", samples: null });
     expect((await manifestOf(out)).formatVersion).toBe(1);
   });

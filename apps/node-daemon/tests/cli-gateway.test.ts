@@ -312,3 +312,55 @@ describe("cyxwiz gateway commands fail clearly", () => {
     expect(existsSync(`${out}.cyxwiz-partial`)).toBe(false);
   });
 });
+
+describe("cyxwiz upload | download of a dataset of samples", () => {
+  it("uploads MNIST (images + labels) as 10,000 samples in shard order, encrypted, and downloads them as an Arrow file", async () => {
+    await start();
+    const { mnistPath } = await import("../../../test-support/datasets.js");
+    const arrow = await import("apache-arrow");
+    const key = tmp("key");
+    const up = await runCli(
+      [
+        "upload",
+        mnistPath("images"),
+        mnistPath("labels"),
+        "--gateway",
+        gateway.url,
+        "--name",
+        "mnist",
+        "--chunk-size",
+        "1MiB",
+        "--order",
+        "class-balanced",
+        "--shards",
+        "4",
+        "--encrypt",
+        "--key-file",
+        key,
+        "--json",
+      ],
+      env(),
+    );
+    expect(up.code, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ ref: "mnist@v1", encrypted: true, resumed: false });
+    const version = gateway.transfers.get(JSON.parse(up.stdout).transferId)!;
+    expect(version.layout.samplePlainSizes).toBeDefined();
+
+    const out = tmp("mnist.arrow");
+    const down = await runCli(
+      ["download", "mnist", "--gateway", gateway.url, "--out", out, "--key-file", key, "--json"],
+      env(),
+    );
+    expect(down.code, down.stderr).toBe(0);
+    expect(JSON.parse(down.stdout)).toMatchObject({ format: "arrow", samples: 10_000 });
+    const table = arrow.tableFromIPC(await readFile(out));
+    expect(table.numRows).toBe(10_000);
+    // Shard order: the first shard holds a quarter of each class (labels 0..9 within one of 1/4 of the count).
+    const labels = table.getChild("label")!.toArray() as Uint8Array;
+    const firstShard = new Map<number, number>();
+    for (const l of labels.subarray(0, 2500)) firstShard.set(l, (firstShard.get(l) ?? 0) + 1);
+    expect([...firstShard.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(firstShard.get(1)).toBeGreaterThanOrEqual(283); // 1135 ones in t10k: 283 or 284 per shard
+    expect(firstShard.get(1)).toBeLessThanOrEqual(284);
+  }, 120_000);
+});

@@ -1,7 +1,8 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { downloadDataset } from "@cyxwiz/client";
+import { arrowFileOf } from "@cyxwiz/datasets/pack";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
 import { readKeyFile } from "../key-file.js";
@@ -42,6 +43,12 @@ export async function downloadCommand(ref: string, opts: DownloadCommandOptions,
     });
     sink.end();
     await once(sink, "finish");
+    // A dataset of samples is saved as its Arrow data: one Arrow IPC file (docs/dataset-formats.md).
+    const samples = r.manifest.samples;
+    if (samples !== undefined) {
+      const plaintext = new Uint8Array(await readFile(tmp));
+      await writeFile(tmp, arrowFileOf(plaintext, r.manifest.plainSizes), { mode: 0o600 });
+    }
     await rename(tmp, opts.out);
     progress?.finish();
     const meta = r.manifest.metadata!;
@@ -54,8 +61,11 @@ export async function downloadCommand(ref: string, opts: DownloadCommandOptions,
         numChunks: meta.numChunks,
         merkleRoot: hex(meta.merkleRoot),
         encrypted: r.manifest.cipher !== undefined,
+        format: samples === undefined ? "opaque" : "arrow",
+        samples: samples === undefined ? null : Number(samples.numSamples),
       },
-      `ok: ${r.version.ref} -> ${opts.out}: ${r.bytes} bytes, ${meta.numChunks} chunks verified against merkle root ${hex(meta.merkleRoot)}`,
+      `ok: ${r.version.ref} -> ${opts.out}: ${r.bytes} bytes, ${meta.numChunks} chunks verified against merkle root ${hex(meta.merkleRoot)}` +
+        (samples === undefined ? "" : `; ${samples.numSamples} samples saved as an Arrow IPC file`),
     );
   } catch (e) {
     progress?.finish();

@@ -2,15 +2,6 @@ import { once } from "node:events";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { detectFormat, FORMAT_NAMES, isDatasetError } from "@cyxwiz/datasets/formats";
-import {
-  checkSplit,
-  type PackOrderStrategy,
-  type PreparedSamples,
-  type PrepareSamplesOptions,
-  prepareSamples,
-  type SplitSpec,
-} from "@cyxwiz/datasets/pack";
 import {
   type ByteSource,
   chunkToFrameParts,
@@ -29,8 +20,7 @@ import {
   codecFromName,
   codecName,
 } from "@cyxwiz/protocol/vocab";
-import { cliErrorOfDataset } from "../dataset-errors.js";
-import { openDatasetInput } from "../dataset-input.js";
+import { chooseDataset, type DatasetChoiceOptions } from "../dataset-choice.js";
 import { badInput } from "../exit-codes.js";
 import { readOrCreateKeyFile } from "../key-file.js";
 import { hex, type Output } from "../output.js";
@@ -38,7 +28,7 @@ import { framesPath, manifestPath, manifestToJson } from "../pack-dir.js";
 import { createProgress } from "../progress.js";
 import { loadSealingPrimitives } from "../sealing-primitives.js";
 
-export interface PackOptions {
+export interface PackOptions extends DatasetChoiceOptions {
   out: string;
   chunkSize?: string;
   compress?: string;
@@ -46,20 +36,8 @@ export interface PackOptions {
   keyFile?: string;
   name?: string;
   classification?: string;
-  format?: string;
-  labelColumn?: string;
-  order?: string;
-  shards?: string;
-  orderColumn?: string;
-  seed?: string;
-  split?: string;
   json?: boolean;
 }
-
-/** `--format`: a dataset format, "auto" (detect; opaque when nothing recognises one file) or "opaque". */
-export const PACK_FORMATS = ["auto", "opaque", ...FORMAT_NAMES] as const;
-/** `--order`: the strategies a pack order makes contiguous. */
-export const ORDER_STRATEGIES = ["sample", "class-balanced", "hash"] as const satisfies readonly PackOrderStrategy[];
 
 /**
  * `cyxwiz pack <file...> --out <dir>`: reads the files as one dataset of samples (any format of
@@ -85,11 +63,6 @@ export async function packCommand(paths: readonly string[], opts: PackOptions, o
     throw badInput("--encrypt needs --key-file <path> (created with a new key if it does not exist)");
   if (opts.encrypt !== true && opts.keyFile !== undefined) throw badInput("--key-file is only used with --encrypt");
   const classification = parseClassification(opts.classification);
-  const format = opts.format ?? "auto";
-  if (!(PACK_FORMATS as readonly string[]).includes(format))
-    throw badInput(`--format must be one of ${PACK_FORMATS.join(", ")}; got ${format}`);
-  const order = parseOrder(opts);
-  const split = opts.split === undefined ? undefined : parseSplit(opts.split);
   const common = {
     chunkSize,
     codec,
@@ -98,66 +71,30 @@ export async function packCommand(paths: readonly string[], opts: PackOptions, o
     encrypt: opts.encrypt === true,
     keyFile: opts.keyFile,
   };
-
-  if (format === "opaque") {
-    if (paths.length !== 1) throw badInput(`--format opaque packs one file; got ${paths.length}`);
-    if (opts.labelColumn !== undefined || order !== undefined || split !== undefined)
-      throw badInput("--label-column, --order and --split apply to datasets of samples, not --format opaque");
-    return packOpaque(paths[0]!, { ...common, name: opts.name ?? basename(paths[0]!) }, out);
-  }
-  const input = await openDatasetInput(paths);
-  try {
-    let prepared: PreparedSamples;
-    try {
-      if (format === "auto") {
-        try {
-          await detectFormat(input.files);
-        } catch (e) {
-          const single = paths.length === 1 && input.files.length === 1 && input.files[0]!.path === paths[0];
-          if (single && isDatasetError(e) && e.code === "CYXW_ERR_DS_EMPTY")
-            throw badInput(`${e.message} (an empty file is no dataset of samples; --format opaque packs it as bytes)`);
-          if (!single || !isDatasetError(e) || e.code !== "CYXW_ERR_DS_UNKNOWN_FORMAT") throw e;
-          if (opts.labelColumn !== undefined || order !== undefined || split !== undefined)
-            throw badInput(`${paths[0]}: ${e.message}; --label-column, --order and --split need a dataset of samples`);
-          out.note(`note: no dataset format recognises ${paths[0]}: packing it as an opaque file (--format opaque)`);
-          await input.close();
-          return packOpaque(paths[0]!, { ...common, name: opts.name ?? basename(paths[0]!) }, out);
-        }
-      }
-      prepared = await prepareSamples(input.files, {
-        chunkSize,
-        ...(format === "auto" ? {} : { format }),
-        ...(opts.labelColumn === undefined ? {} : { labelColumn: opts.labelColumn }),
-        ...(order === undefined ? {} : { order }),
-        ...(split === undefined ? {} : { split }),
-        originalName: input.files.map((f) => f.path).join(", "),
-      });
-    } catch (e) {
-      throw cliErrorOfDataset(e);
-    }
-    const name = opts.name ?? basename(paths[0]!);
-    const written = await writePackDir(
-      prepared.source,
-      { ...common, name, type: prepared.format, plainSizes: prepared.plainSizes, samples: prepared.layout },
-      out,
-    );
-    const result = {
-      file: paths.join(" "),
-      ...written.result,
-      format: prepared.format,
-      samples: prepared.summary.numSamples,
-      labelColumn: prepared.labelColumn ?? null,
-    };
-    out.result(
-      result,
-      `packed ${result.samples} samples (${prepared.format}${prepared.labelColumn === undefined ? "" : `, label ${prepared.labelColumn}`}) ` +
-        `of ${paths.join(" ")} into ${opts.out}: ${result.numChunks} chunks of up to ${chunkSize} bytes, ` +
-        `${result.totalSize} -> ${result.storedSize} bytes stored (codec ${result.codec}${result.encrypted ? ", AES-256-GCM" : ""})\n` +
-        `merkle root ${result.merkleRoot}`,
-    );
-  } finally {
-    await input.close();
-  }
+  const choice = await chooseDataset(paths, opts, chunkSize, out);
+  if (choice.kind === "opaque")
+    return packOpaque(choice.path, { ...common, name: opts.name ?? basename(choice.path) }, out);
+  const { prepared } = choice;
+  const name = opts.name ?? basename(paths[0]!);
+  const written = await writePackDir(
+    prepared.source,
+    { ...common, name, type: prepared.format, plainSizes: prepared.plainSizes, samples: prepared.layout },
+    out,
+  );
+  const result = {
+    file: paths.join(" "),
+    ...written.result,
+    format: prepared.format,
+    samples: prepared.summary.numSamples,
+    labelColumn: prepared.labelColumn ?? null,
+  };
+  out.result(
+    result,
+    `packed ${result.samples} samples (${prepared.format}${prepared.labelColumn === undefined ? "" : `, label ${prepared.labelColumn}`}) ` +
+      `of ${paths.join(" ")} into ${opts.out}: ${result.numChunks} chunks of up to ${chunkSize} bytes, ` +
+      `${result.totalSize} -> ${result.storedSize} bytes stored (codec ${result.codec}${result.encrypted ? ", AES-256-GCM" : ""})\n` +
+      `merkle root ${result.merkleRoot}`,
+  );
 }
 
 interface WriteOptions {
@@ -281,45 +218,6 @@ async function writePackDir(
     if (createdDir) await rm(opts.out, { recursive: true, force: true });
     throw e;
   }
-}
-
-/** `--order S --shards N [--order-column C] [--seed S]`: the pack order, or undefined without --order. */
-function parseOrder(opts: PackOptions): PrepareSamplesOptions["order"] {
-  if (opts.order === undefined) {
-    if (opts.shards !== undefined || opts.orderColumn !== undefined || opts.seed !== undefined)
-      throw badInput("--shards, --order-column and --seed go with --order");
-    return undefined;
-  }
-  const strategy = ORDER_STRATEGIES.find((s) => s === opts.order);
-  if (strategy === undefined)
-    throw badInput(`--order must be one of ${ORDER_STRATEGIES.join(", ")}; got ${opts.order}`);
-  if (opts.shards === undefined) throw badInput("--order needs --shards <n>");
-  const shards = parseCount(opts.shards, "--shards", 1);
-  return {
-    strategy,
-    shards,
-    ...(opts.orderColumn === undefined ? {} : { column: opts.orderColumn }),
-    ...(opts.seed === undefined ? {} : { seed: parseCount(opts.seed, "--seed", 0) }),
-  };
-}
-
-/** `--split 800/100/100`: train/validation/test in thousandths (seed 1). */
-function parseSplit(text: string): SplitSpec {
-  const m = /^(\d+)\/(\d+)\/(\d+)$/.exec(text);
-  if (m === null) throw badInput(`--split is train/validation/test in thousandths, e.g. 800/100/100; got ${text}`);
-  const split = { trainPermille: Number(m[1]), validationPermille: Number(m[2]), testPermille: Number(m[3]), seed: 1 };
-  try {
-    return checkSplit(split);
-  } catch (e) {
-    throw cliErrorOfDataset(e);
-  }
-}
-
-/** A whole number at least `min`, from an option's text. */
-export function parseCount(text: string, option: string, min: number): number {
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw badInput(`${option} must be a whole number from ${min}; got ${text}`);
-  return n;
 }
 
 export function parseClassification(text: string | undefined): DataClassification {

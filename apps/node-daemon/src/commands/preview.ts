@@ -11,13 +11,13 @@ import {
   type SampleColumn,
 } from "@cyxwiz/datasets/samples";
 import * as arrow from "apache-arrow";
+import { parseCount } from "../dataset-choice.js";
 import { withDatasetErrors } from "../dataset-errors.js";
 import { openDatasetInput } from "../dataset-input.js";
 import type { Output } from "../output.js";
 import { manifestPath } from "../pack-dir.js";
 import { readSamplePack } from "../sample-pack.js";
 import { textTable } from "../text-table.js";
-import { parseCount } from "./pack.js";
 
 export interface PreviewCommandOptions {
   rows?: string;

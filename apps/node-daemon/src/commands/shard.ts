@@ -7,11 +7,11 @@ import {
   shardingReport,
 } from "@cyxwiz/datasets/sharding";
 import * as arrow from "apache-arrow";
+import { parseCount } from "../dataset-choice.js";
 import { withDatasetErrors } from "../dataset-errors.js";
 import { badInput } from "../exit-codes.js";
 import type { Output } from "../output.js";
 import { readSamplePack } from "../sample-pack.js";
-import { parseCount } from "./pack.js";
 
 export interface ShardCommandOptions {
   strategy: string;

@@ -52,7 +52,7 @@ export async function unpackCommand(dir: string, opts: { out: string; keyFile?: 
 async function unpackSamples(dir: string, opts: { out: string; keyFile?: string }, out: Output): Promise<void> {
   const pack = await readSamplePack(dir, opts.keyFile, "unpack");
   const table = new arrow.Table(pack.tables.flatMap((t) => t.batches));
-  const bytes = arrow.tableToIPC(table, "file");
+  const bytes = arrow.tableToIPC(table, "file"); // as arrowFileOf (@cyxwiz/datasets/pack) saves a download
   const tmp = `${opts.out}.cyxwiz-partial`;
   try {
     await writeFile(tmp, bytes, { mode: 0o600 });

@@ -6,6 +6,7 @@ import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
 import { openFileByteSource } from "@cyxwiz/protocol/node";
 import { formatBytes, parseByteSize } from "@cyxwiz/protocol/units";
 import { type CodecName, codecFromName, codecName } from "@cyxwiz/protocol/vocab";
+import { chooseDataset, type DatasetChoiceOptions } from "../dataset-choice.js";
 import { badInput } from "../exit-codes.js";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
 import { readOrCreateKeyFile } from "../key-file.js";
@@ -14,7 +15,7 @@ import { createProgress } from "../progress.js";
 import { loadSealingPrimitives } from "../sealing-primitives.js";
 import { parseClassification } from "./pack.js";
 
-export interface UploadCommandOptions extends GatewayOptions {
+export interface UploadCommandOptions extends GatewayOptions, DatasetChoiceOptions {
   name?: string;
   classification?: string;
   chunkSize?: string;
@@ -33,12 +34,14 @@ export function uploadStateDir(): string {
 }
 
 /**
- * `cyxwiz upload <file> --gateway URL`: uploads a file as a dataset version (docs/upload-protocol.md).
- * An upload that stops (network, gateway restart, Ctrl-C, a crash) continues where it stopped
- * when the same command is run again: its state is kept under {@link uploadStateDir}, keyed by
- * the file's absolute path, size and modification time, the gateway and the dataset name.
+ * `cyxwiz upload <file...> --gateway URL`: uploads files as a dataset version
+ * (docs/upload-protocol.md): a dataset of samples packed as `cyxwiz pack` packs it
+ * (docs/dataset-formats.md), or one file as opaque bytes. An upload that stops (network, gateway
+ * restart, Ctrl-C, a crash) continues where it stopped when the same command is run again: its
+ * state is kept under {@link uploadStateDir}, keyed by the files' absolute paths, sizes and
+ * modification times, how they are read, the gateway and the dataset name.
  */
-export async function uploadCommand(file: string, opts: UploadCommandOptions, out: Output): Promise<void> {
+export async function uploadCommand(paths: readonly string[], opts: UploadCommandOptions, out: Output): Promise<void> {
   const chunkSize = opts.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseByteSize(opts.chunkSize);
   if (chunkSize === undefined || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw badInput(
@@ -59,17 +62,19 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
   if (opts.escrow === true && opts.encrypt !== true)
     throw badInput("--escrow needs --encrypt: only an encrypted dataset has a key to escrow");
   const classification = parseClassification(opts.classification);
-  const path = resolve(file);
-  let identity: { size: number; mtimeMs: number };
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw badInput(`${file} is not a file`);
-    identity = { size: s.size, mtimeMs: s.mtimeMs };
-  } catch (e) {
-    if ((e as { name?: string }).name === "CliError") throw e;
-    throw badInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  const name = opts.name ?? basename(path);
+  const choice = await chooseDataset(paths, opts, chunkSize, out);
+  const file = choice.kind === "opaque" ? choice.path : choice.label;
+  // The resume key: the files as they are on disk (a changed file is another upload).
+  const identities = await Promise.all(
+    paths.map(async (p) => {
+      const s = await stat(p).catch((e: NodeJS.ErrnoException) => {
+        throw badInput(`cannot read ${p}: ${e.code ?? String(e)}`);
+      });
+      if (choice.kind === "opaque" && !s.isFile()) throw badInput(`${p} is not a file`);
+      return { file: resolve(p), size: s.size, mtimeMs: s.mtimeMs };
+    }),
+  );
+  const name = opts.name ?? basename(resolve(paths[0]!));
   const { clients, createWebSocket } = await openGateway(opts);
 
   let datasetKey: Uint8Array | undefined;
@@ -82,9 +87,15 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
     datasetKey = key;
   }
 
-  const source = await openFileByteSource(path).catch((e: NodeJS.ErrnoException) => {
-    throw badInput(`cannot read ${file}: ${e.code ?? String(e)}`);
-  });
+  const opened =
+    choice.kind === "opaque"
+      ? await openFileByteSource(choice.path).catch((e: NodeJS.ErrnoException) => {
+          throw badInput(`cannot read ${file}: ${e.code ?? String(e)}`);
+        })
+      : undefined;
+  const source = opened ?? (choice.kind === "samples" ? choice.prepared.source : undefined)!;
+  const samples =
+    choice.kind === "samples" ? { plainSizes: choice.prepared.plainSizes, layout: choice.prepared.layout } : undefined;
   const progress = createProgress("upload", source.size);
   try {
     const session = createUploadSession({
@@ -93,6 +104,7 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
       primitives: (await loadSealingPrimitives()).primitives,
       source,
       name,
+      ...(samples === undefined ? {} : { samples, type: choice.kind === "samples" ? choice.prepared.format : "" }),
       classification,
       chunkSize,
       compression,
@@ -102,10 +114,13 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
       store: createJsonFileStateStore(uploadStateDir()),
       stateKey: JSON.stringify({
         gateway: clients.baseUrl,
-        file: path,
-        size: identity.size,
-        mtimeMs: identity.mtimeMs,
+        files: identities,
         name,
+        // The same files read another way are another dataset.
+        dataset:
+          choice.kind === "opaque"
+            ? "opaque"
+            : [opts.format, opts.labelColumn, opts.order, opts.shards, opts.orderColumn, opts.seed, opts.split],
       }),
       onProgress: (p) => progress.update(p.bytesAcked),
       onEvent: (e) => {
@@ -143,7 +158,7 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions, ou
     throw cliErrorOf(e);
   } finally {
     datasetKey?.fill(0);
-    await source.close();
+    await opened?.close();
   }
 }
 
