@@ -252,9 +252,13 @@ describe("permissions and bad input", () => {
     });
     // the owner's transfer is untouched by all this
     expect((await admin.transfer.getTransferStatus({ transferId })).chunksReceived).toBe(0);
-    // a dataset ref naming another owner is refused before any lookup: the same whether it exists or not
-    expect(await codeOf(bob.datasets.getDataset({ ref: "admin/census@v1" }))).toBe("PermissionDenied");
-    expect(await codeOf(bob.datasets.getDataset({ ref: "admin/no-such-dataset@v1" }))).toBe("PermissionDenied");
+    // a dataset ref naming another owner is answered as a missing one, before any lookup: the same
+    // whether it exists or not, on every dataset RPC
+    for (const ref of ["admin/census@v1", "admin/no-such-dataset@v1"]) {
+      expect(await codeOf(bob.datasets.getDataset({ ref }))).toBe("NotFound");
+      expect(await codeOf(bob.datasets.getPreview({ ref }))).toBe("NotFound");
+      expect(await codeOf(bob.datasets.deleteDataset({ ref }))).toBe("NotFound");
+    }
     expect(await codeOf(bob.datasets.getDataset({ ref: "census@v1" }))).toBe("NotFound"); // bob has none of that name
   });
 

@@ -19,7 +19,7 @@ import type { GatewayDeps } from "../gateway-deps.js";
 import { releaseBlobs } from "../transfers/release-blobs.js";
 import { callerOf, ownedTransfer } from "./data-transfer-service.js";
 import { classificationFromProto, datasetVersionToProto, escrowAllowed, parseDatasetRef } from "./proto-mapping.js";
-import { failedPrecondition, invalidArgument, notFound, permissionDenied, toConnectError } from "./rpc-errors.js";
+import { failedPrecondition, invalidArgument, notFound, toConnectError } from "./rpc-errors.js";
 import { servedChunk } from "./served-chunk.js";
 
 /** The WebSocket path of a transfer's frames; "{transfer_id}" is replaced by the id (@cyxwiz/protocol/frames-endpoint). */
@@ -31,27 +31,12 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
     deps.store.audit.append({ actor: `user:${actor.username}`, action, subject, detail });
 
   /**
-   * Resolves a ref to the caller's own dataset. A ref naming another owner is PERMISSION_DENIED
-   * before any lookup, so the answer is the same whether that dataset exists or not (ARCHITECTURE §7).
+   * Resolves a ref to the caller's own dataset. A ref naming another owner is answered exactly as
+   * a missing dataset of that owner would be (NOT_FOUND "dataset <owner>/<name> not found"),
+   * before any lookup, so other owners' datasets and policies cannot be probed for (ARCHITECTURE
+   * §7, docs/data-policy.md), as someone else's transfer is answered as a missing one.
    */
   function ownRef(ctx: HandlerContext, text: string) {
-    const caller = callerOf(ctx);
-    const ref = parseDatasetRef(text);
-    if (ref === undefined)
-      throw invalidArgument(
-        `${JSON.stringify(text)} is not a dataset reference ("name", "name@v2" or "owner/name@v2")`,
-      );
-    if (ref.owner !== undefined && ref.owner !== caller.username)
-      throw permissionDenied(`${JSON.stringify(text)} names another owner's dataset: only your own can be reached`);
-    return { caller, name: ref.name, version: ref.version };
-  }
-
-  /**
-   * Resolves a ref for the owner-only policy RPCs: a ref naming another owner is answered exactly
-   * as a missing dataset of that owner would be (NOT_FOUND "dataset <owner>/<name> not found"), so
-   * policies cannot be probed for (docs/data-policy.md).
-   */
-  function ownerOnlyRef(ctx: HandlerContext, text: string) {
     const caller = callerOf(ctx);
     const ref = parseDatasetRef(text);
     if (ref === undefined)
@@ -197,7 +182,7 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
     },
 
     async getDatasetPolicy(req, ctx) {
-      const { caller, name, version } = ownerOnlyRef(ctx, req.ref);
+      const { caller, name, version } = ownRef(ctx, req.ref);
       try {
         const v = await deps.store.datasets.get(caller.username, name, version);
         await audit(caller, "dataset.policy.read", `dataset:${v.owner}/${v.name}@v${v.version}`);
@@ -211,7 +196,7 @@ export function createDatasetService(deps: GatewayDeps): ServiceImpl<typeof Data
     },
 
     async setDatasetPolicy(req, ctx) {
-      const { caller, name, version } = ownerOnlyRef(ctx, req.ref);
+      const { caller, name, version } = ownRef(ctx, req.ref);
       const level = classificationFromProto(req.classification);
       if (level === undefined)
         throw invalidArgument(`CYXW_ERR_POLICY: classification: unknown value ${req.classification}`);

@@ -3,6 +3,7 @@ import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { describe, expect, it } from "vitest";
 import imagesUrl from "../../../../test-data/mnist/t10k-images-idx3-ubyte.gz?url";
 import labelsUrl from "../../../../test-data/mnist/t10k-labels-idx1-ubyte.gz?url";
+import { repoFile } from "../../test-support/repo-file.js";
 import { generatedCsv, memoryFile } from "../../test-support/sample-files.js";
 import { applyAnonymizers } from "../anonymize/index.js";
 import type { InputFile } from "../samples/input-file.js";
@@ -14,17 +15,6 @@ import { type PrepareSamplesOptions, prepareSamples } from "./prepare-samples.js
  * read, anonymize, order by shard, pack, then the chunker's hashing and Merkle tree with a codec —
  * must give the same Merkle root in both runtimes (pinned below, computed once).
  */
-
-async function repoFile(name: string, url: string): Promise<InputFile> {
-  if (!("document" in globalThis)) {
-    const fs = "node:fs/promises";
-    const { readFile } = (await import(/* @vite-ignore */ fs)) as { readFile(path: string): Promise<Uint8Array> };
-    return memoryFile(name, new Uint8Array(await readFile(decodeURIComponent(url.replace(/^\/@fs/, "")))));
-  }
-  const response = await fetch(url);
-  expect(response.ok, url).toBe(true);
-  return memoryFile(name, new Uint8Array(await response.arrayBuffer()));
-}
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 

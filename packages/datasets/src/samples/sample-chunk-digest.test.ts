@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import imagesUrl from "../../../../test-data/mnist/t10k-images-idx3-ubyte.gz?url";
 import labelsUrl from "../../../../test-data/mnist/t10k-labels-idx1-ubyte.gz?url";
+import { repoFile } from "../../test-support/repo-file.js";
 import { collect, generatedCsv, memoryFile } from "../../test-support/sample-files.js";
 import { readSamples } from "../formats/read-samples.js";
 import type { InputFile } from "./input-file.js";
@@ -10,18 +11,6 @@ import { packSampleChunks } from "./pack-sample-chunks.js";
  * The same test in Node and in Chromium: the packed chunks of the same input must be the same
  * bytes in both runtimes (the digests below were computed once and must hold in both).
  */
-
-/** A repository file by its vite `?url`: fetched from the dev server in Chromium, read from disk in Node. */
-async function repoFile(name: string, url: string): Promise<InputFile> {
-  if (!("document" in globalThis)) {
-    const fs = "node:fs/promises";
-    const { readFile } = (await import(/* @vite-ignore */ fs)) as { readFile(path: string): Promise<Uint8Array> };
-    return memoryFile(name, new Uint8Array(await readFile(decodeURIComponent(url.replace(/^\/@fs/, "")))));
-  }
-  const response = await fetch(url);
-  expect(response.ok, url).toBe(true);
-  return memoryFile(name, new Uint8Array(await response.arrayBuffer()));
-}
 
 /** SHA-256 (crypto.subtle) over every chunk's bytes, in order, and the chunk layout. */
 async function packedDigest(files: InputFile[], chunkSize: number): Promise<{ digest: string; counts: number[] }> {
