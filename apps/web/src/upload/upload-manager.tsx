@@ -38,8 +38,12 @@ export interface UploadManagerApi {
   readonly saved: readonly UploadRecord[];
   /** Why the saved uploads could not be read, if they could not. */
   readonly savedError: string | undefined;
-  /** Adds files as rows ready to start. @returns a message per file that was not added. */
-  addFiles(files: readonly File[]): string[];
+  /**
+   * Adds files as rows ready to start. With `samples` (the default) the worker reads each dataset
+   * as samples (files of one dataset chosen together share a row); without, every file uploads as
+   * bytes, as it is. @returns a message per file that was not added.
+   */
+  addFiles(files: readonly File[], options?: { readonly samples?: boolean }): string[];
   setChoices(id: string, choices: UploadChoices): void;
   /** The owner's anonymizer for a flagged column of a dataset of samples (undefined: undecided). */
   setDecision(id: string, column: string, decision: ColumnDecision | undefined): void;
@@ -180,11 +184,12 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
       warnings,
       saved,
       savedError,
-      addFiles(files) {
+      addFiles(files, options = {}) {
+        const samples = options.samples ?? true;
         const problems: string[] = [];
         const taken = new Set(rowsRef.current.filter((r) => r.phase !== "cancelled").map((r) => r.file.name));
         const added: UploadRow[] = [];
-        for (const group of groupFiles(files)) {
+        for (const group of samples ? groupFiles(files) : files.map((f) => [f])) {
           const file = group[0]!;
           if (taken.has(file.name)) {
             problems.push(`"${file.name}" is already in the list.`);
@@ -196,14 +201,15 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
             file,
             ...(group.length > 1 ? { files: group } : {}),
             choices: defaultChoices(file.name),
-            sample: ANALYSING,
+            ...(samples ? { sample: ANALYSING } : {}),
             phase: "ready",
             fromSaved: false,
             keyExported: false,
           });
         }
         if (added.length > 0) dispatch({ type: "add", rows: added });
-        for (const row of added) send({ kind: "analyse", id: row.id, files: row.files ?? [row.file] });
+        for (const row of added)
+          if (row.sample !== undefined) send({ kind: "analyse", id: row.id, files: row.files ?? [row.file] });
         return problems;
       },
       setChoices(id, choices) {
