@@ -58,6 +58,7 @@ describe("uploading a dataset of samples through the dashboard", () => {
 
     await page.getByTestId("nav-datasets").click();
     await page.getByTestId(`dataset-row-${ref}`).waitFor();
+    await page.getByTestId("nav-upload").click();
 
     const { manifest, version } = await fetchManifest(s.gw.url, s.gw.adminToken, ref);
     expect(version!.encrypted).toBe(false);
