@@ -66,6 +66,9 @@ export function UploadRowView({ row }: { row: UploadRow }) {
           {row.codec !== undefined && row.codec !== choices.compression
             ? ` (${choices.compression} did not shrink the first chunk enough)`
             : ""}
+          {choices.samples === undefined
+            ? ""
+            : ` · dataset of samples${choices.samples.plan.length > 0 ? `, ${choices.samples.plan.length} anonymizer step${choices.samples.plan.length === 1 ? "" : "s"}` : ""}${choices.samples.order === undefined ? "" : `, ${choices.samples.order.shards} ${choices.samples.order.strategy} shards`}`}
         </p>
       )}
       {editable && (
