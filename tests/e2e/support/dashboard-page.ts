@@ -8,6 +8,11 @@ export interface UploadChoices {
   readonly encrypt?: boolean;
   readonly compression?: CodecName;
   readonly escrow?: boolean;
+  /**
+   * Read the files as datasets of samples (the page's default): false unchecks
+   * `upload-read-samples` first, so every file uploads as its bytes, as it is.
+   */
+  readonly samples?: boolean;
 }
 
 /** The dashboard as a test drives it, through the data-testids of apps/web/TESTIDS.md. */
@@ -27,6 +32,7 @@ export class DashboardPage {
 
   /** Picks files from disk (disk-backed Files, as a user's) and sets each row's choices. */
   async chooseFiles(paths: string[], choices: UploadChoices = {}): Promise<void> {
+    await this.page.getByTestId("upload-read-samples").setChecked(choices.samples ?? true);
     await this.page.getByTestId("upload-file-input").setInputFiles(paths);
     for (const path of paths) {
       const f = path.split("/").pop()!;

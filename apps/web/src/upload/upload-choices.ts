@@ -1,3 +1,4 @@
+import type { PlanStep } from "@cyxwiz/datasets/anonymize";
 import { DataClassification } from "@cyxwiz/protocol/gen";
 import { datasetNameProblem as nameRuleProblem } from "@cyxwiz/protocol/names";
 import {
@@ -6,6 +7,7 @@ import {
   type CodecName,
   classificationLabel as vocabClassificationLabel,
 } from "@cyxwiz/protocol/vocab";
+import type { PackOrder } from "./pack-order-choice.js";
 
 /** What the owner decides for one file before it is uploaded. */
 export interface UploadChoices {
@@ -17,6 +19,17 @@ export interface UploadChoices {
   readonly compression: CodecName;
   /** Escrow the dataset key to the gateway at commit (Public and Internal data only). */
   readonly escrow: boolean;
+  /**
+   * Present for a dataset of samples: the anonymizer plan and the pack order. Saved with the
+   * upload, so a resume after a reload prepares the same chunks again.
+   */
+  readonly samples?: SampleChoices;
+}
+
+/** How a dataset of samples is prepared (`prepareSamples` of @cyxwiz/datasets/pack). */
+export interface SampleChoices {
+  readonly plan: readonly PlanStep[];
+  readonly order?: PackOrder;
 }
 
 /** The seed's classifications (§4.3), lowest first, with the labels the dashboard shows (@cyxwiz/protocol/vocab). */

@@ -13,7 +13,10 @@ import {
   useState,
 } from "react";
 import { errorMessage } from "../gateway/error-message.js";
+import type { ShardingSpec } from "../preview/preview-types.js";
 import { useSession } from "../session/session-context.js";
+import type { ColumnDecision, KAnonymityChoice } from "./anonymize-choices.js";
+import { groupFiles } from "./dataset-grouping.js";
 import { checkSameFile, fileIdentityOf } from "./file-identity.js";
 import {
   type IdbTransferStateStore,
@@ -21,6 +24,7 @@ import {
   type UploadRecord,
 } from "./idb-transfer-state-store.js";
 import { downloadTextFile, recoveryKeyFileName, recoveryKeyText } from "./recovery-key.js";
+import { ANALYSING, sampleBlocker } from "./sample-row.js";
 import { datasetNameProblem, defaultChoices, normaliseChoices, type UploadChoices } from "./upload-choices.js";
 import { isActive, pausingMessage, QUEUED_MESSAGE, rowsReducer, rowsToStart, type UploadRow } from "./upload-rows.js";
 import type { PageToWorker, WorkerGateway, WorkerToPage } from "./upload-worker-protocol.js";
@@ -34,9 +38,18 @@ export interface UploadManagerApi {
   readonly saved: readonly UploadRecord[];
   /** Why the saved uploads could not be read, if they could not. */
   readonly savedError: string | undefined;
-  /** Adds files as rows ready to start. @returns a message per file that was not added. */
-  addFiles(files: readonly File[]): string[];
+  /**
+   * Adds files as rows ready to start. With `samples` (the default) the worker reads each dataset
+   * as samples (files of one dataset chosen together share a row); without, every file uploads as
+   * bytes, as it is. @returns a message per file that was not added.
+   */
+  addFiles(files: readonly File[], options?: { readonly samples?: boolean }): string[];
   setChoices(id: string, choices: UploadChoices): void;
+  /** The owner's anonymizer for a flagged column of a dataset of samples (undefined: undecided). */
+  setDecision(id: string, column: string, decision: ColumnDecision | undefined): void;
+  setKAnonymity(id: string, choice: KAnonymityChoice | undefined): void;
+  /** A new sharding choice; the worker computes its preview. */
+  setSharding(id: string, spec: ShardingSpec): void;
   /** Starts (or retries) one row. @returns why it cannot start, if it cannot. */
   start(id: string): string | undefined;
   pause(id: string): void;
@@ -75,6 +88,7 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
   const worker = useRef<Worker | undefined>(undefined);
   const store = useRef<Promise<IdbTransferStateStore> | undefined>(undefined);
   const rowsRef = useRef(rows);
+  const shardSeq = useRef(0);
   rowsRef.current = rows;
 
   const gateway: WorkerGateway | undefined =
@@ -151,7 +165,15 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
     if (g === undefined) return;
     for (const row of rowsToStart(rows)) {
       dispatch({ type: "phase", id: row.id, phase: "starting" });
-      send({ kind: "start", id: row.id, file: row.file, gateway: g, choices: row.choices, resume: row.fromSaved });
+      send({
+        kind: "start",
+        id: row.id,
+        file: row.file,
+        ...(row.files === undefined ? {} : { files: row.files }),
+        gateway: g,
+        choices: row.choices,
+        resume: row.fromSaved,
+      });
     }
   }, [rows, send]);
 
@@ -162,11 +184,13 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
       warnings,
       saved,
       savedError,
-      addFiles(files) {
+      addFiles(files, options = {}) {
+        const samples = options.samples ?? true;
         const problems: string[] = [];
         const taken = new Set(rowsRef.current.filter((r) => r.phase !== "cancelled").map((r) => r.file.name));
         const added: UploadRow[] = [];
-        for (const file of files) {
+        for (const group of samples ? groupFiles(files) : files.map((f) => [f])) {
+          const file = group[0]!;
           if (taken.has(file.name)) {
             problems.push(`"${file.name}" is already in the list.`);
             continue;
@@ -175,23 +199,39 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
           added.push({
             id: newUploadId(),
             file,
+            ...(group.length > 1 ? { files: group } : {}),
             choices: defaultChoices(file.name),
+            ...(samples ? { sample: ANALYSING } : {}),
             phase: "ready",
             fromSaved: false,
             keyExported: false,
           });
         }
         if (added.length > 0) dispatch({ type: "add", rows: added });
+        for (const row of added)
+          if (row.sample !== undefined) send({ kind: "analyse", id: row.id, files: row.files ?? [row.file] });
         return problems;
       },
       setChoices(id, choices) {
         dispatch({ type: "choices", id, choices: normaliseChoices(choices) });
       },
+      setDecision(id, column, decision) {
+        dispatch({ type: "decision", id, column, ...(decision === undefined ? {} : { decision }) });
+      },
+      setKAnonymity(id, choice) {
+        dispatch({ type: "k-anonymity", id, ...(choice === undefined ? {} : { choice }) });
+      },
+      setSharding(id, spec) {
+        shardSeq.current += 1;
+        const seq = shardSeq.current;
+        dispatch({ type: "sharding", id, spec, seq });
+        send({ kind: "shard-preview", id, seq, spec });
+      },
       start(id) {
         const row = find(id);
         const g = gatewayRef.current;
         if (row === undefined || g === undefined || isActive(row.phase)) return undefined;
-        const problem = datasetNameProblem(row.choices.name);
+        const problem = datasetNameProblem(row.choices.name) ?? sampleBlocker(row.sample);
         if (problem !== undefined) return problem;
         dispatch({ type: "phase", id, phase: "queued", message: QUEUED_MESSAGE });
         return undefined;
@@ -212,6 +252,7 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
         if (g === undefined || row === undefined) return;
         if (row.phase === "ready") {
           dispatch({ type: "remove", id });
+          send({ kind: "forget", id });
           return;
         }
         dispatch({ type: "phase", id, phase: "cancelling", message: "Cancelling…" });
@@ -219,6 +260,7 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
       },
       remove(id) {
         dispatch({ type: "remove", id });
+        send({ kind: "forget", id });
       },
       exportKey(id) {
         const row = find(id);

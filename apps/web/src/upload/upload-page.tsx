@@ -1,8 +1,9 @@
 "use client";
 
 import { formatBytes } from "@cyxwiz/protocol/units";
-import { type DragEvent, useRef, useState } from "react";
+import { type DragEvent, useEffect, useRef, useState } from "react";
 import type { UploadRecord } from "./idb-transfer-state-store.js";
+import { sampleBlocker } from "./sample-row.js";
 import { classificationLabel } from "./upload-choices.js";
 import { useUploadManager } from "./upload-manager.js";
 import { UploadRowView } from "./upload-row-view.js";
@@ -12,9 +13,13 @@ export function UploadPage() {
   const manager = useUploadManager();
   const [dragging, setDragging] = useState(false);
   const [problems, setProblems] = useState<string[]>([]);
+  const [readSamples, setReadSamples] = useState(true);
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+  // React's types do not know `webkitdirectory`: set it on the element.
+  useEffect(() => folderInput.current?.setAttribute("webkitdirectory", ""), []);
 
-  const add = (files: readonly File[]) => setProblems(manager.addFiles(files));
+  const add = (files: readonly File[]) => setProblems(manager.addFiles(files, { samples: readSamples }));
   const onDrop = (event: DragEvent<HTMLElement>) => {
     event.preventDefault();
     setDragging(false);
@@ -26,6 +31,7 @@ export function UploadPage() {
     add(files);
   };
   const ready = manager.rows.filter((r) => r.phase === "ready");
+  const readyBlocked = ready.some((r) => sampleBlocker(r.sample) !== undefined);
 
   return (
     <div className="stack-lg">
@@ -78,8 +84,23 @@ export function UploadPage() {
           <strong>Drop files here</strong> or{" "}
           <button type="button" className="link" onClick={() => input.current?.click()}>
             choose files
+          </button>{" "}
+          or{" "}
+          <button type="button" className="link" onClick={() => folderInput.current?.click()}>
+            a folder of images
           </button>
         </p>
+        <input
+          ref={folderInput}
+          type="file"
+          multiple
+          className="visually-hidden"
+          onChange={(e) => {
+            add([...(e.target.files ?? [])]);
+            e.target.value = "";
+          }}
+          data-testid="upload-folder-input"
+        />
         <input
           ref={input}
           type="file"
@@ -91,6 +112,16 @@ export function UploadPage() {
           }}
           data-testid="upload-file-input"
         />
+        <label className="check small">
+          <input
+            type="checkbox"
+            checked={readSamples}
+            onChange={(e) => setReadSamples(e.target.checked)}
+            data-testid="upload-read-samples"
+          />
+          Read datasets as samples (CSV, Parquet, NumPy, IDX, images: preview, personal-data scan, sharding). Off: every
+          file uploads as bytes, as it is.
+        </label>
       </section>
       {problems.map((p) => (
         <p key={p} className="error" role="alert">
@@ -105,6 +136,8 @@ export function UploadPage() {
               <button
                 type="button"
                 className="primary"
+                disabled={readyBlocked}
+                title={readyBlocked ? "Some files are still being read or need a decision" : undefined}
                 onClick={() => {
                   for (const r of ready) manager.start(r.id);
                 }}

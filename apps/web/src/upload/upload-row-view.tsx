@@ -3,6 +3,8 @@
 import { formatBytes, formatRate } from "@cyxwiz/protocol/units";
 import { formatEta, percentDone } from "../format/progress-format.js";
 import { CopyButton } from "../ui/copy-button.js";
+import { SamplePanel } from "./sample-panel.js";
+import { sampleBlocker } from "./sample-row.js";
 import {
   CLASSIFICATION_OPTIONS,
   COMPRESSION_OPTIONS,
@@ -41,6 +43,7 @@ export function UploadRowView({ row }: { row: UploadRow }) {
   const total = p?.totalBytes ?? row.file.size;
   const percent = row.phase === "committed" ? 100 : percentDone(acked, total);
   const nameProblem = editable ? datasetNameProblem(choices.name) : undefined;
+  const blocker = editable ? sampleBlocker(row.sample) : undefined;
 
   return (
     <li className={`upload-row phase-${row.phase}`} data-testid={`upload-row-${f}`} data-phase={row.phase}>
@@ -63,6 +66,9 @@ export function UploadRowView({ row }: { row: UploadRow }) {
           {row.codec !== undefined && row.codec !== choices.compression
             ? ` (${choices.compression} did not shrink the first chunk enough)`
             : ""}
+          {choices.samples === undefined
+            ? ""
+            : ` · dataset of samples${choices.samples.plan.length > 0 ? `, ${choices.samples.plan.length} anonymizer step${choices.samples.plan.length === 1 ? "" : "s"}` : ""}${choices.samples.order === undefined ? "" : `, ${choices.samples.order.shards} ${choices.samples.order.strategy} shards`}`}
         </p>
       )}
       {editable && (
@@ -137,6 +143,12 @@ export function UploadRowView({ row }: { row: UploadRow }) {
         </fieldset>
       )}
       {nameProblem !== undefined && <p className="error">{nameProblem}</p>}
+      {editable && row.sample !== undefined && <SamplePanel id={row.id} f={f} sample={row.sample} />}
+      {blocker !== undefined && row.sample?.status === "samples" && (
+        <p className="warning small" data-testid={`upload-blocker-${f}`}>
+          {blocker}
+        </p>
+      )}
 
       {row.phase !== "ready" && (
         <div className="progress-block">
@@ -208,7 +220,7 @@ export function UploadRowView({ row }: { row: UploadRow }) {
           <button
             type="button"
             className="primary"
-            disabled={nameProblem !== undefined}
+            disabled={nameProblem !== undefined || blocker !== undefined}
             onClick={() => manager.start(row.id)}
             data-testid={`upload-start-${f}`}
           >

@@ -1,4 +1,7 @@
 import type { UploadEvent, UploadProgress } from "@cyxwiz/client";
+import type { ShardingSpec } from "../preview/preview-types.js";
+import type { ColumnDecision, KAnonymityChoice } from "./anonymize-choices.js";
+import { type SampleRowState, withAnalysis, withSampleChoices } from "./sample-row.js";
 import type { UploadChoices } from "./upload-choices.js";
 import type { WorkerToPage } from "./upload-worker-protocol.js";
 
@@ -24,7 +27,11 @@ export interface UploadRow {
   /** The upload's key in IndexedDB (a random id; the same after a reload). */
   readonly id: string;
   readonly file: File;
+  /** Every file of a dataset of several files (a folder, IDX images and labels); absent: `file` alone. */
+  readonly files?: readonly File[];
   readonly choices: UploadChoices;
+  /** The dataset read as samples (absent for a resumed upload: it keeps its saved choices). */
+  readonly sample?: SampleRowState;
   readonly phase: UploadPhase;
   /** Continues an upload saved by an earlier page (after a reload). */
   readonly fromSaved: boolean;
@@ -50,6 +57,11 @@ export type RowAction =
   | { readonly type: "choices"; readonly id: string; readonly choices: UploadChoices }
   | { readonly type: "phase"; readonly id: string; readonly phase: UploadPhase; readonly message?: string }
   | { readonly type: "key-exported"; readonly id: string }
+  /** The owner's anonymizer for a flagged column (undefined: not decided). */
+  | { readonly type: "decision"; readonly id: string; readonly column: string; readonly decision?: ColumnDecision }
+  | { readonly type: "k-anonymity"; readonly id: string; readonly choice?: KAnonymityChoice }
+  /** A new sharding spec; its preview is asked for with `seq`. */
+  | { readonly type: "sharding"; readonly id: string; readonly spec: ShardingSpec; readonly seq: number }
   | { readonly type: "remove"; readonly id: string }
   | { readonly type: "worker"; readonly message: WorkerToPage };
 
@@ -112,7 +124,25 @@ export function rowsReducer(rows: readonly UploadRow[], action: RowAction): read
     case "add":
       return [...rows, ...action.rows];
     case "choices":
-      return change(action.id, (r) => (r.phase === "ready" ? { ...r, choices: action.choices } : r));
+      return change(action.id, (r) => {
+        if (r.phase !== "ready") return r;
+        const touched = action.choices.classification !== r.choices.classification;
+        const sample = r.sample === undefined || !touched ? r.sample : { ...r.sample, classificationTouched: true };
+        return { ...r, choices: action.choices, ...(sample === undefined ? {} : { sample }) };
+      });
+    case "decision":
+      return change(action.id, (r) =>
+        withSample(r, (s) => ({ ...s, decisions: { ...s.decisions, [action.column]: action.decision } })),
+      );
+    case "k-anonymity":
+      return change(action.id, (r) =>
+        withSample(r, (s) => {
+          const { kAnonymity: _, ...rest } = s;
+          return action.choice === undefined ? rest : { ...rest, kAnonymity: action.choice };
+        }),
+      );
+    case "sharding":
+      return change(action.id, (r) => withSample(r, (s) => ({ ...s, sharding: action.spec, shardSeq: action.seq })));
     case "phase":
       return change(action.id, (r) => ({ ...r, phase: action.phase, message: action.message, authFailure: false }));
     case "key-exported":
@@ -128,11 +158,34 @@ export function rowsReducer(rows: readonly UploadRow[], action: RowAction): read
   }
 }
 
+/** The row with its sample state changed and its sample choices rebuilt (only while it is ready). */
+function withSample(r: UploadRow, f: (s: SampleRowState) => SampleRowState): UploadRow {
+  if (r.sample === undefined || r.phase !== "ready") return r;
+  const sample = f(r.sample);
+  return { ...r, sample, choices: withSampleChoices(sample, r.choices) };
+}
+
 function fromWorker(rows: readonly UploadRow[], m: WorkerToPage): readonly UploadRow[] {
   if (m.kind === "hello") return rows;
   return rows.map((r) => {
     if (r.id !== m.id) return r;
     switch (m.kind) {
+      case "analysing":
+        return r.sample === undefined ? r : { ...r, sample: { ...r.sample, fraction: m.fraction } };
+      case "analysed": {
+        if (r.sample === undefined) return r;
+        const next = withAnalysis(r.sample, r.choices, m.outcome);
+        return { ...r, sample: next.sample, choices: next.choices };
+      }
+      case "shard-preview": {
+        if (r.sample === undefined || m.seq !== r.sample.shardSeq) return r;
+        const { shards: _, shardProblem: __, ...rest } = r.sample;
+        return {
+          ...r,
+          sample:
+            "shards" in m.result ? { ...rest, shards: m.result.shards } : { ...rest, shardProblem: m.result.problem },
+        };
+      }
       case "key":
         return { ...r, keyHex: m.keyHex };
       case "progress": {

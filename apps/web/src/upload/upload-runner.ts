@@ -1,15 +1,20 @@
 import { base64Decode, base64Encode } from "@bufbuild/protobuf/wire";
 import { Code } from "@connectrpc/connect";
 import { connectGateway, createUploadSession, isClientError, type UploadSession } from "@cyxwiz/client";
-import { blobByteSource } from "@cyxwiz/protocol/chunk";
+import { applyAnonymizers } from "@cyxwiz/datasets/anonymize";
+import { prepareSamples } from "@cyxwiz/datasets/pack";
+import { blobByteSource, DEFAULT_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
 import { generateDatasetKey } from "@cyxwiz/protocol/crypto";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import { toHex } from "../format/hex.js";
 import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
 import type { DatasetKeyStore } from "../keys/dataset-key-store.js";
+import { inputPathOf } from "./dataset-grouping.js";
 import { checkSameFile, fileIdentityOf } from "./file-identity.js";
 import type { IdbTransferStateStore, UploadRecord } from "./idb-transfer-state-store.js";
-import { normaliseChoices } from "./upload-choices.js";
+import { ownerKeyFor } from "./owner-key-store.js";
+import type { createSampleAnalyser } from "./sample-analyser.js";
+import { normaliseChoices, type UploadChoices } from "./upload-choices.js";
 import type { PageToWorker, WorkerGateway, WorkerToPage } from "./upload-worker-protocol.js";
 
 /** What the runner needs from the worker around it. */
@@ -19,6 +24,10 @@ export interface UploadRunnerDeps {
   readonly primitives: Promise<Primitives>;
   /** Opens where a committed encrypted upload's key is kept, for downloads from the datasets page. */
   readonly openKeys: () => Promise<DatasetKeyStore>;
+  /** Reads datasets of samples for the page's preview and sharding chart. */
+  readonly analyser: ReturnType<typeof createSampleAnalyser>;
+  /** The owner key for the `hash` anonymizer (default: kept in this browser's IndexedDB). */
+  readonly ownerKey?: (gateway: WorkerGateway) => Promise<Uint8Array>;
 }
 
 /**
@@ -49,10 +58,11 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
       datasetKey = record.datasetKey === undefined ? undefined : base64Decode(record.datasetKey);
       if (datasetKey !== undefined) post({ kind: "key", id, keyHex: toHex(datasetKey) });
       const { choices } = record;
+      const data = await sourceOf(message.files ?? [file], choices, gateway);
       session = createUploadSession({
         clients: connectGateway({ baseUrl: gateway.baseUrl, token: gateway.token }),
         primitives: await deps.primitives,
-        source: blobByteSource(file),
+        ...data,
         name: choices.name,
         classification: choices.classification,
         compression: choices.compression,
@@ -90,6 +100,7 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
           .catch(() => undefined);
       }
       await store.remove(id);
+      deps.analyser.forget(id);
       post({
         kind: "committed",
         id,
@@ -108,6 +119,37 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
       pauseWhenStarted.delete(id);
       if (sessions.get(id) === session) sessions.delete(id);
     }
+  }
+
+  /**
+   * What the session uploads: the file's bytes as they are, or, for a dataset of samples, the
+   * chunks `prepareSamples` packs after the owner's anonymizers and in the chosen pack order. The
+   * same files and choices give the same chunks, so a resumed upload re-prepares them.
+   */
+  async function sourceOf(files: readonly File[], choices: UploadChoices, gateway: WorkerGateway) {
+    const samples = choices.samples;
+    if (samples === undefined) return { source: blobByteSource(files[0]!) };
+    const plan = samples.plan;
+    const ownerKey = plan.some((s) => s.operator === "hash")
+      ? await (deps.ownerKey ?? ((g: WorkerGateway) => ownerKeyFor(g.owner, g.baseUrl)))(gateway)
+      : undefined;
+    const prepared = await prepareSamples(
+      files.map((f) => ({ path: inputPathOf(f), source: blobByteSource(f) })),
+      {
+        chunkSize: DEFAULT_CHUNK_SIZE,
+        ...(samples.order === undefined ? {} : { order: samples.order }),
+        ...(plan.length === 0
+          ? {}
+          : {
+              transform: (table) => applyAnonymizers(table, plan, ownerKey === undefined ? {} : { ownerKey }).table,
+            }),
+      },
+    );
+    return {
+      source: prepared.source,
+      type: prepared.format,
+      samples: { plainSizes: prepared.plainSizes, layout: prepared.layout },
+    };
   }
 
   /**
@@ -202,6 +244,34 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
     post({ kind: "paused", id, chunksInFlight: session.chunksInFlight });
   }
 
+  async function analyse(id: string, files: readonly File[]): Promise<void> {
+    let last = -1;
+    try {
+      const outcome = await deps.analyser.analyse(
+        id,
+        files.map((f) => ({ path: inputPathOf(f), source: blobByteSource(f) })),
+        (fraction) => {
+          const pct = Math.floor(fraction * 100);
+          if (pct === last) return;
+          last = pct;
+          post({ kind: "analysing", id, fraction });
+        },
+      );
+      post({ kind: "analysed", id, outcome });
+    } catch (e) {
+      post({ kind: "analysed", id, outcome: { kind: "invalid", message: errorMessage(e, "Reading the dataset") } });
+    }
+  }
+
+  function shardPreview(message: Extract<PageToWorker, { kind: "shard-preview" }>): void {
+    const { id, seq, spec } = message;
+    try {
+      post({ kind: "shard-preview", id, seq, result: { shards: deps.analyser.shardPreview(id, spec) } });
+    } catch (e) {
+      post({ kind: "shard-preview", id, seq, result: { problem: e instanceof Error ? e.message : String(e) } });
+    }
+  }
+
   function cancelAndReport(id: string, gateway: WorkerGateway): Promise<void> {
     return cancel(id, gateway).catch((e: unknown) =>
       post({ kind: "failed", id, message: errorMessage(e, "Cancelling"), authFailure: false }),
@@ -213,6 +283,15 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
       switch (message.kind) {
         case "start":
           void start(message);
+          return;
+        case "analyse":
+          void analyse(message.id, message.files);
+          return;
+        case "shard-preview":
+          shardPreview(message);
+          return;
+        case "forget":
+          deps.analyser.forget(message.id);
           return;
         case "pause":
           pause(message.id);

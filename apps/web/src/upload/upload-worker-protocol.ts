@@ -1,4 +1,6 @@
 import type { UploadEvent, UploadProgress } from "@cyxwiz/client";
+import type { ShardingSpec, ShardPreview } from "../preview/preview-types.js";
+import type { AnalysisOutcome } from "./sample-analyser.js";
 import type { UploadChoices } from "./upload-choices.js";
 
 /** Who is uploading, to where: every start and discard carries it (the worker keeps no session). */
@@ -17,12 +19,20 @@ export type PageToWorker =
       readonly id: string;
       /** Read one slice at a time in the worker; never copied whole. */
       readonly file: File;
+      /** Every file of a dataset of several files (a folder, IDX images and labels); `file` is the first. */
+      readonly files?: readonly File[];
       readonly gateway: WorkerGateway;
       /** For a new upload; a saved one (retry, resume after reload) uses its saved choices. */
       readonly choices: UploadChoices;
       /** True when continuing a saved upload: the record must exist and `file` must be its file. */
       readonly resume: boolean;
     }
+  /** Reads the files as samples and answers with "analysing" reports, then "analysed". */
+  | { readonly kind: "analyse"; readonly id: string; readonly files: readonly File[] }
+  /** Samples and classes per shard of `spec` over the analysed table; `seq` orders the answers. */
+  | { readonly kind: "shard-preview"; readonly id: string; readonly seq: number; readonly spec: ShardingSpec }
+  /** Drops the analysed table of a row that is gone. */
+  | { readonly kind: "forget"; readonly id: string }
   | { readonly kind: "pause"; readonly id: string }
   | { readonly kind: "resume"; readonly id: string }
   /** Stops a running upload, or discards a saved one: CancelTransfer on the gateway, then the record is deleted. */
@@ -32,6 +42,16 @@ export type PageToWorker =
 export type WorkerToPage =
   /** Sent once at start: which primitives run, and any warning (crypto.subtle missing) to show. */
   | { readonly kind: "hello"; readonly primitives: string; readonly warnings: readonly string[] }
+  /** How much of the files the analysis has read, 0 to 1. */
+  | { readonly kind: "analysing"; readonly id: string; readonly fraction: number }
+  | { readonly kind: "analysed"; readonly id: string; readonly outcome: AnalysisOutcome }
+  | {
+      readonly kind: "shard-preview";
+      readonly id: string;
+      readonly seq: number;
+      /** The shards, or why the spec cannot shard these samples. */
+      readonly result: { readonly shards: readonly ShardPreview[] } | { readonly problem: string };
+    }
   /** The dataset key of an encrypted upload, as 64 hex characters, for "Export recovery key". */
   | { readonly kind: "key"; readonly id: string; readonly keyHex: string }
   | {

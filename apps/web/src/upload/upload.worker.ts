@@ -6,6 +6,7 @@
 import { canSealInWebWorkers, createWebPrimitives, createWebSealingPool } from "@cyxwiz/protocol/primitives";
 import { openDatasetKeyStore } from "../keys/dataset-key-store.js";
 import { openIdbTransferStateStore } from "./idb-transfer-state-store.js";
+import { createSampleAnalyser } from "./sample-analyser.js";
 import { createUploadRunner } from "./upload-runner.js";
 import type { PageToWorker, WorkerToPage } from "./upload-worker-protocol.js";
 
@@ -26,7 +27,13 @@ const store = openIdbTransferStateStore();
 primitives.catch(() => undefined);
 store.catch(() => undefined);
 
-const runner = createUploadRunner({ post, store, primitives, openKeys: () => openDatasetKeyStore() });
+const runner = createUploadRunner({
+  post,
+  store,
+  primitives,
+  openKeys: () => openDatasetKeyStore(),
+  analyser: createSampleAnalyser(),
+});
 scope.addEventListener("message", (event) => runner.handle(event.data));
 
 void (async () => {
