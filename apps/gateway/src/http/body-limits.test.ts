@@ -7,16 +7,23 @@ import {
   DatasetManifestSchema,
   DatasetService,
   DataTransferService,
+  TransferRequestSchema,
 } from "@cyxwiz/protocol/gen";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config.js";
-import { COMMIT_BYTES_PER_CHUNK, CONTROL_BODY_BYTES, createBodyCaps } from "./body-limits.js";
+import {
+  COMMIT_BYTES_PER_CHUNK,
+  CONTROL_BODY_BYTES,
+  createBodyCaps,
+  INITIATE_BYTES_PER_CHUNK,
+  MANIFEST_FIXED_BYTES,
+} from "./body-limits.js";
 
 /** The largest CommitUpload a client can send for `n` chunks: every size at its maximum, signed, escrowed. */
 function largestCommit(n: number) {
   const digest = new Uint8Array(32).fill(0xff);
   const manifest = create(DatasetManifestSchema, {
-    formatVersion: 1,
+    formatVersion: 2,
     metadata: {
       name: "n".repeat(128),
       type: "parquet",
@@ -35,6 +42,31 @@ function largestCommit(n: number) {
     chunkDigests: Array(n).fill(digest),
     compressed: Array(n).fill(true),
     createdAt: { seconds: 253_402_300_799n, nanos: 999_999_999 }, // 9999-12-31T23:59:59.999999999Z
+    // A dataset of samples: the most columns and labels a manifest records, and a count per chunk.
+    samples: {
+      sourceFormat: "parquet",
+      columns: Array.from({ length: 10_000 }, (_, i) => ({
+        name: `column_${String(i).padStart(40, "0")}`,
+        arrowType: "FixedSizeList[784]<Uint8>",
+        role: 1,
+        dtype: "float64",
+        shape: [0xffffffff, 0xffffffff],
+      })),
+      numSamples: 1n << 50n,
+      chunkSampleCounts: Array(n).fill(0xffffffff),
+      labelColumn: "label",
+      labelHistogram: Array.from({ length: 10_000 }, (_, i) => ({ label: `${i}`.padEnd(100, "é"), count: 1n << 50n })),
+      split: { trainPermille: 800, validationPermille: 100, testPermille: 100, seed: 1n << 60n },
+      order: {
+        strategy: "class-balanced",
+        shards: 0xffffffff,
+        seed: 1n << 60n,
+        column: "label",
+        shardSampleCounts: [],
+      },
+      originalName: "o".repeat(1000),
+      originalSize: 1n << 50n,
+    },
   });
   return create(CommitUploadRequestSchema, {
     transferId: "tr_0123456789abcdef01234567",
@@ -64,10 +96,13 @@ describe("body caps per method", () => {
     expect(caps.capFor(AuthService.method.whoAmI)).toBe(CONTROL_BODY_BYTES);
     expect(caps.capFor(DatasetService.method.getDataset)).toBe(CONTROL_BODY_BYTES);
     expect(caps.capFor(DatasetService.method.commitUpload)).toBe(
-      CONTROL_BODY_BYTES + config.maxChunks * COMMIT_BYTES_PER_CHUNK,
+      MANIFEST_FIXED_BYTES + config.maxChunks * COMMIT_BYTES_PER_CHUNK,
     );
     const small = createBodyCaps(loadConfig({ CYXWIZ_MAX_CHUNKS: "10", CYXWIZ_MAX_PAYLOAD_BYTES: "4096" }));
-    expect(small.capFor(DatasetService.method.commitUpload)).toBe(CONTROL_BODY_BYTES + 10 * COMMIT_BYTES_PER_CHUNK);
+    expect(small.capFor(DatasetService.method.commitUpload)).toBe(MANIFEST_FIXED_BYTES + 10 * COMMIT_BYTES_PER_CHUNK);
+    expect(small.capFor(DataTransferService.method.initiateTransfer)).toBe(
+      CONTROL_BODY_BYTES + 10 * INITIATE_BYTES_PER_CHUNK,
+    );
     expect(small.capFor(DataTransferService.method.streamData)).toBe(Math.ceil((4096 * 4) / 3) + CONTROL_BODY_BYTES);
   });
 
@@ -82,6 +117,23 @@ describe("body caps per method", () => {
     // What a chunk adds stays under the per-chunk allowance, with room.
     const perChunk = (json - jsonBytes(toJsonString(CommitUploadRequestSchema, largestCommit(0)))) / n;
     expect(perChunk).toBeLessThan(COMMIT_BYTES_PER_CHUNK);
+  });
+
+  it("fits the InitiateTransfer of a dataset of samples with the most chunks, each at its largest size", () => {
+    const n = config.maxChunks;
+    const request = (count: number) =>
+      create(TransferRequestSchema, {
+        metadata: { name: "n".repeat(128), totalSize: 1n << 50n, numChunks: count, chunkSize: 0xffffffff },
+        options: { compression: "zstd", chunkSize: 0xffffffff, chunkPlainSizes: Array(count).fill(0xffffffff) },
+        security: { encryptPayload: true },
+      });
+    const cap = caps.capFor(DataTransferService.method.initiateTransfer);
+    expect(jsonBytes(toJsonString(TransferRequestSchema, request(n)))).toBeLessThanOrEqual(cap);
+    const perChunk =
+      (jsonBytes(toJsonString(TransferRequestSchema, request(n))) -
+        jsonBytes(toJsonString(TransferRequestSchema, request(0)))) /
+      n;
+    expect(perChunk).toBeLessThanOrEqual(INITIATE_BYTES_PER_CHUNK);
   });
 
   it("fits a StreamData message carrying the largest payload, in JSON", () => {

@@ -24,10 +24,11 @@ export const CONTROL_BODY_BYTES = 64 * 1024;
 export const COMMIT_BYTES_PER_CHUNK = 192;
 
 /**
- * What a manifest holds besides its per-chunk lists, at most: a sample layout's schema (up to
- * 10,000 columns, docs/dataset-formats.md) and label histogram. One MiB.
+ * What a manifest holds besides its per-chunk lists: the metadata and, for a dataset of samples,
+ * its schema (up to 10,000 columns, docs/dataset-formats.md) and label histogram (up to 10,000
+ * labels of up to 100 characters, sample-layout-proto.ts), twice when the manifest is also signed. Eight MiB.
  */
-export const MANIFEST_FIXED_BYTES = 1024 * 1024;
+export const MANIFEST_FIXED_BYTES = 8 * 1024 * 1024;
 
 /** What one chunk adds to an InitiateTransfer of samples: its plain size, up to 10 digits and a comma in JSON. */
 export const INITIATE_BYTES_PER_CHUNK = 12;

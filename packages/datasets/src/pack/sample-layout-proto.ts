@@ -13,6 +13,12 @@ export interface PackedOrder {
   readonly shardSampleCounts: readonly number[];
 }
 
+/**
+ * The longest label text the manifest's histogram keeps (longer labels are cut, with "…"), so a
+ * manifest stays within the gateway's CommitUpload cap whatever the label column holds.
+ */
+export const MAX_LABEL_TEXT = 100;
+
 /** What the manifest records of a dataset of samples (proto `SampleLayout`, docs/dataset-formats.md). */
 export function sampleLayoutOf(
   summary: SampleSummary,
@@ -36,7 +42,10 @@ export function sampleLayoutOf(
     numSamples: BigInt(summary.numSamples),
     chunkSampleCounts: [...summary.chunkSampleCounts],
     labelColumn: summary.labelColumn ?? "",
-    labelHistogram: summary.labelHistogram.map((l) => ({ label: l.label, count: BigInt(l.count) })),
+    labelHistogram: summary.labelHistogram.map((l) => ({
+      label: l.label.length > MAX_LABEL_TEXT ? `${l.label.slice(0, MAX_LABEL_TEXT - 1)}…` : l.label,
+      count: BigInt(l.count),
+    })),
     split: {
       trainPermille: context.split.trainPermille,
       validationPermille: context.split.validationPermille,
