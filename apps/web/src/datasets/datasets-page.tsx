@@ -297,7 +297,7 @@ function DatasetRow({
           <td colSpan={6}>
             <DownloadPanel version={v} download={download} />
             {details && (
-              <div className="stack" data-testid={`dataset-details-${ref}`}>
+              <div className="stack dataset-details" data-testid={`dataset-details-${ref}`}>
                 <PreviewPanel refName={ref} preview={preview} />
                 <PolicyPanel
                   version={v}
