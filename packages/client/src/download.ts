@@ -1,7 +1,5 @@
 import { type CallOptions, Code } from "@connectrpc/connect";
 import { createChunkReceiver } from "@cyxwiz/protocol/chunk";
-import { type ChunkCipher, createChunkCipher } from "@cyxwiz/protocol/crypto";
-import { equalDigests } from "@cyxwiz/protocol/frame";
 import {
   AckStatus,
   type DataChunk,
@@ -14,6 +12,7 @@ import { ClientError } from "./client-error.js";
 import type { GatewayClients } from "./gateway-clients.js";
 import { isTransient, toClientError } from "./rpc-error.js";
 import { sleep } from "./timers.js";
+import { openVersionCipher } from "./version-cipher.js";
 
 /** Chunk requests in flight by default while earlier chunks are verified and written. */
 export const DEFAULT_DOWNLOAD_IN_FLIGHT = 4;
@@ -108,24 +107,7 @@ export async function downloadDataset(options: DownloadOptions): Promise<Downloa
       `GetDataset ${JSON.stringify(ref)} answered without the version or its manifest`,
     );
   const meta = manifest.metadata;
-  if (meta !== undefined && version.merkleRoot.length > 0 && !equalDigests(version.merkleRoot, meta.merkleRoot)) {
-    throw new ClientError("CYXW_CLIENT_INTEGRITY", `${version.ref}: the manifest's Merkle root is not the version's`);
-  }
-
-  let cipher: ChunkCipher | undefined;
-  if (manifest.cipher !== undefined) {
-    if (options.datasetKey === undefined)
-      throw new ClientError("CYXW_CLIENT_KEY", `${version.ref} is encrypted: its dataset key is needed to read it`);
-    const made = await createChunkCipher(primitives, options.datasetKey, manifest.cipher);
-    if (!made.ok) {
-      throw made.error.code === "CYXW_ERR_WRONG_KEY"
-        ? new ClientError("CYXW_CLIENT_KEY", `${version.ref}: the dataset key given is not this dataset's key`)
-        : new ClientError("CYXW_CLIENT_INTEGRITY", `${version.ref}: ${made.error.code}: ${made.error.message}`);
-    }
-    cipher = made.value;
-  } else if (options.datasetKey !== undefined) {
-    throw new ClientError("CYXW_CLIENT_KEY", `${version.ref} is not encrypted: no dataset key is needed`);
-  }
+  const cipher = await openVersionCipher(primitives, version, manifest, options.datasetKey);
 
   let bytes = 0;
   let chunksDone = 0;

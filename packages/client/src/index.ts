@@ -11,6 +11,8 @@ import { uploadSessionFactory } from "./runtime-entry.js";
 export type { ClientErrorCode } from "./client-error.js";
 // The same hand-picked surface in both entry points (STYLE §3, §4).
 export { CLIENT_ERROR_CODES, ClientError, isClientError } from "./client-error.js";
+export type { DatasetPreview, PreviewOptions } from "./dataset-preview.js";
+export { previewDataset } from "./dataset-preview.js";
 export type { DownloadOptions, DownloadProgress, DownloadResult, DownloadSignal } from "./download.js";
 export { DEFAULT_DOWNLOAD_IN_FLIGHT, downloadDataset } from "./download.js";
 export type {

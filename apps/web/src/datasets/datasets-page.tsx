@@ -12,12 +12,20 @@ import { useSession } from "../session/session-context.js";
 import { CopyButton } from "../ui/copy-button.js";
 import { classificationLabel } from "../upload/upload-choices.js";
 import { codecLabel, datasetStatusLabel, shortHex } from "./dataset-format.js";
+import { sampleLayoutOf } from "./preview-model.js";
 import { DownloadButton, DownloadPanel, useVersionDownload, type VersionDownloadDeps } from "./version-download.js";
+import { PolicyPanel } from "./version-policy.js";
+import { PreviewPanel, useVersionPreview } from "./version-preview.js";
 
 type Load =
   | { readonly status: "loading" }
   | { readonly status: "error"; readonly message: string }
-  | { readonly status: "ok"; readonly versions: readonly DatasetVersion[] };
+  | {
+      readonly status: "ok";
+      readonly versions: readonly DatasetVersion[];
+      /** Refs of the versions that are datasets of samples (their manifests have a sample layout). */
+      readonly samples: ReadonlySet<string>;
+    };
 
 /** The signed-in owner's datasets, every version, with verify, download and delete. */
 export function DatasetsPage({ clients }: { clients: GatewayClients }) {
@@ -37,7 +45,15 @@ export function DatasetsPage({ clients }: { clients: GatewayClients }) {
         datasets.map(async (d) => (await clients.datasets.listVersions({ name: d.name })).versions),
       );
       const versions = perName.flat().sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version);
-      setLoad({ status: "ok", versions });
+      // Whether each version is a dataset of samples is in its manifest: it decides what Download saves.
+      const kinds = await Promise.all(
+        versions.map(async (v) => {
+          const got = await clients.datasets.getDataset({ ref: v.ref }).catch(() => undefined);
+          return sampleLayoutOf(got?.manifest) === undefined ? undefined : v.ref;
+        }),
+      );
+      const samples = new Set(kinds.filter((r): r is string => r !== undefined));
+      setLoad({ status: "ok", versions, samples });
     } catch (e) {
       if (isAuthFailure(e)) signOut(errorMessage(e, "Loading your datasets"));
       else setLoad({ status: "error", message: errorMessage(e, "Loading your datasets") });
@@ -98,7 +114,12 @@ export function DatasetsPage({ clients }: { clients: GatewayClients }) {
                   clients={clients}
                   onChanged={refresh}
                   onDeleted={forgetKey}
-                  download={{ downloads, keyHere: keysHere.has(v.transferId), onAuthFailure }}
+                  download={{
+                    downloads,
+                    keyHere: keysHere.has(v.transferId),
+                    onAuthFailure,
+                    samples: load.samples.has(v.ref),
+                  }}
                 />
               ))}
             </tbody>
@@ -130,6 +151,9 @@ function DatasetRow({
   download: VersionDownloadDeps;
 }) {
   const download = useVersionDownload(v, downloadDeps);
+  const preview = useVersionPreview(v, downloadDeps);
+  /** The detail view (preview and data policy) is open. */
+  const [details, setDetails] = useState(false);
   const [verify, setVerify] = useState<Verify>({ status: "idle" });
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -168,7 +192,8 @@ function DatasetRow({
     verify.status === "done" ||
     verify.status === "error" ||
     deleteProblem !== undefined ||
-    download.state.status !== "idle";
+    download.state.status !== "idle" ||
+    details;
   return (
     <>
       <tr data-testid={`dataset-row-${ref}`} className={hasDetail ? "has-detail" : undefined}>
@@ -192,7 +217,7 @@ function DatasetRow({
           </span>
         </td>
         <td>
-          {classificationLabel(v.classification)}
+          <span data-testid={`dataset-classification-${ref}`}>{classificationLabel(v.classification)}</span>
           <div className="muted small" data-testid={`dataset-protection-${ref}`}>
             {v.encrypted ? "encrypted" : "not encrypted"}
             {v.keyEscrowed ? ", key escrowed" : ""} ·{" "}
@@ -209,6 +234,22 @@ function DatasetRow({
         </td>
         <td className="row-actions">
           <div className="actions">
+            <button
+              type="button"
+              aria-expanded={details}
+              onClick={() => {
+                if (details) {
+                  setDetails(false);
+                  preview.close();
+                } else {
+                  setDetails(true);
+                  preview.open();
+                }
+              }}
+              data-testid={`dataset-preview-${ref}`}
+            >
+              {details ? "Hide preview" : "Preview"}
+            </button>
             <button
               type="button"
               onClick={() => void runVerify()}
@@ -255,6 +296,17 @@ function DatasetRow({
         <tr className="detail-row">
           <td colSpan={6}>
             <DownloadPanel version={v} download={download} />
+            {details && (
+              <div className="stack dataset-details" data-testid={`dataset-details-${ref}`}>
+                <PreviewPanel refName={ref} preview={preview} />
+                <PolicyPanel
+                  version={v}
+                  clients={clients}
+                  onChanged={onChanged}
+                  onAuthFailure={downloadDeps.onAuthFailure}
+                />
+              </div>
+            )}
             {result}
             {deleteProblem !== undefined && (
               <p className="error small" role="alert" data-testid={`dataset-delete-error-${ref}`}>

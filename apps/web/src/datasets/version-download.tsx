@@ -29,6 +29,17 @@ export interface VersionDownloadDeps {
   readonly keyHere: boolean;
   /** Called when the gateway refused the session. */
   readonly onAuthFailure: (message: string) => void;
+  /**
+   * The version is a dataset of samples (its manifest has a sample layout): it is saved as one
+   * Arrow IPC file, `<name>.arrow`, instead of the uploaded bytes.
+   */
+  readonly samples: boolean;
+}
+
+/** The file a download of `v` is saved as: `<name>.arrow` for a dataset of samples, else the name. */
+export function downloadFileName(name: string, samples: boolean): string {
+  const safe = safeFileName(name);
+  return samples && !safe.toLowerCase().endsWith(".arrow") ? `${safe}.arrow` : safe;
 }
 
 /**
@@ -43,7 +54,7 @@ export function useVersionDownload(v: DatasetVersion, deps: VersionDownloadDeps)
   async function begin(recoveryKey: Uint8Array | undefined): Promise<void> {
     let target: Awaited<ReturnType<typeof openSaveTarget>>;
     try {
-      target = await openSaveTarget(safeFileName(v.name));
+      target = await openSaveTarget(downloadFileName(v.name, deps.samples));
     } catch (e) {
       recoveryKey?.fill(0);
       setState({ status: "failed", message: errorMessage(e, "Choosing where to save the file") });
@@ -89,6 +100,7 @@ export function useVersionDownload(v: DatasetVersion, deps: VersionDownloadDeps)
           transferId: v.transferId,
           encrypted: v.encrypted,
           ...(recoveryKey === undefined ? {} : { recoveryKey }),
+          ...(deps.samples ? { arrow: true } : {}),
         },
         target,
         onUpdate,
@@ -106,6 +118,7 @@ export function useVersionDownload(v: DatasetVersion, deps: VersionDownloadDeps)
 
   return {
     state,
+    samples: deps.samples,
     /** The Download button. */
     start() {
       if (v.encrypted && !deps.keyHere) setState({ status: "asking-key" });
@@ -143,9 +156,11 @@ export function DownloadButton({
       type="button"
       onClick={download.start}
       disabled={state.status === "asking-key"}
+      title={download.samples ? "Saves the samples as one Arrow IPC file (.arrow)" : "Saves the file's original bytes"}
+      data-format={download.samples ? "arrow" : "original"}
       data-testid={`dataset-download-${refName}`}
     >
-      Download
+      {download.samples ? "Download .arrow" : "Download"}
     </button>
   );
 }
@@ -165,7 +180,16 @@ export function DownloadPanel({
     case "idle":
       return null;
     case "asking-key":
-      return <RecoveryKeyForm refName={ref} message={state.message} download={download} />;
+      return (
+        <RecoveryKeyForm
+          idPrefix="dataset-key"
+          refName={ref}
+          message={state.message}
+          submitLabel="Download"
+          onSubmit={download.submitKey}
+          onCancel={download.dismiss}
+        />
+      );
     case "running": {
       const done = state.progress?.bytesDone ?? 0;
       const percent = percentDone(done, total);
@@ -191,6 +215,7 @@ export function DownloadPanel({
       return (
         <p className="small ok" role="status" data-testid={`dataset-download-result-${ref}`} data-state="done">
           Saved {formatBytes(state.bytes)}
+          {download.samples ? " as one Arrow IPC file" : ""}
           {state.savedTo === "blob" ? " (to your downloads)" : ""}: every chunk matched the Merkle root
           {v.encrypted ? " and decrypted with your key" : ""}.{" "}
           <button type="button" className="link" onClick={download.dismiss}>
@@ -229,14 +254,24 @@ export function DownloadPanel({
   }
 }
 
-function RecoveryKeyForm({
+/**
+ * The recovery key form (typed or read from the exported `.key` file). Test ids are
+ * `<idPrefix>-form|input|submit|file|cancel|error-<ref>`.
+ */
+export function RecoveryKeyForm({
+  idPrefix,
   refName: ref,
   message,
-  download,
+  submitLabel,
+  onSubmit,
+  onCancel,
 }: {
+  idPrefix: string;
   refName: string;
   message: string | undefined;
-  download: ReturnType<typeof useVersionDownload>;
+  submitLabel: string;
+  onSubmit: (text: string) => void;
+  onCancel: () => void;
 }) {
   const [text, setText] = useState("");
   const fileInput = useRef<HTMLInputElement>(null);
@@ -249,12 +284,12 @@ function RecoveryKeyForm({
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    download.submitKey(text);
+    onSubmit(text);
     setText("");
   }
 
   return (
-    <form className="key-form" onSubmit={submit} data-testid={`dataset-key-form-${ref}`}>
+    <form className="key-form" onSubmit={submit} data-testid={`${idPrefix}-form-${ref}`}>
       <label>
         Recovery key for {ref} (64 hex characters, as exported after the upload)
         <input
@@ -264,12 +299,12 @@ function RecoveryKeyForm({
           value={text}
           onChange={(e) => setText(e.target.value)}
           aria-invalid={message !== undefined}
-          data-testid={`dataset-key-input-${ref}`}
+          data-testid={`${idPrefix}-input-${ref}`}
         />
       </label>
       <div className="actions">
-        <button type="submit" className="primary" data-testid={`dataset-key-submit-${ref}`}>
-          Download
+        <button type="submit" className="primary" data-testid={`${idPrefix}-submit-${ref}`}>
+          {submitLabel}
         </button>
         <button type="button" onClick={() => fileInput.current?.click()}>
           Choose .key file…
@@ -281,14 +316,14 @@ function RecoveryKeyForm({
           className="visually-hidden"
           tabIndex={-1}
           onChange={(e) => void chooseFile(e)}
-          data-testid={`dataset-key-file-${ref}`}
+          data-testid={`${idPrefix}-file-${ref}`}
         />
-        <button type="button" className="subtle" onClick={download.dismiss} data-testid={`dataset-key-cancel-${ref}`}>
+        <button type="button" className="subtle" onClick={onCancel} data-testid={`${idPrefix}-cancel-${ref}`}>
           Cancel
         </button>
       </div>
       {message !== undefined && (
-        <p className="small error" role="alert" data-testid={`dataset-key-error-${ref}`}>
+        <p className="small error" role="alert" data-testid={`${idPrefix}-error-${ref}`}>
           {message}
         </p>
       )}

@@ -1,4 +1,5 @@
 import type { DownloadProgress } from "@cyxwiz/client";
+import type { DatasetManifest, DatasetVersion } from "@cyxwiz/protocol/gen";
 import type {
   DownloadFailure,
   DownloadGateway,
@@ -26,7 +27,24 @@ export interface DownloadRequest {
   readonly encrypted: boolean;
   /** A recovery key the person entered; otherwise the key kept in this browser is used. */
   readonly recoveryKey?: Uint8Array;
+  /** Save a dataset of samples as one Arrow IPC file. */
+  readonly arrow?: boolean;
 }
+
+/** A preview's answer: verified and decrypted in the worker. */
+export type PreviewOutcome =
+  | {
+      readonly kind: "ok";
+      readonly version: DatasetVersion;
+      readonly manifest: DatasetManifest;
+      readonly firstChunk: Uint8Array;
+    }
+  | {
+      readonly kind: "failed";
+      readonly failure: DownloadFailure;
+      readonly message: string;
+      readonly chunkIndex?: number;
+    };
 
 /** The worker as this module uses it (a `Worker`, or a fake in tests). */
 export interface DownloadWorkerPort {
@@ -40,6 +58,8 @@ export interface DownloadWorkerPort {
 export interface DownloadClient {
   /** @returns how to cancel it; `onUpdate` hears progress, then exactly one of done, failed, cancelled. */
   start(request: DownloadRequest, target: SaveTarget, onUpdate: (update: DownloadUpdate) => void): { cancel(): void };
+  /** Reads the version's first chunk in the worker (the key is read or used there only). */
+  preview(request: Omit<DownloadRequest, "arrow">): Promise<PreviewOutcome>;
   /** Stops the worker and every download in it (their targets are aborted). */
   close(): void;
 }
@@ -58,6 +78,7 @@ interface Active {
  */
 export function createDownloadClient(worker: DownloadWorkerPort, gateway: DownloadGateway): DownloadClient {
   const active = new Map<string, Active>();
+  const previews = new Map<string, (outcome: PreviewOutcome) => void>();
   let next = 0;
 
   /** Ends a download: the target is finished or dropped first, then the row hears the outcome. */
@@ -80,6 +101,20 @@ export function createDownloadClient(worker: DownloadWorkerPort, gateway: Downlo
   }
 
   worker.addEventListener("message", ({ data: m }) => {
+    const answer = previews.get(m.id);
+    if (answer !== undefined) {
+      previews.delete(m.id);
+      if (m.kind === "preview")
+        answer({ kind: "ok", version: m.version, manifest: m.manifest, firstChunk: m.firstChunk });
+      else if (m.kind === "failed")
+        answer({
+          kind: "failed",
+          failure: m.failure,
+          message: m.message,
+          ...(m.chunkIndex === undefined ? {} : { chunkIndex: m.chunkIndex }),
+        });
+      return;
+    }
     const a = active.get(m.id);
     if (a === undefined) return;
     switch (m.kind) {
@@ -97,6 +132,8 @@ export function createDownloadClient(worker: DownloadWorkerPort, gateway: Downlo
           },
         );
         return;
+      case "preview":
+        return; // answers a preview, handled above
       case "progress":
         a.onUpdate({ kind: "progress", progress: m.progress });
         return;
@@ -122,6 +159,14 @@ export function createDownloadClient(worker: DownloadWorkerPort, gateway: Downlo
     }
   });
   worker.addEventListener("error", (event) => {
+    for (const [id, answer] of [...previews]) {
+      previews.delete(id);
+      answer({
+        kind: "failed",
+        failure: "other",
+        message: `The download worker failed: ${event.message || "it could not be loaded"}. Reload the page to try again.`,
+      });
+    }
     for (const id of [...active.keys()])
       void finish(id, {
         kind: "failed",
@@ -142,11 +187,31 @@ export function createDownloadClient(worker: DownloadWorkerPort, gateway: Downlo
         transferId: request.transferId,
         encrypted: request.encrypted,
         ...(request.recoveryKey === undefined ? {} : { recoveryKey: request.recoveryKey }),
+        ...(request.arrow === true ? { arrow: true } : {}),
       });
       return { cancel: () => worker.postMessage({ kind: "cancel", id }) };
     },
+    preview(request) {
+      const id = `preview-${++next}`;
+      return new Promise<PreviewOutcome>((resolve) => {
+        previews.set(id, resolve);
+        worker.postMessage({
+          kind: "preview",
+          id,
+          gateway,
+          ref: request.ref,
+          transferId: request.transferId,
+          encrypted: request.encrypted,
+          ...(request.recoveryKey === undefined ? {} : { recoveryKey: request.recoveryKey }),
+        });
+      });
+    },
     close() {
       worker.terminate();
+      for (const [id, answer] of [...previews]) {
+        previews.delete(id);
+        answer({ kind: "failed", failure: "other", message: "The page closed the download worker." });
+      }
       for (const id of [...active.keys()]) void finish(id, { kind: "cancelled" });
     },
   };

@@ -5,6 +5,8 @@
  */
 import { connectGateway, createUploadSession } from "@cyxwiz/client";
 import { type FakeGateway, startFakeGateway } from "@cyxwiz/client/testing";
+import { prepareSamples } from "@cyxwiz/datasets/pack";
+import { decodeSampleChunk } from "@cyxwiz/datasets/samples";
 import { bytesByteSource } from "@cyxwiz/protocol/chunk";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,5 +148,58 @@ describe("the download worker's runner", () => {
     const posts = await page.ended;
     expect(posts.at(-1)).toEqual({ kind: "cancelled", id: "d1" });
     expect(posts.filter((m) => m.kind === "chunk").length).toBe(2);
+  });
+
+  it("previews chunk 0 of a dataset of samples, and saves the whole of it as one Arrow file", async () => {
+    const csv = `n,label\n${Array.from({ length: 400 }, (_, i) => `${i},${i % 2 ? "odd" : "even"}`).join("\n")}\n`;
+    const prepared = await prepareSamples([{ path: "n.csv", source: bytesByteSource(new TextEncoder().encode(csv)) }], {
+      chunkSize: 2048,
+    });
+    expect(prepared.chunks.length).toBeGreaterThan(2);
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const name = `samples-${Math.random().toString(36).slice(2)}`;
+    const result = await createUploadSession({
+      clients: connectGateway({ baseUrl: gw.url, token: gw.token }),
+      primitives: await primitives,
+      source: prepared.source,
+      samples: { plainSizes: prepared.plainSizes, layout: prepared.layout },
+      name,
+      chunkSize: 2048,
+      encrypt: true,
+      datasetKey: key,
+    }).run();
+    const v = { ref: result.version.ref, transferId: result.version.transferId };
+
+    const preview = playPage(keyStore(new Map([[v.transferId, key]])));
+    preview.runner.handle({ kind: "preview", id: "p1", gateway, ...v, encrypted: true });
+    await expect.poll(() => preview.posts.length).toBe(1);
+    const got = preview.posts[0]!;
+    if (got.kind !== "preview") throw new Error(JSON.stringify(got));
+    expect(got.firstChunk).toEqual(prepared.chunks[0]);
+    expect(Number(got.manifest.samples?.numSamples)).toBe(400);
+
+    const noKey = playPage();
+    noKey.runner.handle({ kind: "preview", id: "p2", gateway, ...v, encrypted: true });
+    await expect.poll(() => noKey.posts.length).toBe(1);
+    expect(noKey.posts[0]).toMatchObject({ kind: "failed", failure: "key" });
+
+    const arrowFile = playPage(keyStore(new Map([[v.transferId, key]])));
+    arrowFile.start({ ...v, encrypted: true, arrow: true });
+    const posts = await arrowFile.ended;
+    const chunks = posts.filter((m) => m.kind === "chunk");
+    expect(chunks).toHaveLength(1);
+    const table = decodeSampleChunk(joined(posts));
+    expect(table.numRows).toBe(400);
+    expect(table.getChild("n")?.get(399)).toBe(399n);
+    expect(posts.at(-1)).toEqual({ kind: "done", id: "d1", bytes: joined(posts).length });
+  });
+
+  it("a preview of a damaged chunk 0 fails as integrity, naming the chunk", async () => {
+    const v = await upload(bytes(20_000, 5));
+    gw.damageStoredChunk(v.ref, 0);
+    const page = playPage();
+    page.runner.handle({ kind: "preview", id: "p3", gateway, ...v, encrypted: false });
+    await expect.poll(() => page.posts.length).toBe(1);
+    expect(page.posts[0]).toMatchObject({ kind: "failed", failure: "integrity", chunkIndex: 0 });
   });
 });

@@ -1,4 +1,5 @@
-import { connectGateway, downloadDataset, isClientError } from "@cyxwiz/client";
+import { ClientError, connectGateway, downloadDataset, isClientError, previewDataset } from "@cyxwiz/client";
+import { arrowFileOf } from "@cyxwiz/datasets/pack";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
 import type { DatasetKeyStore } from "../keys/dataset-key-store.js";
@@ -54,20 +55,36 @@ export function createDownloadRunner(deps: DownloadRunnerDeps): { handle(message
           return;
         }
       }
+      /** Verified chunks gathered for the Arrow file (arrow downloads only). */
+      const gathered: Uint8Array[] = [];
+      const handOver = (bytes: Uint8Array, index: number) =>
+        new Promise<void>((resolve) => {
+          job.written.set(index, resolve);
+          post({ kind: "chunk", id, index, bytes }, [bytes.buffer as ArrayBuffer]);
+        });
       const result = await downloadDataset({
         clients: connectGateway({ baseUrl: gateway.baseUrl, token: gateway.token }),
         primitives: await deps.primitives,
         ref,
         ...(datasetKey === undefined ? {} : { datasetKey }),
         signal: job.controller.signal,
-        sink: (plaintext, index) =>
-          new Promise<void>((resolve) => {
-            job.written.set(index, resolve);
-            const bytes = plaintext.slice(); // its own buffer, to transfer without touching the receiver's
-            post({ kind: "chunk", id, index, bytes }, [bytes.buffer]);
-          }),
+        // Each chunk gets its own buffer, to transfer (or keep) without touching the receiver's.
+        sink: (plaintext, index) => {
+          if (message.arrow === true) gathered.push(plaintext.slice());
+          else return handOver(plaintext.slice(), index);
+        },
         onProgress: (progress) => post({ kind: "progress", id, progress }),
       });
+      if (message.arrow === true) {
+        const file = arrowFileOf(concat(gathered), result.manifest.plainSizes);
+        gathered.length = 0;
+        const size = file.length;
+        await handOver(file, 0);
+        if (job.controller.signal.aborted)
+          throw new ClientError("CYXW_CLIENT_CANCELLED", `downloading ${ref} was cancelled`);
+        post({ kind: "done", id, bytes: size });
+        return;
+      }
       post({ kind: "done", id, bytes: result.bytes });
     } catch (e) {
       if (isClientError(e) && e.code === "CYXW_CLIENT_CANCELLED") {
@@ -89,11 +106,52 @@ export function createDownloadRunner(deps: DownloadRunnerDeps): { handle(message
     }
   }
 
+  async function preview(message: Extract<PageToDownloadWorker, { kind: "preview" }>): Promise<void> {
+    const { id, gateway, ref } = message;
+    let datasetKey: Uint8Array | undefined;
+    try {
+      if (message.encrypted) {
+        datasetKey = message.recoveryKey ?? (await keptKey(deps, gateway, message.transferId));
+        if (datasetKey === undefined) {
+          post({
+            kind: "failed",
+            id,
+            failure: "key",
+            message: `${ref} is encrypted and its key is not kept in this browser: enter its recovery key.`,
+          });
+          return;
+        }
+      }
+      const got = await previewDataset({
+        clients: connectGateway({ baseUrl: gateway.baseUrl, token: gateway.token }),
+        primitives: await deps.primitives,
+        ref,
+        ...(datasetKey === undefined ? {} : { datasetKey }),
+      });
+      const firstChunk = got.firstChunk.slice();
+      post({ kind: "preview", id, version: got.version, manifest: got.manifest, firstChunk }, [firstChunk.buffer]);
+    } catch (e) {
+      const chunkIndex = isClientError(e) ? e.chunkIndex : undefined;
+      post({
+        kind: "failed",
+        id,
+        failure: failureOf(e),
+        message: errorMessage(e, `Previewing ${ref}`),
+        ...(chunkIndex === undefined ? {} : { chunkIndex }),
+      });
+    } finally {
+      datasetKey?.fill(0);
+    }
+  }
+
   return {
     handle(message) {
       switch (message.kind) {
         case "start":
           void start(message);
+          return;
+        case "preview":
+          void preview(message);
           return;
         case "written": {
           const job = running.get(message.id);
@@ -137,4 +195,15 @@ function failureOf(e: unknown): DownloadFailure {
   if (e.code === "CYXW_CLIENT_KEY") return "key";
   if (e.code === "CYXW_CLIENT_INTEGRITY") return "integrity";
   return "other";
+}
+
+/** The chunks one after another. */
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import type { DownloadProgress } from "@cyxwiz/client";
+import type { DatasetManifest, DatasetVersion } from "@cyxwiz/protocol/gen";
 
 /** Who is downloading, from where (the worker keeps no session). */
 export interface DownloadGateway {
@@ -25,6 +26,24 @@ export type PageToDownloadWorker =
        * key kept in this browser (dataset-key-store.ts), read in the worker.
        */
       readonly recoveryKey?: Uint8Array;
+      /**
+       * A dataset of samples saved as one Arrow IPC file (docs/dataset-formats.md): the chunks are
+       * gathered here and handed over as one "chunk" 0 once all are verified.
+       */
+      readonly arrow?: boolean;
+    }
+  /**
+   * Reads the version's first chunk (GetPreview), verified and decrypted here with the key kept
+   * in this browser or `recoveryKey`: answered with "preview" or "failed".
+   */
+  | {
+      readonly kind: "preview";
+      readonly id: string;
+      readonly gateway: DownloadGateway;
+      readonly ref: string;
+      readonly transferId: string;
+      readonly encrypted: boolean;
+      readonly recoveryKey?: Uint8Array;
     }
   /** The page wrote chunk `index` to the file: the worker may hand over the next one. */
   | { readonly kind: "written"; readonly id: string; readonly index: number }
@@ -46,6 +65,14 @@ export type DownloadWorkerToPage =
   | { readonly kind: "chunk"; readonly id: string; readonly index: number; readonly bytes: Uint8Array }
   | { readonly kind: "progress"; readonly id: string; readonly progress: DownloadProgress }
   | { readonly kind: "done"; readonly id: string; readonly bytes: number }
+  /** A preview's answer: the version, its manifest and chunk 0's plaintext (its buffer transferred). */
+  | {
+      readonly kind: "preview";
+      readonly id: string;
+      readonly version: DatasetVersion;
+      readonly manifest: DatasetManifest;
+      readonly firstChunk: Uint8Array;
+    }
   | {
       readonly kind: "failed";
       readonly id: string;
