@@ -1,5 +1,5 @@
 import { DataClassification } from "@cyxwiz/protocol/gen";
-import { DEFAULT_POLICIES } from "@cyxwiz/protocol/vocab";
+import { DEFAULT_POLICIES, policyFor } from "@cyxwiz/protocol/vocab";
 import { describe, expect, it } from "vitest";
 import { policyRequestOf, policyRows } from "./policy-form.js";
 
@@ -45,5 +45,32 @@ describe("policyRequestOf", () => {
       ok: false,
       field: "classification",
     });
+  });
+
+  it("keeps what the owner tightened before, unless the new level already demands as much", () => {
+    const current = policyFor("public", { minReputation: 70, allowedRegions: ["eu"], secureDelete: true });
+    const same = policyRequestOf("a@v1", { classification: "public", expireAfterDays: "" }, current);
+    if (!same.ok) throw new Error(same.message);
+    expect(same.request.overrides?.minReputation).toBe(70);
+    expect(same.request.overrides?.allowedRegions).toEqual(["eu"]);
+    expect(same.request.overrides?.secureDelete).toBe(true);
+    // Restricted demands secure delete itself, and more reputation than 70? The level decides
+    // where it asks as much or more; a looser carried value is never sent.
+    const raised = policyRequestOf("a@v1", { classification: "restricted", expireAfterDays: "7" }, current);
+    if (!raised.ok) throw new Error(raised.message);
+    const sent = raised.request.overrides!;
+    expect(sent.expireAfterDays).toBe(7);
+    expect(sent.allowedRegions).toEqual(["eu"]);
+    const restricted = policyFor("restricted");
+    if (restricted.minReputation >= 70) expect(sent.minReputation).toBeUndefined();
+    else expect(sent.minReputation).toBe(70);
+    expect(sent.secureDelete === undefined || sent.secureDelete === true).toBe(true);
+    // What is sent is a policy the gateway's rule accepts.
+    expect(() =>
+      policyFor("restricted", {
+        ...(sent.minReputation === undefined ? {} : { minReputation: sent.minReputation }),
+        allowedRegions: [...sent.allowedRegions],
+      }),
+    ).not.toThrow();
   });
 });

@@ -1,15 +1,15 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  DataPolicyOverridesSchema,
-  type SetDatasetPolicyRequest,
-  SetDatasetPolicyRequestSchema,
-} from "@cyxwiz/protocol/gen";
+import { type SetDatasetPolicyRequest, SetDatasetPolicyRequestSchema } from "@cyxwiz/protocol/gen";
 import {
   CLASSIFICATIONS,
   type ClassificationName,
   classificationFromName,
+  DATA_POLICY_FIELDS,
   type DataPolicy,
+  type DataPolicyOverrides,
   MAX_EXPIRE_AFTER_DAYS,
+  overridesToProto,
+  policyFor,
 } from "@cyxwiz/protocol/vocab";
 
 /** One line of the policy panel. */
@@ -61,14 +61,17 @@ export interface PolicyFormInput {
 }
 
 /**
- * The SetDatasetPolicy request of the form: the classification and, when given, the expiry in
- * days as an override. Other overrides are not set here (the level's defaults apply).
+ * The SetDatasetPolicy request of the form: the classification, the expiry in days when given,
+ * and every other field of the `current` policy that is stricter than the new level's default,
+ * so saving the form keeps what the owner tightened before (SetDatasetPolicy replaces the whole
+ * policy). A field the new level already demands as much of, or more, is left to the level.
  *
  * @returns the request, or the message naming the field that is wrong.
  */
 export function policyRequestOf(
   ref: string,
   input: PolicyFormInput,
+  current?: DataPolicy,
 ): { ok: true; request: SetDatasetPolicyRequest } | { ok: false; field: "classification" | "expiry"; message: string } {
   const level = classificationFromName(input.classification);
   if (level === undefined)
@@ -89,7 +92,28 @@ export function policyRequestOf(
     request: create(SetDatasetPolicyRequestSchema, {
       ref,
       classification: level.proto,
-      overrides: create(DataPolicyOverridesSchema, expireAfterDays === undefined ? {} : { expireAfterDays }),
+      overrides: overridesToProto({
+        ...(current === undefined ? {} : keptOverrides(current, level.name)),
+        ...(expireAfterDays === undefined ? {} : { expireAfterDays }),
+      }),
     }),
   };
+}
+
+/** The fields of `current` (besides expiry, which the form sets) that tighten `level`'s defaults. */
+function keptOverrides(current: DataPolicy, level: ClassificationName): DataPolicyOverrides {
+  const defaults = policyFor(level);
+  const kept: Record<string, unknown> = {};
+  for (const field of DATA_POLICY_FIELDS) {
+    if (field === "expireAfterDays") continue;
+    const value = current[field];
+    if (JSON.stringify(value) === JSON.stringify(defaults[field])) continue;
+    try {
+      policyFor(level, { [field]: value }); // the one rule: an override may only tighten
+      kept[field] = value;
+    } catch {
+      // looser than the new level allows: the level's default applies
+    }
+  }
+  return kept as DataPolicyOverrides;
 }

@@ -62,7 +62,11 @@ export function PolicyPanel({
     event.preventDefault();
     setProblem(undefined);
     setSaved(false);
-    const made = policyRequestOf(ref, { classification, expireAfterDays: expiry });
+    const made = policyRequestOf(
+      ref,
+      { classification, expireAfterDays: expiry },
+      load.status === "ok" ? load.policy : undefined,
+    );
     if (!made.ok) {
       setProblem(made.message);
       return;
