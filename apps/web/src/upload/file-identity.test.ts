@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkSameFile, describeTimes, fileIdentityOf } from "./file-identity.js";
+import { checkSameFile, checkSameFiles, describeTimes, fileIdentityOf } from "./file-identity.js";
 
 const saved = { name: "train.csv", size: 20_000_000, lastModified: Date.UTC(2026, 10, 24, 9, 30) };
 
@@ -65,5 +65,28 @@ describe("fileIdentityOf", () => {
   it("keeps only the three identifying fields", () => {
     const file = { ...saved, type: "text/csv", slice: () => undefined };
     expect(fileIdentityOf(file)).toEqual(saved);
+  });
+});
+
+describe("checkSameFiles: a dataset of several files resumes only with all of them, unchanged", () => {
+  const images = { name: "t10k-images-idx3-ubyte.gz", size: 1_648_877, lastModified: 1_700_000_000_000 };
+  const labels = { name: "t10k-labels-idx1-ubyte.gz", size: 4_542, lastModified: 1_700_000_000_000 };
+
+  it("accepts the same files in any order", () => {
+    expect(checkSameFiles([images, labels], [labels, images])).toEqual({ ok: true });
+  });
+
+  it("refuses a missing, an extra or a changed file, naming it", () => {
+    const missing = checkSameFiles([images, labels], [images]);
+    expect(missing.ok === false && missing.message).toMatch(/2 files .*missing: "t10k-labels-idx1-ubyte.gz"/);
+    const extra = checkSameFiles([images, labels], [images, labels, { ...labels, name: "x" }]);
+    expect(extra.ok).toBe(false);
+    const changed = checkSameFiles([images, labels], [images, { ...labels, size: 4_543 }]);
+    expect(changed.ok === false && changed.message).toMatch(/\(4543 bytes\), not .*\(4542 bytes\)/);
+  });
+
+  it("is checkSameFile for one file", () => {
+    expect(checkSameFiles([images], [{ ...images, name: "other.gz" }])).toMatchObject({ ok: false });
+    expect(checkSameFiles([images], [images])).toEqual({ ok: true });
   });
 });

@@ -69,3 +69,30 @@ function describeTime(ms: number, withMillis: boolean): string {
   const iso = d.toISOString().replace("T", " ");
   return withMillis ? iso.replace(/Z$/, " UTC") : iso.replace(/\.\d+Z$/, " UTC");
 }
+
+/**
+ * Whether `chosen` are the files a saved upload of several files (a folder, IDX images and
+ * labels) was made from: the same number, and each saved file matched by name with the same size
+ * and modification time, so a resumed dataset never mixes chunks of two inputs.
+ *
+ * @returns `{ ok: true }`, or a message naming what is missing or differs.
+ */
+export function checkSameFiles(
+  saved: readonly FileIdentity[],
+  chosen: readonly FileIdentity[],
+): { ok: true } | { ok: false; message: string } {
+  if (saved.length === 1 && chosen.length === 1) return checkSameFile(saved[0]!, chosen[0]!);
+  const names = saved.map((f) => `"${f.name}"`).join(", ");
+  const byName = new Map(chosen.map((f) => [f.name, f]));
+  const missing = saved.filter((f) => !byName.has(f.name));
+  if (chosen.length !== saved.length || missing.length > 0)
+    return {
+      ok: false,
+      message: `This upload started with ${saved.length} files (${names}); choose exactly those to resume${missing.length > 0 ? ` (missing: ${missing.map((f) => `"${f.name}"`).join(", ")})` : ""}.`,
+    };
+  for (const f of saved) {
+    const same = checkSameFile(f, byName.get(f.name)!);
+    if (!same.ok) return same;
+  }
+  return { ok: true };
+}

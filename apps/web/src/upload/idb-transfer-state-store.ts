@@ -24,6 +24,8 @@ export interface UploadRecord {
   /** The gateway's base URL. */
   readonly gateway: string;
   readonly file: FileIdentity;
+  /** Every file of a dataset read from several files (a folder, IDX images and labels); `file` is the first. */
+  readonly files?: readonly FileIdentity[];
   readonly choices: UploadChoices;
   /** The dataset key (DEK), base64, for encrypted uploads: generated in this browser, never sent unwrapped. */
   readonly datasetKey?: string;

@@ -17,7 +17,7 @@ import type { ShardingSpec } from "../preview/preview-types.js";
 import { useSession } from "../session/session-context.js";
 import type { ColumnDecision, KAnonymityChoice } from "./anonymize-choices.js";
 import { groupFiles } from "./dataset-grouping.js";
-import { checkSameFile, fileIdentityOf } from "./file-identity.js";
+import { checkSameFiles, fileIdentityOf } from "./file-identity.js";
 import {
   type IdbTransferStateStore,
   openIdbTransferStateStore,
@@ -59,7 +59,8 @@ export interface UploadManagerApi {
   remove(id: string): void;
   exportKey(id: string): void;
   /** Resumes a saved upload with the file the person chose again. @returns why not, if refused. */
-  resumeSaved(record: UploadRecord, file: File): string | undefined;
+  /** Resumes a saved upload with the files chosen again (all of them, for a dataset of several files). */
+  resumeSaved(record: UploadRecord, files: readonly File[]): string | undefined;
   discardSaved(record: UploadRecord): void;
   exportSavedKey(record: UploadRecord): void;
 }
@@ -268,9 +269,12 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
         downloadTextFile(recoveryKeyFileName(row.choices.name), `${row.keyHex}\n`);
         dispatch({ type: "key-exported", id });
       },
-      resumeSaved(record, file) {
-        const same = checkSameFile(record.file, fileIdentityOf(file));
+      resumeSaved(record, chosen) {
+        const same = checkSameFiles(record.files ?? [record.file], chosen.map(fileIdentityOf));
         if (!same.ok) return same.message;
+        // In the order the upload started with, so the dataset is read the same way again.
+        const files = (record.files ?? [record.file]).map((f) => chosen.find((c) => c.name === f.name)!);
+        const file = files[0]!;
         const g = gatewayRef.current;
         if (g === undefined) return "Sign in first.";
         setSaved((old) => old.filter((r) => r.key !== record.key));
@@ -280,7 +284,15 @@ export function UploadManagerProvider({ children }: { children: ReactNode }) {
             { id: record.key, file, choices: record.choices, phase: "starting", fromSaved: true, keyExported: false },
           ],
         });
-        send({ kind: "start", id: record.key, file, gateway: g, choices: record.choices, resume: true });
+        send({
+          kind: "start",
+          id: record.key,
+          file,
+          ...(files.length > 1 ? { files } : {}),
+          gateway: g,
+          choices: record.choices,
+          resume: true,
+        });
         return undefined;
       },
       discardSaved(record) {

@@ -192,16 +192,19 @@ function SavedUploadItem({ record }: { record: UploadRecord }) {
           onClick={() => input.current?.click()}
           data-testid={`unfinished-resume-${f}`}
         >
-          Choose “{f}” to resume
+          {record.files === undefined || record.files.length < 2
+            ? `Choose “${f}” to resume`
+            : `Choose the ${record.files.length} files of “${f}” to resume`}
         </button>
         <input
           ref={input}
           type="file"
+          multiple={record.files !== undefined && record.files.length > 1}
           className="visually-hidden"
           onChange={(e) => {
-            const file = e.target.files?.[0];
+            const chosen = [...(e.target.files ?? [])];
             e.target.value = "";
-            if (file !== undefined) setProblem(manager.resumeSaved(record, file));
+            if (chosen.length > 0) setProblem(manager.resumeSaved(record, chosen));
           }}
           data-testid={`unfinished-file-input-${f}`}
         />

@@ -10,7 +10,7 @@ import { toHex } from "../format/hex.js";
 import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
 import type { DatasetKeyStore } from "../keys/dataset-key-store.js";
 import { inputPathOf } from "./dataset-grouping.js";
-import { checkSameFile, fileIdentityOf } from "./file-identity.js";
+import { checkSameFiles, fileIdentityOf } from "./file-identity.js";
 import type { IdbTransferStateStore, UploadRecord } from "./idb-transfer-state-store.js";
 import { ownerKeyFor } from "./owner-key-store.js";
 import type { createSampleAnalyser } from "./sample-analyser.js";
@@ -164,7 +164,7 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
     const { id, file, gateway } = message;
     const saved = await store.get(id);
     if (saved !== undefined && saved.file !== undefined) {
-      const same = checkSameFile(saved.file, fileIdentityOf(file));
+      const same = checkSameFiles(saved.files ?? [saved.file], (message.files ?? [file]).map(fileIdentityOf));
       if (!same.ok) {
         post({ kind: "failed", id, message: same.message, authFailure: false });
         return undefined;
@@ -187,6 +187,7 @@ export function createUploadRunner(deps: UploadRunnerDeps): { handle(message: Pa
       owner: gateway.owner,
       gateway: gateway.baseUrl,
       file: fileIdentityOf(file),
+      ...(message.files !== undefined && message.files.length > 1 ? { files: message.files.map(fileIdentityOf) } : {}),
       choices,
       ...(key === undefined ? {} : { datasetKey: base64Encode(key) }),
       createdAt: new Date().toISOString(),
