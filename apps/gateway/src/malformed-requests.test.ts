@@ -18,12 +18,19 @@ import {
 /**
  * Issue 8, finding 3: a request body the gateway cannot decode is the caller's mistake, answered
  * INVALID_ARGUMENT (HTTP 400; gRPC status 3) on every RPC and every transport, never INTERNAL.
- * Every service in the generated contract is covered, so a new RPC is tested without a new line.
+ * Every service the gateway serves is covered, so a new RPC is tested without a new line.
  */
 
-const services: DescService[] = (Object.values(gen) as unknown[]).filter(
+const contract: DescService[] = (Object.values(gen) as unknown[]).filter(
   (v): v is DescService => typeof v === "object" && v !== null && "kind" in v && v.kind === "service",
 );
+/**
+ * The compute plane's services (proto/cyxwiz/compute/v1: JobService, NodeService) are in the
+ * contract but not served yet (issue 10); once the gateway serves them, drop this filter and the
+ * test covers them too.
+ */
+const NOT_SERVED_YET = ["cyxwiz.compute.v1.JobService", "cyxwiz.compute.v1.NodeService"];
+const services = contract.filter((s) => !NOT_SERVED_YET.includes(s.typeName));
 const methods: DescMethod[] = services.flatMap((s) => s.methods);
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ""), "hex"));
@@ -223,7 +230,10 @@ async function storedState() {
 }
 
 describe("malformed request bodies (issue 8, finding 3)", () => {
-  it("covers every RPC of every service in the contract", () => {
+  it("covers every RPC of every service the gateway serves", () => {
+    expect(contract.map((s) => s.typeName).sort()).toEqual(
+      [...NOT_SERVED_YET, ...services.map((s) => s.typeName)].sort(),
+    );
     expect(services.map((s) => s.typeName).sort()).toEqual([
       "cyxwiz.data.v1.AuthService",
       "cyxwiz.data.v1.DataTransferService",

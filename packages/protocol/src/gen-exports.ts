@@ -3,6 +3,8 @@
  * by hand). Re-exported here so consumers do not import the generated paths directly.
  */
 
+export * from "./gen/cyxwiz/compute/v1/job_service_pb.js";
+export * from "./gen/cyxwiz/compute/v1/node_service_pb.js";
 export * from "./gen/cyxwiz/data/v1/auth_service_pb.js";
 export * from "./gen/cyxwiz/data/v1/data_transfer_pb.js";
 export * from "./gen/cyxwiz/data/v1/dataset_service_pb.js";
