@@ -22,3 +22,4 @@ export {
 } from "./key-agreement.js";
 export { generateDatasetKey, unwrapDatasetKey, wrapDatasetKey } from "./key-wrap.js";
 export { openSignedManifest, signManifest } from "./signed-manifest.js";
+export { MIN_CHALLENGE_BYTES, registrationMessage, updateMessage } from "./worker-messages.js";

@@ -141,7 +141,7 @@ export type RegisterRequest = Message<"cyxwiz.compute.v1.RegisterRequest"> & {
 
   /**
    * Ed25519 over "cyxwiz-node-register-v1" || nonce || signing_public_key ||
-   * agreement_public_key (docs/node-daemon.md).
+   * agreement_public_key (registrationMessage in @cyxwiz/protocol/crypto).
    *
    * @generated from field: bytes signature = 7;
    */
@@ -494,7 +494,8 @@ export type SubmitUpdateRequest = Message<"cyxwiz.compute.v1.SubmitUpdateRequest
   backend: string;
 
   /**
-   * Ed25519 over "cyxwiz-update-v1" || job_id || u32be(round) || SHA-256(delta).
+   * Ed25519 over "cyxwiz-update-v1" || u32be(len(job_id)) || job_id || u32be(round) ||
+   * SHA-256(delta) (updateMessage in @cyxwiz/protocol/crypto).
    *
    * @generated from field: bytes signature = 9;
    */
