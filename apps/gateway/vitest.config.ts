@@ -9,7 +9,9 @@ export default defineConfig({
     include: ["src/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/*.fuzz.test.ts"], // the slow fuzz: vitest.fuzz.config.ts
     globalSetup: ["./test-support/postgres-global-setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Many tests start whole gateways (embedded PGlite takes seconds to open, tens of seconds on a
+    // loaded 2-core machine): generous limits, so a busy CI machine is not a failure.
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
   },
 });
