@@ -36,7 +36,7 @@ function columnWidth(field: arrow.Field): number {
   const info = tensorInfo(field);
   if (info !== undefined) return info.shape.reduce((a, b) => a * b, 1);
   if (arrow.DataType.isInt(field.type) || arrow.DataType.isFloat(field.type)) return 1;
-  return badColumn(`column "${field.name}" is ${field.type} : a feature must be a tensor or numeric column`);
+  return badColumn(`column "${field.name}" is ${field.type}: a feature must be a tensor or numeric column`);
 }
 
 /** Writes one column's values for all rows into `out` (row stride `stride`, starting at `at`). */
