@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, describe, expect, it } from "vitest";
 import { type BackendName, type BackendSwitch, chooseBackend } from "./backend-choice.js";
 import { presetSpec } from "./model-presets.js";
 
@@ -51,5 +52,21 @@ describe("chooseBackend: webgpu → wasm → cpu", () => {
 
   it("starts at the preference", async () => {
     expect((await chooseBackend("cpu", mlp, fakeSwitch(["webgpu", "wasm", "cpu"]))).backend).toBe("cpu");
+  });
+});
+
+describe("chooseBackend with TensorFlow.js's own backends", () => {
+  afterAll(async () => {
+    await tf.setBackend("cpu");
+  });
+
+  it("leaves the chosen backend active, and never picks wasm for a conv model", async () => {
+    const mlp = await chooseBackend("auto", presetSpec("mnist-mlp"));
+    expect(tf.getBackend()).toBe(mlp.backend);
+    expect(mlp.reason.endsWith(mlp.backend)).toBe(true);
+    console.log(`backend for mnist-mlp: ${mlp.reason}`);
+    const cnn = await chooseBackend("wasm", presetSpec("mnist-cnn"));
+    expect(cnn).toEqual({ backend: "cpu", reason: "wasm cannot train conv layers in TF.js 4.22: cpu" });
+    expect(tf.getBackend()).toBe("cpu");
   });
 });

@@ -37,7 +37,7 @@ const tfSwitch: BackendSwitch = {
  * webgpu) down the list webgpu → wasm → cpu, passing over wasm for a model with conv or pooling
  * layers (TF.js 4.22's WASM backend lacks Conv2DBackpropFilter) and any backend that does not
  * initialise. `setBackend` returning true is not trusted alone: `getBackend()` must name it.
- * In Node call `useNodeWasmFiles()` (backend-wasm.node.ts) first, or wasm fails to initialise.
+ * In Node call `useNodeWasmFiles()` (backend-wasm.node.ts) first, so wasm finds its .wasm files.
  */
 export async function chooseBackend(
   preference: BackendPreference,

@@ -54,7 +54,9 @@ describe("model specs: validation, presets and buildModel", () => {
     const mlp = buildModel(presetSpec("mnist-mlp"), 10);
     expect(mlp.inputs[0]!.shape).toEqual([null, 784]);
     expect(mlp.weights.map((w) => w.shape)).toEqual([[784, 128], [128], [128, 10], [10]]);
+    expect(mlp.countParams()).toBe(101_770);
     const cnn = buildModel(presetSpec("mnist-cnn"), 10);
+    expect(cnn.countParams()).toBe(27_562);
     expect(cnn.outputs[0]!.shape).toEqual([null, 10]);
     expect(cnn.layers.map((l) => l.getClassName())).toContain("Conv2D");
     const out = tf.tidy(() => tf.sum(cnn.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor, 1).dataSync());
