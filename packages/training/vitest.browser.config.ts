@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
-import { CHROMIUM_WEBGPU_ARGS, CHROMIUM_PATH } from "../../test-support/chromium.js";
+import { CHROMIUM_PATH, CHROMIUM_WEBGPU_ARGS } from "../../test-support/chromium.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,1 +1,55 @@
-export {};
+/**
+ * `@cyxwiz/training`: model specs and presets to TensorFlow.js models, backend choice, batches from
+ * chunks of samples, local training, model updates and their aggregation (docs/training.md).
+ * Node-only: `useNodeWasmFiles` in backend-wasm.node.ts.
+ */
+export { fedAvg, krum, trimmedMean, type WeightedUpdate } from "./aggregate.js";
+export {
+  BACKENDS,
+  type BackendChoice,
+  type BackendName,
+  type BackendPreference,
+  type BackendSwitch,
+  chooseBackend,
+} from "./backend-choice.js";
+export { buildModel } from "./build-model.js";
+export { type BatchSource, evaluate, type TrainLocalOptions, type TrainResult, trainLocal } from "./local-training.js";
+export { MODEL_PRESETS, PRESET_NAMES, type PresetName, presetSpec } from "./model-presets.js";
+export {
+  ACTIVATIONS,
+  type Activation,
+  hasConvLayers,
+  LAYER_TYPES,
+  type LayerSpec,
+  type LayerType,
+  type ModelSpec,
+  OPTIMIZERS,
+  type OptimizerName,
+  validateModelSpec,
+} from "./model-spec.js";
+export {
+  applyDelta,
+  decodeUpdate,
+  deltaOf,
+  encodeUpdate,
+  type FlatWeights,
+  fromHalf,
+  l2Norm,
+  layoutSize,
+  setWeights,
+  toHalf,
+  type UpdateCheck,
+  type UpdateEncoding,
+  validateUpdate,
+  type WeightLayout,
+  weightsOf,
+} from "./model-update.js";
+export {
+  chunkSamples,
+  labelIds,
+  prefetch,
+  type SampleBatch,
+  type SampleBatchOptions,
+  sampleBatches,
+} from "./sample-batches.js";
+export { isTrainingError, TRAINING_ERROR_CODES, TrainingError, type TrainingErrorCode } from "./training-error.js";

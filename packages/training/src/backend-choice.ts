@@ -1,0 +1,61 @@
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-webgpu";
+import * as tf from "@tensorflow/tfjs-core";
+import { hasConvLayers, type ModelSpec } from "./model-spec.js";
+
+/** The backends in the order chooseBackend tries them: fastest first (docs/training.md "Backend choice"). */
+export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendPreference = BackendName | "auto";
+
+export interface BackendChoice {
+  readonly backend: BackendName;
+  /** Why: each backend passed over and why, then the one chosen (e.g. "wasm cannot train conv layers in TF.js 4.22: cpu"). */
+  readonly reason: string;
+}
+
+/** How chooseBackend switches backends; tests replace it. Default: TensorFlow.js's own. */
+export interface BackendSwitch {
+  setBackend(name: BackendName): Promise<boolean>;
+  getBackend(): string;
+}
+
+const tfSwitch: BackendSwitch = {
+  setBackend: async (name) => {
+    try {
+      return await tf.setBackend(name);
+    } catch {
+      return false;
+    }
+  },
+  getBackend: () => tf.getBackend(),
+};
+
+/**
+ * Chooses and sets the TensorFlow.js backend to train `spec` on: from `preference` ("auto" =
+ * webgpu) down the list webgpu → wasm → cpu, passing over wasm for a model with conv or pooling
+ * layers (TF.js 4.22's WASM backend lacks Conv2DBackpropFilter) and any backend that does not
+ * initialise. `setBackend` returning true is not trusted alone: `getBackend()` must name it.
+ * In Node call `useNodeWasmFiles()` (backend-wasm.node.ts) first, so wasm finds its .wasm files.
+ */
+export async function chooseBackend(
+  preference: BackendPreference,
+  spec: ModelSpec,
+  backendSwitch: BackendSwitch = tfSwitch,
+): Promise<BackendChoice> {
+  const start = preference === "auto" ? 0 : BACKENDS.indexOf(preference);
+  const passed: string[] = [];
+  for (const name of BACKENDS.slice(start)) {
+    if (name === "wasm" && hasConvLayers(spec)) {
+      passed.push("wasm cannot train conv layers in TF.js 4.22");
+      continue;
+    }
+    const ok = await backendSwitch.setBackend(name);
+    const active = backendSwitch.getBackend();
+    if (ok && active === name) return { backend: name, reason: [...passed, name].join(": ") };
+    passed.push(`${name} did not initialise${ok ? ` (active backend is ${active})` : ""}`);
+  }
+  // cpu always registers; reaching here means even it failed.
+  throw new Error(`no TensorFlow.js backend initialised: ${passed.join("; ")}`);
+}
