@@ -5,6 +5,17 @@ import { failure, ProtocolError, type ProtocolFailure } from "../errors/error-co
 import { type CipherParameters, CipherParametersSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import type { AesGcmKey, Primitives, SealedAndHashed } from "../primitives/primitives.js";
 import { err, ok, type Result } from "../result.js";
+import { CHUNK_KEY_ALGORITHM, createChunkKeyCipher } from "./chunk-key-cipher.js";
+import {
+  chunkDecryptMessage,
+  chunkNonce,
+  DATASET_KEY_BYTES,
+  KEY_CHECK_BYTES,
+  KEY_CHECK_INFO,
+  NONCE_PREFIX_BYTES,
+  SALT_BYTES,
+  TAG_BYTES,
+} from "./chunk-nonce.js";
 import { checkBytes, hkdfSha256 } from "./key-agreement.js";
 
 /**
@@ -21,14 +32,7 @@ import { checkBytes, hkdfSha256 } from "./key-agreement.js";
  */
 export const STREAM_ALGORITHM = "AES-256-GCM-STREAM-v1";
 
-const DATASET_KEY_BYTES = 32;
-const SALT_BYTES = 16;
-const NONCE_PREFIX_BYTES = 7;
-const KEY_CHECK_BYTES = 16;
-const TAG_BYTES = 16;
-const MAX_CHUNK_INDEX = 0xffff_ffff;
 const STREAM_KEY_INFO = "cyxwiz-stream-key-v1";
-const KEY_CHECK_INFO = "cyxwiz-key-check-v1";
 
 /** Seals and opens the chunks of one dataset version (one stream key, one nonce prefix). */
 export interface ChunkCipher {
@@ -68,7 +72,8 @@ export interface ChunkCipher {
  *
  * Without `parameters` (the owner, encrypting a new version) it draws a fresh random salt and
  * nonce prefix, so each version gets its own stream key even under the same dataset key. With
- * `parameters` (a reader, from the manifest) it checks their shape and that the key matches the
+ * `parameters` (a reader, from the manifest) it picks the suite by `parameters.algorithm`
+ * (`AES-256-GCM-STREAM-v1`, or `AES-256-GCM-CHUNKKEY-v1` via `createChunkKeyCipher`), checks their shape and that the key matches the
  * key check, compared in constant time, before any chunk is opened.
  *
  * @example
@@ -84,6 +89,7 @@ export async function createChunkCipher(
   parameters?: CipherParameters,
 ): Promise<Result<ChunkCipher, ProtocolFailure>> {
   checkBytes("dataset key", datasetKey, DATASET_KEY_BYTES);
+  if (parameters?.algorithm === CHUNK_KEY_ALGORITHM) return createChunkKeyCipher(primitives, datasetKey, parameters);
   let salt: Uint8Array;
   let noncePrefix: Uint8Array;
   if (parameters === undefined) {
@@ -109,17 +115,7 @@ export async function createChunkCipher(
     streamKey.fill(0); // every implementation keeps its own copy (STYLE §11: zero key material)
   }
 
-  const nonceFor = (index: number, last: boolean): Uint8Array => {
-    if (!Number.isInteger(index) || index < 0 || index > MAX_CHUNK_INDEX) {
-      throw new RangeError(`chunk index must be an integer in 0..${MAX_CHUNK_INDEX}, got ${index}`);
-    }
-    if (typeof last !== "boolean") throw new TypeError("chunk `last` flag must be a boolean");
-    const nonce = new Uint8Array(NONCE_PREFIX_BYTES + 5);
-    nonce.set(noncePrefix, 0);
-    new DataView(nonce.buffer).setUint32(NONCE_PREFIX_BYTES, index, false);
-    nonce[NONCE_PREFIX_BYTES + 4] = last ? 1 : 0;
-    return nonce;
-  };
+  const nonceFor = (index: number, last: boolean): Uint8Array => chunkNonce(noncePrefix, index, last);
 
   const cipher: ChunkCipher = {
     parameters: create(CipherParametersSchema, {
@@ -145,13 +141,7 @@ export async function createChunkCipher(
       checkBytes("sealed chunk", sealed);
       const plain = sealed.length < TAG_BYTES ? undefined : await key.decrypt(nonce, sealed);
       if (plain === undefined) {
-        return err(
-          failure(
-            "CYXW_ERR_DECRYPT",
-            `chunk ${index} did not authenticate as ${last ? "the last" : "a non-last"} chunk at index ${index} ` +
-              "(wrong key, altered, reordered, spliced from another stream, or truncated)",
-          ),
-        );
+        return err(failure("CYXW_ERR_DECRYPT", chunkDecryptMessage(index, last)));
       }
       return ok(plain);
     },

@@ -1,8 +1,16 @@
 /**
- * `@cyxwiz/protocol/crypto`: the chunk AEAD stream, dataset-key wrapping, Ed25519 identities and
+ * `@cyxwiz/protocol/crypto`: the chunk AEAD stream, per-chunk keys and
+ * chunk-key grants, dataset-key wrapping, Ed25519 identities and
  * signed manifests (seed §4.4, ARCHITECTURE §4; docs/crypto.md). Hand-picked exports (STYLE §4).
  */
 export { type ChunkCipher, createChunkCipher, decryptStream, encryptStream, STREAM_ALGORITHM } from "./chunk-cipher.js";
+export {
+  CHUNK_KEY_ALGORITHM,
+  createChunkKeyCipher,
+  deriveChunkKey,
+  openChunkWithKey,
+} from "./chunk-key-cipher.js";
+export { CHUNK_GRANT_INFO, grantChunkKeys, type OpenedGrant, openGrant } from "./chunk-key-grant.js";
 export {
   generateIdentity,
   type Identity,

@@ -24,7 +24,7 @@ import { checkBytes, generateX25519KeyPair, hkdfSha256, KEY_WRAP_INFO, x25519Sha
 const DATASET_KEY_BYTES = 32;
 const X25519_BYTES = 32;
 const NONCE_BYTES = 12;
-const WRAPPED_BYTES = DATASET_KEY_BYTES + 16;
+const TAG_BYTES = 16;
 
 /**
  * A fresh random 32-byte dataset key (DEK), from `globalThis.crypto.getRandomValues`.
@@ -52,6 +52,22 @@ export async function wrapDatasetKey(
   recipientPublicKey: Uint8Array,
 ): Promise<WrappedKey> {
   checkBytes("dataset key", datasetKey, DATASET_KEY_BYTES);
+  return sealForRecipient(primitives, datasetKey, recipientPublicKey, KEY_WRAP_INFO);
+}
+
+/**
+ * The wrap construction above for any plaintext and HKDF `info` (a distinct `info` per use, so a
+ * wrapped dataset key can never be opened as, say, a chunk-key grant). Used by chunk-key grants.
+ *
+ * @throws as {@link wrapDatasetKey}.
+ */
+export async function sealForRecipient(
+  primitives: Primitives,
+  plaintext: Uint8Array,
+  recipientPublicKey: Uint8Array,
+  info: string,
+): Promise<WrappedKey> {
+  checkBytes("plaintext", plaintext);
   checkBytes("recipient public key", recipientPublicKey, X25519_BYTES);
   const recipient = recipientPublicKey.slice();
   const ephemeral = generateX25519KeyPair();
@@ -60,12 +76,12 @@ export async function wrapDatasetKey(
   if (!shared.ok) throw ProtocolError.from(shared.error);
 
   const context = concat(ephemeral.publicKey, recipient);
-  const kek = hkdfSha256(shared.value, context, KEY_WRAP_INFO, DATASET_KEY_BYTES);
+  const kek = hkdfSha256(shared.value, context, info, DATASET_KEY_BYTES);
   shared.value.fill(0);
   const nonce = randomBytes(NONCE_BYTES);
   let ciphertext: Uint8Array;
   try {
-    ciphertext = await (await primitives.importAesGcmKey(kek)).encrypt(nonce, datasetKey, context);
+    ciphertext = await (await primitives.importAesGcmKey(kek)).encrypt(nonce, plaintext, context);
   } finally {
     kek.fill(0);
   }
@@ -90,41 +106,64 @@ export async function unwrapDatasetKey(
   wrapped: WrappedKey,
   recipientSecretKey: Uint8Array,
 ): Promise<Result<Uint8Array, ProtocolFailure>> {
+  return openForRecipient(primitives, wrapped, recipientSecretKey, KEY_WRAP_INFO, DATASET_KEY_BYTES, "wrapped key");
+}
+
+/**
+ * Opens what {@link sealForRecipient} sealed under the same `info`.
+ *
+ * @param plaintextBytes the exact plaintext length expected, or undefined for any length.
+ * @param label names the object in error messages ("wrapped key", "chunk-key grant").
+ * @returns the plaintext, or the failures of {@link unwrapDatasetKey}.
+ * @throws as {@link unwrapDatasetKey}.
+ */
+export async function openForRecipient(
+  primitives: Primitives,
+  wrapped: WrappedKey,
+  recipientSecretKey: Uint8Array,
+  info: string,
+  plaintextBytes: number | undefined,
+  label: string,
+): Promise<Result<Uint8Array, ProtocolFailure>> {
   checkBytes("recipient secret key", recipientSecretKey, X25519_BYTES);
   if (wrapped.ephemeralPublicKey.length !== X25519_BYTES) {
     return err(
-      failure("CYXW_ERR_BAD_KEY", `wrapped key: ephemeral public key is ${wrapped.ephemeralPublicKey.length} bytes`),
+      failure("CYXW_ERR_BAD_KEY", `${label}: ephemeral public key is ${wrapped.ephemeralPublicKey.length} bytes`),
     );
   }
-  if (wrapped.nonce.length !== NONCE_BYTES || wrapped.ciphertext.length !== WRAPPED_BYTES) {
+  const badLength =
+    plaintextBytes === undefined
+      ? wrapped.ciphertext.length < TAG_BYTES
+      : wrapped.ciphertext.length !== plaintextBytes + TAG_BYTES;
+  if (wrapped.nonce.length !== NONCE_BYTES || badLength) {
     return err(
       failure(
         "CYXW_ERR_KEY_UNWRAP",
-        `wrapped key is malformed: nonce ${wrapped.nonce.length} bytes (expected ${NONCE_BYTES}), ` +
-          `ciphertext ${wrapped.ciphertext.length} bytes (expected ${WRAPPED_BYTES})`,
+        `${label} is malformed: nonce ${wrapped.nonce.length} bytes (expected ${NONCE_BYTES}), ` +
+          `ciphertext ${wrapped.ciphertext.length} bytes (expected ${plaintextBytes === undefined ? `at least ${TAG_BYTES}` : plaintextBytes + TAG_BYTES})`,
       ),
     );
   }
   const ownPublicKey = x25519.getPublicKey(recipientSecretKey);
   if (!equalBytes(ownPublicKey, wrapped.recipientPublicKey)) {
-    return err(failure("CYXW_ERR_KEY_UNWRAP", "the key was wrapped for another recipient's public key"));
+    return err(failure("CYXW_ERR_KEY_UNWRAP", `the ${label} was made for another recipient's public key`));
   }
   const shared = x25519SharedSecret(recipientSecretKey, wrapped.ephemeralPublicKey);
   if (!shared.ok) return shared;
 
   const context = concat(wrapped.ephemeralPublicKey, ownPublicKey);
-  const kek = hkdfSha256(shared.value, context, KEY_WRAP_INFO, DATASET_KEY_BYTES);
+  const kek = hkdfSha256(shared.value, context, info, DATASET_KEY_BYTES);
   shared.value.fill(0);
-  let datasetKey: Uint8Array | undefined;
+  let plaintext: Uint8Array | undefined;
   try {
-    datasetKey = await (await primitives.importAesGcmKey(kek)).decrypt(wrapped.nonce, wrapped.ciphertext, context);
+    plaintext = await (await primitives.importAesGcmKey(kek)).decrypt(wrapped.nonce, wrapped.ciphertext, context);
   } finally {
     kek.fill(0);
   }
-  if (datasetKey === undefined) {
-    return err(failure("CYXW_ERR_KEY_UNWRAP", "the wrapped key did not authenticate: altered, or not for this key"));
+  if (plaintext === undefined) {
+    return err(failure("CYXW_ERR_KEY_UNWRAP", `the ${label} did not authenticate: altered, or not for this key`));
   }
-  return ok(datasetKey);
+  return ok(plaintext);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cyxwiz/data/v1/manifest.proto.
  */
 export const file_cyxwiz_data_v1_manifest: GenFile = /*@__PURE__*/
-  fileDesc("Ch1jeXh3aXovZGF0YS92MS9tYW5pZmVzdC5wcm90bxIOY3l4d2l6LmRhdGEudjEiXAoQQ2lwaGVyUGFyYW1ldGVycxIRCglhbGdvcml0aG0YASABKAkSDAoEc2FsdBgCIAEoDBIUCgxub25jZV9wcmVmaXgYAyABKAwSEQoJa2V5X2NoZWNrGAQgASgMIvQCCg9EYXRhc2V0TWFuaWZlc3QSFgoOZm9ybWF0X3ZlcnNpb24YASABKA0SMQoIbWV0YWRhdGEYAiABKAsyHy5jeXh3aXouZGF0YS52MS5EYXRhc2V0TWV0YWRhdGESLwoFY29kZWMYAyABKA4yIC5jeXh3aXouZGF0YS52MS5Db21wcmVzc2lvbkNvZGVjEjAKBmNpcGhlchgEIAEoCzIgLmN5eHdpei5kYXRhLnYxLkNpcGhlclBhcmFtZXRlcnMSEwoLcGxhaW5fc2l6ZXMYBSADKA0SFAoMc3RvcmVkX3NpemVzGAYgAygNEhUKDWNodW5rX2RpZ2VzdHMYByADKAwSEgoKY29tcHJlc3NlZBgIIAMoCBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgdzYW1wbGVzGAogASgLMhwuY3l4d2l6LmRhdGEudjEuU2FtcGxlTGF5b3V0ItgCCgxTYW1wbGVMYXlvdXQSFQoNc291cmNlX2Zvcm1hdBgBIAEoCRItCgdjb2x1bW5zGAIgAygLMhwuY3l4d2l6LmRhdGEudjEuU2FtcGxlQ29sdW1uEhMKC251bV9zYW1wbGVzGAMgASgEEhsKE2NodW5rX3NhbXBsZV9jb3VudHMYBCADKA0SFAoMbGFiZWxfY29sdW1uGAUgASgJEjMKD2xhYmVsX2hpc3RvZ3JhbRgGIAMoCzIaLmN5eHdpei5kYXRhLnYxLkxhYmVsQ291bnQSKwoFc3BsaXQYByABKAsyHC5jeXh3aXouZGF0YS52MS5EYXRhc2V0U3BsaXQSKgoFb3JkZXIYCCABKAsyGy5jeXh3aXouZGF0YS52MS5TYW1wbGVPcmRlchIVCg1vcmlnaW5hbF9uYW1lGAkgASgJEhUKDW9yaWdpbmFsX3NpemUYCiABKAQieAoMU2FtcGxlQ29sdW1uEgwKBG5hbWUYASABKAkSEgoKYXJyb3dfdHlwZRgCIAEoCRIoCgRyb2xlGAMgASgOMhouY3l4d2l6LmRhdGEudjEuQ29sdW1uUm9sZRINCgVkdHlwZRgEIAEoCRINCgVzaGFwZRgFIAMoDSIqCgpMYWJlbENvdW50Eg0KBWxhYmVsGAEgASgJEg0KBWNvdW50GAIgASgEImgKDERhdGFzZXRTcGxpdBIWCg50cmFpbl9wZXJtaWxsZRgBIAEoDRIbChN2YWxpZGF0aW9uX3Blcm1pbGxlGAIgASgNEhUKDXRlc3RfcGVybWlsbGUYAyABKA0SDAoEc2VlZBgEIAEoBCJqCgtTYW1wbGVPcmRlchIQCghzdHJhdGVneRgBIAEoCRIOCgZzaGFyZHMYAiABKA0SDAoEc2VlZBgDIAEoBBIOCgZjb2x1bW4YBCABKAkSGwoTc2hhcmRfc2FtcGxlX2NvdW50cxgFIAMoBCJQCg5TaWduZWRNYW5pZmVzdBIQCghtYW5pZmVzdBgBIAEoDBIRCglzaWduYXR1cmUYAiABKAwSGQoRc2lnbmVyX3B1YmxpY19rZXkYAyABKAwiawoKV3JhcHBlZEtleRIcChRlcGhlbWVyYWxfcHVibGljX2tleRgBIAEoDBIcChRyZWNpcGllbnRfcHVibGljX2tleRgCIAEoDBINCgVub25jZRgDIAEoDBISCgpjaXBoZXJ0ZXh0GAQgASgMKqYBChBDb21wcmVzc2lvbkNvZGVjEiEKHUNPTVBSRVNTSU9OX0NPREVDX1VOU1BFQ0lGSUVEEAASGgoWQ09NUFJFU1NJT05fQ09ERUNfTk9ORRABEhoKFkNPTVBSRVNTSU9OX0NPREVDX1pTVEQQAhIZChVDT01QUkVTU0lPTl9DT0RFQ19MWjQQAxIcChhDT01QUkVTU0lPTl9DT0RFQ19TTkFQUFkQBCpZCgpDb2x1bW5Sb2xlEhsKF0NPTFVNTl9ST0xFX1VOU1BFQ0lGSUVEEAASFwoTQ09MVU1OX1JPTEVfRkVBVFVSRRABEhUKEUNPTFVNTl9ST0xFX0xBQkVMEAJiBnByb3RvMw", [file_cyxwiz_data_v1_data_transfer, file_google_protobuf_timestamp]);
+  fileDesc("Ch1jeXh3aXovZGF0YS92MS9tYW5pZmVzdC5wcm90bxIOY3l4d2l6LmRhdGEudjEiXAoQQ2lwaGVyUGFyYW1ldGVycxIRCglhbGdvcml0aG0YASABKAkSDAoEc2FsdBgCIAEoDBIUCgxub25jZV9wcmVmaXgYAyABKAwSEQoJa2V5X2NoZWNrGAQgASgMIvQCCg9EYXRhc2V0TWFuaWZlc3QSFgoOZm9ybWF0X3ZlcnNpb24YASABKA0SMQoIbWV0YWRhdGEYAiABKAsyHy5jeXh3aXouZGF0YS52MS5EYXRhc2V0TWV0YWRhdGESLwoFY29kZWMYAyABKA4yIC5jeXh3aXouZGF0YS52MS5Db21wcmVzc2lvbkNvZGVjEjAKBmNpcGhlchgEIAEoCzIgLmN5eHdpei5kYXRhLnYxLkNpcGhlclBhcmFtZXRlcnMSEwoLcGxhaW5fc2l6ZXMYBSADKA0SFAoMc3RvcmVkX3NpemVzGAYgAygNEhUKDWNodW5rX2RpZ2VzdHMYByADKAwSEgoKY29tcHJlc3NlZBgIIAMoCBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgdzYW1wbGVzGAogASgLMhwuY3l4d2l6LmRhdGEudjEuU2FtcGxlTGF5b3V0ItgCCgxTYW1wbGVMYXlvdXQSFQoNc291cmNlX2Zvcm1hdBgBIAEoCRItCgdjb2x1bW5zGAIgAygLMhwuY3l4d2l6LmRhdGEudjEuU2FtcGxlQ29sdW1uEhMKC251bV9zYW1wbGVzGAMgASgEEhsKE2NodW5rX3NhbXBsZV9jb3VudHMYBCADKA0SFAoMbGFiZWxfY29sdW1uGAUgASgJEjMKD2xhYmVsX2hpc3RvZ3JhbRgGIAMoCzIaLmN5eHdpei5kYXRhLnYxLkxhYmVsQ291bnQSKwoFc3BsaXQYByABKAsyHC5jeXh3aXouZGF0YS52MS5EYXRhc2V0U3BsaXQSKgoFb3JkZXIYCCABKAsyGy5jeXh3aXouZGF0YS52MS5TYW1wbGVPcmRlchIVCg1vcmlnaW5hbF9uYW1lGAkgASgJEhUKDW9yaWdpbmFsX3NpemUYCiABKAQieAoMU2FtcGxlQ29sdW1uEgwKBG5hbWUYASABKAkSEgoKYXJyb3dfdHlwZRgCIAEoCRIoCgRyb2xlGAMgASgOMhouY3l4d2l6LmRhdGEudjEuQ29sdW1uUm9sZRINCgVkdHlwZRgEIAEoCRINCgVzaGFwZRgFIAMoDSIqCgpMYWJlbENvdW50Eg0KBWxhYmVsGAEgASgJEg0KBWNvdW50GAIgASgEImgKDERhdGFzZXRTcGxpdBIWCg50cmFpbl9wZXJtaWxsZRgBIAEoDRIbChN2YWxpZGF0aW9uX3Blcm1pbGxlGAIgASgNEhUKDXRlc3RfcGVybWlsbGUYAyABKA0SDAoEc2VlZBgEIAEoBCJqCgtTYW1wbGVPcmRlchIQCghzdHJhdGVneRgBIAEoCRIOCgZzaGFyZHMYAiABKA0SDAoEc2VlZBgDIAEoBBIOCgZjb2x1bW4YBCABKAkSGwoTc2hhcmRfc2FtcGxlX2NvdW50cxgFIAMoBCJQCg5TaWduZWRNYW5pZmVzdBIQCghtYW5pZmVzdBgBIAEoDBIRCglzaWduYXR1cmUYAiABKAwSGQoRc2lnbmVyX3B1YmxpY19rZXkYAyABKAwiawoKV3JhcHBlZEtleRIcChRlcGhlbWVyYWxfcHVibGljX2tleRgBIAEoDBIcChRyZWNpcGllbnRfcHVibGljX2tleRgCIAEoDBINCgVub25jZRgDIAEoDBISCgpjaXBoZXJ0ZXh0GAQgASgMIooBCg1DaHVua0tleUdyYW50EhEKCWFsZ29yaXRobRgBIAEoCRIMCgRzYWx0GAIgASgMEhQKDG5vbmNlX3ByZWZpeBgDIAEoDBIVCg1jaHVua19pbmRpY2VzGAQgAygNEisKB3dyYXBwZWQYBSABKAsyGi5jeXh3aXouZGF0YS52MS5XcmFwcGVkS2V5ImkKFENodW5rS2V5R3JhbnRDb250ZW50EgwKBHNhbHQYASABKAwSFAoMbm9uY2VfcHJlZml4GAIgASgMEi0KBGtleXMYAyADKAsyHy5jeXh3aXouZGF0YS52MS5HcmFudGVkQ2h1bmtLZXkiLQoPR3JhbnRlZENodW5rS2V5Eg0KBWluZGV4GAEgASgNEgsKA2tleRgCIAEoDCqmAQoQQ29tcHJlc3Npb25Db2RlYxIhCh1DT01QUkVTU0lPTl9DT0RFQ19VTlNQRUNJRklFRBAAEhoKFkNPTVBSRVNTSU9OX0NPREVDX05PTkUQARIaChZDT01QUkVTU0lPTl9DT0RFQ19aU1REEAISGQoVQ09NUFJFU1NJT05fQ09ERUNfTFo0EAMSHAoYQ09NUFJFU1NJT05fQ09ERUNfU05BUFBZEAQqWQoKQ29sdW1uUm9sZRIbChdDT0xVTU5fUk9MRV9VTlNQRUNJRklFRBAAEhcKE0NPTFVNTl9ST0xFX0ZFQVRVUkUQARIVChFDT0xVTU5fUk9MRV9MQUJFTBACYgZwcm90bzM", [file_cyxwiz_data_v1_data_transfer, file_google_protobuf_timestamp]);
 
 /**
  * Parameters of the chunk AEAD stream (ARCHITECTURE §4). The dataset key itself is never here.
@@ -27,7 +27,8 @@ export const file_cyxwiz_data_v1_manifest: GenFile = /*@__PURE__*/
  */
 export type CipherParameters = Message<"cyxwiz.data.v1.CipherParameters"> & {
   /**
-   * "AES-256-GCM-STREAM-v1".
+   * "AES-256-GCM-STREAM-v1" (one stream key) or "AES-256-GCM-CHUNKKEY-v1" (one key per chunk,
+   * so a worker can be granted only its shard's chunk keys; docs/crypto.md "Per-chunk keys and grants").
    *
    * @generated from field: string algorithm = 1;
    */
@@ -432,6 +433,107 @@ export type WrappedKey = Message<"cyxwiz.data.v1.WrappedKey"> & {
  */
 export const WrappedKeySchema: GenMessage<WrappedKey> = /*@__PURE__*/
   messageDesc(file_cyxwiz_data_v1_manifest, 8);
+
+/**
+ * Chunk keys of one dataset version granted to one recipient (a worker), so it can open its
+ * shard's chunks and no others (docs/crypto.md "Per-chunk keys and grants"). `wrapped` seals an
+ * encoded ChunkKeyGrantContent with the WrappedKey construction under HKDF info
+ * "cyxwiz-chunk-grant"; the clear fields must equal the sealed ones.
+ *
+ * @generated from message cyxwiz.data.v1.ChunkKeyGrant
+ */
+export type ChunkKeyGrant = Message<"cyxwiz.data.v1.ChunkKeyGrant"> & {
+  /**
+   * "AES-256-GCM-CHUNKKEY-v1".
+   *
+   * @generated from field: string algorithm = 1;
+   */
+  algorithm: string;
+
+  /**
+   * The version's CipherParameters.salt and nonce_prefix (which the chunk keys are bound to).
+   *
+   * @generated from field: bytes salt = 2;
+   */
+  salt: Uint8Array;
+
+  /**
+   * @generated from field: bytes nonce_prefix = 3;
+   */
+  noncePrefix: Uint8Array;
+
+  /**
+   * The granted chunk indices, ascending, for routing before the grant is opened.
+   *
+   * @generated from field: repeated uint32 chunk_indices = 4;
+   */
+  chunkIndices: number[];
+
+  /**
+   * @generated from field: cyxwiz.data.v1.WrappedKey wrapped = 5;
+   */
+  wrapped?: WrappedKey | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.ChunkKeyGrant.
+ * Use `create(ChunkKeyGrantSchema)` to create a new message.
+ */
+export const ChunkKeyGrantSchema: GenMessage<ChunkKeyGrant> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_manifest, 9);
+
+/**
+ * The plaintext sealed inside a ChunkKeyGrant.
+ *
+ * @generated from message cyxwiz.data.v1.ChunkKeyGrantContent
+ */
+export type ChunkKeyGrantContent = Message<"cyxwiz.data.v1.ChunkKeyGrantContent"> & {
+  /**
+   * @generated from field: bytes salt = 1;
+   */
+  salt: Uint8Array;
+
+  /**
+   * @generated from field: bytes nonce_prefix = 2;
+   */
+  noncePrefix: Uint8Array;
+
+  /**
+   * @generated from field: repeated cyxwiz.data.v1.GrantedChunkKey keys = 3;
+   */
+  keys: GrantedChunkKey[];
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.ChunkKeyGrantContent.
+ * Use `create(ChunkKeyGrantContentSchema)` to create a new message.
+ */
+export const ChunkKeyGrantContentSchema: GenMessage<ChunkKeyGrantContent> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_manifest, 10);
+
+/**
+ * One chunk's 32-byte AES-256-GCM key.
+ *
+ * @generated from message cyxwiz.data.v1.GrantedChunkKey
+ */
+export type GrantedChunkKey = Message<"cyxwiz.data.v1.GrantedChunkKey"> & {
+  /**
+   * @generated from field: uint32 index = 1;
+   */
+  index: number;
+
+  /**
+   * @generated from field: bytes key = 2;
+   */
+  key: Uint8Array;
+};
+
+/**
+ * Describes the message cyxwiz.data.v1.GrantedChunkKey.
+ * Use `create(GrantedChunkKeySchema)` to create a new message.
+ */
+export const GrantedChunkKeySchema: GenMessage<GrantedChunkKey> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_data_v1_manifest, 11);
 
 /**
  * Compression applied to each chunk before encryption (seed §5.1, compression layer).
