@@ -21,4 +21,5 @@ export {
   x25519SharedSecret,
 } from "./key-agreement.js";
 export { generateDatasetKey, unwrapDatasetKey, wrapDatasetKey } from "./key-wrap.js";
+export { NODE_REGISTER_DOMAIN, REGISTRATION_NONCE_BYTES, registrationMessage } from "./node-registration.js";
 export { openSignedManifest, signManifest } from "./signed-manifest.js";
