@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { registrationMessage, verifySignature } from "@cyxwiz/protocol/crypto";
+import { nodeIdOf, registrationMessage, verifySignature } from "@cyxwiz/protocol/crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { IDENTITY_FILE, loadOrCreateNodeIdentity, nodeIdOf } from "./node-identity.js";
+import { IDENTITY_FILE, loadOrCreateNodeIdentity } from "./node-identity.js";
 import { isNodeIdentityError } from "./worker-errors.js";
 
 let dir: string;

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import {
   generateIdentity,
   type Identity,
   identityFromSeed,
+  nodeIdOf,
   registrationMessage,
   signMessage,
   x25519PublicKey,
@@ -17,12 +18,10 @@ export const IDENTITY_FILE = "identity.json";
 const FILE_KIND = "cyxwiz-node-identity";
 const FILE_VERSION = 1;
 const HEX_KEY = /^[0-9a-f]{64}$/;
-/** How many bytes of SHA-256(Ed25519 public key) the node id keeps (docs/node-daemon.md). */
-const NODE_ID_BYTES = 16;
 
 /** The node daemon's long-lived keys (ARCHITECTURE §4 "Keys"; docs/node-daemon.md). */
 export interface NodeIdentity {
-  /** `node_` and the first 16 bytes of SHA-256(Ed25519 public key) in hex; see `nodeIdOf`. */
+  /** `node_` and the first 16 bytes of SHA-256(Ed25519 public key) in hex (`nodeIdOf`, @cyxwiz/protocol/crypto). */
   readonly nodeId: string;
   /** Ed25519: signs registration challenges (and later, results). */
   readonly signing: Identity;
@@ -30,20 +29,6 @@ export interface NodeIdentity {
   readonly agreement: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array };
   /** The Ed25519 signature of `registrationMessage({nonce, ...this node's public keys})`. */
   signChallenge(nonce: Uint8Array): Uint8Array;
-}
-
-/**
- * The node id of an Ed25519 public key: `node_` + hex of the first 16 bytes of its SHA-256
- * (the one place this rule lives; the gateway imports it). 128 bits is enough to make an
- * accidental clash negligible; the gateway still checks the full public key on registration.
- *
- * @throws TypeError / RangeError when the key is not 32 bytes.
- */
-export function nodeIdOf(signingPublicKey: Uint8Array): string {
-  if (!(signingPublicKey instanceof Uint8Array)) throw new TypeError("Ed25519 public key must be a Uint8Array");
-  if (signingPublicKey.length !== 32) throw new RangeError("Ed25519 public key must be 32 bytes");
-  const digest = createHash("sha256").update(signingPublicKey).digest();
-  return `node_${digest.subarray(0, NODE_ID_BYTES).toString("hex")}`;
 }
 
 function makeNodeIdentity(signing: Identity, agreementSecret: Uint8Array): NodeIdentity {

@@ -21,5 +21,10 @@ export {
   x25519SharedSecret,
 } from "./key-agreement.js";
 export { generateDatasetKey, unwrapDatasetKey, wrapDatasetKey } from "./key-wrap.js";
-export { NODE_REGISTER_DOMAIN, REGISTRATION_NONCE_BYTES, registrationMessage } from "./node-registration.js";
+export {
+  NODE_REGISTER_DOMAIN,
+  nodeIdOf,
+  REGISTRATION_NONCE_BYTES,
+  registrationMessage,
+} from "./node-registration.js";
 export { openSignedManifest, signManifest } from "./signed-manifest.js";

@@ -1,5 +1,7 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
-import { NODE_REGISTER_DOMAIN, registrationMessage } from "./node-registration.js";
+import { NODE_REGISTER_DOMAIN, nodeIdOf, registrationMessage } from "./node-registration.js";
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 
@@ -22,5 +24,15 @@ describe("registrationMessage", () => {
     const good = { nonce: bytes(32, 1), signingPublicKey: bytes(32, 2), agreementPublicKey: bytes(32, 3) };
     expect(() => registrationMessage({ ...good, nonce: bytes(16, 1) })).toThrow(/registration nonce must be 32 bytes/);
     expect(() => registrationMessage({ ...good, agreementPublicKey: bytes(31, 3) })).toThrow(RangeError);
+  });
+});
+
+describe("nodeIdOf", () => {
+  it("is node_ and the first 16 bytes of SHA-256 of the Ed25519 public key, in hex", () => {
+    const key = bytes(32, 5);
+    expect(nodeIdOf(key)).toBe(`node_${bytesToHex(sha256(key)).slice(0, 32)}`);
+    expect(nodeIdOf(key)).toMatch(/^node_[0-9a-f]{32}$/);
+    expect(nodeIdOf(bytes(32, 6))).not.toBe(nodeIdOf(key));
+    expect(() => nodeIdOf(bytes(31, 5))).toThrow(RangeError);
   });
 });

@@ -1,3 +1,5 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { checkBytes } from "./key-agreement.js";
 
 /** The domain tag that starts every node registration message (docs/node-daemon.md). */
@@ -8,6 +10,20 @@ export const REGISTRATION_NONCE_BYTES = 32;
 
 const KEY_BYTES = 32;
 const DOMAIN_BYTES = new TextEncoder().encode(NODE_REGISTER_DOMAIN);
+/** How many bytes of SHA-256(Ed25519 public key) a node id keeps. */
+const NODE_ID_BYTES = 16;
+
+/**
+ * A node's id as the daemon and the gateway show it: `"node_"` + lowercase hex of the first 16
+ * bytes of SHA-256(Ed25519 public key) (the one place this rule lives; docs/node-daemon.md).
+ * 128 bits make an accidental clash negligible; registration still checks the full public key.
+ *
+ * @throws TypeError for a non-Uint8Array; RangeError when the key is not 32 bytes.
+ */
+export function nodeIdOf(signingPublicKey: Uint8Array): string {
+  checkBytes("Ed25519 public key", signingPublicKey, KEY_BYTES);
+  return `node_${bytesToHex(sha256(signingPublicKey).subarray(0, NODE_ID_BYTES))}`;
+}
 
 /**
  * The bytes a node signs to answer the gateway's registration challenge, and the gateway
