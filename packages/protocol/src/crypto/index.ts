@@ -29,5 +29,11 @@ export {
   x25519SharedSecret,
 } from "./key-agreement.js";
 export { generateDatasetKey, unwrapDatasetKey, wrapDatasetKey } from "./key-wrap.js";
+export {
+  NODE_REGISTER_DOMAIN,
+  nodeIdOf,
+  REGISTRATION_NONCE_BYTES,
+  registrationMessage,
+} from "./node-registration.js";
 export { openSignedManifest, signManifest } from "./signed-manifest.js";
 export { MIN_CHALLENGE_BYTES, registrationMessage, updateMessage } from "./worker-messages.js";
