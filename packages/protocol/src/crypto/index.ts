@@ -36,4 +36,4 @@ export {
   registrationMessage,
 } from "./node-registration.js";
 export { openSignedManifest, signManifest } from "./signed-manifest.js";
-export { MIN_CHALLENGE_BYTES, registrationMessage, updateMessage } from "./worker-messages.js";
+export { updateMessage } from "./update-message.js";

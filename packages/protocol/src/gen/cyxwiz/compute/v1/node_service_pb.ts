@@ -133,7 +133,7 @@ export type RegisterRequest = Message<"cyxwiz.compute.v1.RegisterRequest"> & {
   label: string;
 
   /**
-   * The nonce from GetChallenge.
+   * The nonce from GetChallenge (32 bytes).
    *
    * @generated from field: bytes nonce = 6;
    */
