@@ -81,7 +81,7 @@ describe("cyxwiz upload | download against an https gateway (wss frames)", () =>
     const file = join(dir, "never.bin");
     await writeFile(file, randomBytes(1000));
     for (const args of [
-      ["upload", file, "--gateway", gateway.url, "--pin-sha256", fingerprintB],
+      ["upload", file, "--format", "opaque", "--gateway", gateway.url, "--pin-sha256", fingerprintB],
       ["download", "anything", "--gateway", gateway.url, "--out", join(dir, "never.out"), "--pin-sha256", fingerprintB],
     ]) {
       const run = await runCli(args, env());
