@@ -30,6 +30,8 @@ describe("uploading through the dashboard, end to end", () => {
       const packed = await runCli([
         "pack",
         path,
+        "--format",
+        "opaque",
         "--out",
         join(s.dir, `pack-${f}`),
         "--chunk-size",
