@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
-import * as arrow from "apache-arrow";
+import { arrowFileOfTables } from "@cyxwiz/datasets/pack";
 import { badInput } from "../exit-codes.js";
 import { hex, type Output } from "../output.js";
 import { readManifest } from "../pack-dir.js";
@@ -51,8 +51,8 @@ export async function unpackCommand(dir: string, opts: { out: string; keyFile?: 
 /** A pack of samples: every chunk verified and decoded, written as one Arrow IPC file. */
 async function unpackSamples(dir: string, opts: { out: string; keyFile?: string }, out: Output): Promise<void> {
   const pack = await readSamplePack(dir, opts.keyFile, "unpack");
-  const table = new arrow.Table(pack.tables.flatMap((t) => t.batches));
-  const bytes = arrow.tableToIPC(table, "file"); // as arrowFileOf (@cyxwiz/datasets/pack) saves a download
+  const bytes = arrowFileOfTables(pack.tables);
+  const numRows = pack.tables.reduce((a, t) => a + t.numRows, 0);
   const tmp = `${opts.out}.cyxwiz-partial`;
   try {
     await writeFile(tmp, bytes, { mode: 0o600 });
@@ -69,8 +69,8 @@ async function unpackSamples(dir: string, opts: { out: string; keyFile?: string 
       bytes: bytes.length,
       merkleRoot: hex(pack.manifest.metadata!.merkleRoot),
       format: "arrow",
-      samples: table.numRows,
+      samples: numRows,
     },
-    `ok: restored ${table.numRows} samples to ${opts.out} as an Arrow IPC file (${bytes.length} bytes; every frame verified)`,
+    `ok: restored ${numRows} samples to ${opts.out} as an Arrow IPC file (${bytes.length} bytes; every frame verified)`,
   );
 }

@@ -93,9 +93,7 @@ export async function uploadCommand(paths: readonly string[], opts: UploadComman
           throw badInput(`cannot read ${file}: ${e.code ?? String(e)}`);
         })
       : undefined;
-  const source = opened ?? (choice.kind === "samples" ? choice.prepared.source : undefined)!;
-  const samples =
-    choice.kind === "samples" ? { plainSizes: choice.prepared.plainSizes, layout: choice.prepared.layout } : undefined;
+  const source = choice.kind === "samples" ? choice.prepared.source : opened!;
   const progress = createProgress("upload", source.size);
   try {
     const session = createUploadSession({
@@ -104,7 +102,12 @@ export async function uploadCommand(paths: readonly string[], opts: UploadComman
       primitives: (await loadSealingPrimitives()).primitives,
       source,
       name,
-      ...(samples === undefined ? {} : { samples, type: choice.kind === "samples" ? choice.prepared.format : "" }),
+      ...(choice.kind === "samples"
+        ? {
+            samples: { plainSizes: choice.prepared.plainSizes, layout: choice.prepared.layout },
+            type: choice.prepared.format,
+          }
+        : {}),
       classification,
       chunkSize,
       compression,

@@ -20,5 +20,10 @@ export function arrowFileOf(plaintext: Uint8Array, plainSizes: readonly number[]
     tables.push(decodeSampleChunk(plaintext.subarray(at, at + size)));
     at += size;
   }
+  return arrowFileOfTables(tables);
+}
+
+/** Chunks already decoded (one table each, in chunk order) as one Arrow IPC file. */
+export function arrowFileOfTables(tables: readonly arrow.Table[]): Uint8Array {
   return arrow.tableToIPC(new arrow.Table(tables.flatMap((t) => t.batches)), "file");
 }

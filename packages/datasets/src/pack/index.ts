@@ -3,7 +3,7 @@
  * sample layout, the one path the dashboard's upload worker and the CLI share
  * (docs/dataset-formats.md).
  */
-export { arrowFileOf } from "./arrow-file.js";
+export { arrowFileOf, arrowFileOfTables } from "./arrow-file.js";
 export { chunkListSource } from "./chunk-list-source.js";
 export { checkSplit, DEFAULT_SPLIT, type SplitPart, type SplitSpec, splitOf } from "./dataset-split.js";
 export {

@@ -6,7 +6,7 @@ import type { FormatName } from "../formats/format-registry.js";
 import { type ReadSamplesOptions, readSamples } from "../formats/read-samples.js";
 import type { InputFile } from "../samples/input-file.js";
 import { packSampleChunks } from "../samples/pack-sample-chunks.js";
-import type { LabelCount, SampleSummary } from "../samples/sample-summary.js";
+import { histogramOf, type SampleSummary } from "../samples/sample-summary.js";
 import { inputFromColumns } from "../sharding/columns-input.js";
 import { packOrder } from "../sharding/pack-order.js";
 import type { CellValue } from "../sharding/sharding-types.js";
@@ -190,18 +190,12 @@ function mergeSummaries(parts: readonly SampleSummary[]): SampleSummary {
   if (parts.length === 1) return first;
   const counts = new Map<string, number>();
   for (const p of parts) for (const l of p.labelHistogram) counts.set(l.label, (counts.get(l.label) ?? 0) + l.count);
-  // The order each part used: numeric labels numerically, others by code unit (sample-summary.ts).
-  const labels: LabelCount[] = [...counts].map(([label, count]) => ({ label, count }));
-  const numeric = labels.every((l) => l.label !== "" && Number.isFinite(Number(l.label)));
-  labels.sort((a, b) =>
-    numeric ? Number(a.label) - Number(b.label) : a.label < b.label ? -1 : a.label > b.label ? 1 : 0,
-  );
   return {
     columns: first.columns,
     numSamples: parts.reduce((a, p) => a + p.numSamples, 0),
     chunkSampleCounts: parts.flatMap((p) => p.chunkSampleCounts),
     ...(first.labelColumn === undefined ? {} : { labelColumn: first.labelColumn }),
-    labelHistogram: labels,
+    labelHistogram: histogramOf(counts),
     labelHistogramComplete: parts.every((p) => p.labelHistogramComplete),
   };
 }

@@ -69,11 +69,19 @@ export class LabelCounter {
   }
 
   histogram(): LabelCount[] {
-    const labels = [...this.counts.keys()];
-    const numeric = labels.every((l) => l.trim() !== "" && Number.isFinite(Number(l)));
-    labels.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return labels.map((label) => ({ label, count: this.counts.get(label)! }));
+    return histogramOf(this.counts);
   }
+}
+
+/**
+ * Label counts as a histogram in the summary's order: numeric labels in numeric order, others in
+ * code-unit order (the one ordering rule, for one pass and for merged passes alike).
+ */
+export function histogramOf(counts: ReadonlyMap<string, number>): LabelCount[] {
+  const labels = [...counts.keys()];
+  const numeric = labels.every((l) => l.trim() !== "" && Number.isFinite(Number(l)));
+  labels.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return labels.map((label) => ({ label, count: counts.get(label)! }));
 }
 
 /** Samples per label of a table's column. */
