@@ -34,6 +34,8 @@ describe("previewOf", () => {
       ["y", "feature"],
       ["label", "label"],
     ]);
+    // A numeric column names its element type alone; only tensors carry a shape.
+    expect(p.schema.find((c) => c.name === "x")?.tensor).toMatch(/^(int64|float64)$/);
     expect(p.table.rows.length).toBe(10);
     expect(p.table.columns.map((c) => c.name)).toEqual(["x", "y", "label"]);
     const firstChunkSamples = manifest.samples!.chunkSampleCounts[0]!;

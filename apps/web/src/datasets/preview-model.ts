@@ -112,7 +112,7 @@ export function samplesPreviewOf(layout: SampleLayout, numChunks: number, firstC
       name: c.name,
       type: c.arrowType,
       role: c.role === ColumnRole.LABEL ? "label" : "feature",
-      ...(c.dtype === "" ? {} : { tensor: `${c.dtype}[${c.shape.join("×")}]` }),
+      ...(c.dtype === "" ? {} : { tensor: c.shape.length === 0 ? c.dtype : `${c.dtype}[${c.shape.join("×")}]` }),
     })),
     table: {
       columns: rows.columns.map((name) => ({ name, type: types.get(name) ?? "" })),
