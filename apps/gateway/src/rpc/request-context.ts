@@ -17,3 +17,19 @@ export const clientAddressKey = createContextKey<string>("unknown", { descriptio
 export const requestCallerKey = createContextKey<RequestCaller | undefined>(undefined, {
   description: "the caller as verified from the request's headers",
 });
+
+/** A worker of the compute plane, as its node token names it (docs/compute.md "Principals"). */
+export interface NodePrincipal {
+  /** nodeIdOf(its Ed25519 key): "node_" and 32 hex digits. */
+  readonly nodeId: string;
+  /** The registration the token was issued for (nodes.session): a token of an older one is refused. */
+  readonly session: number;
+}
+
+/**
+ * The worker calling a NodeService method that needs one (all but GetChallenge, Register and
+ * ListNodes), set by the auth interceptor from a node token; undefined for people.
+ */
+export const nodePrincipalKey = createContextKey<NodePrincipal | undefined>(undefined, {
+  description: "the authenticated worker",
+});

@@ -9,6 +9,10 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { NodeKind } from "./node_service_pb.js";
+import { file_cyxwiz_compute_v1_node_service } from "./node_service_pb.js";
+import type { ChunkKeyGrant } from "../../data/v1/manifest_pb.js";
+import { file_cyxwiz_data_v1_manifest } from "../../data/v1/manifest_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -17,7 +21,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cyxwiz/compute/v1/job_service.proto.
  */
 export const file_cyxwiz_compute_v1_job_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNjeXh3aXovY29tcHV0ZS92MS9qb2Jfc2VydmljZS5wcm90bxIRY3l4d2l6LmNvbXB1dGUudjEizgMKB0pvYlNwZWMSEwoLZGF0YXNldF9yZWYYASABKAkSEAoGcHJlc2V0GAIgASgJSAASFAoKbW9kZWxfanNvbhgDIAEoCUgAEhEKCW9wdGltaXplchgEIAEoCRIVCg1sZWFybmluZ19yYXRlGAUgASgBEhIKCmJhdGNoX3NpemUYBiABKA0SDgoGcm91bmRzGAcgASgNEhYKDGxvY2FsX2Vwb2NocxgIIAEoDUgBEhUKC2xvY2FsX3N0ZXBzGAkgASgNSAESGQoRc2hhcmRpbmdfc3RyYXRlZ3kYCiABKAkSFQoNc2hhcmRpbmdfc2VlZBgLIAEoBBIXCg9zaGFyZGluZ19jb2x1bW4YDCABKAkSEwoLbWluX3dvcmtlcnMYDSABKA0SEwoLbWF4X3dvcmtlcnMYDiABKA0SGAoQZXZhbHVhdGlvbl9zcGxpdBgPIAEoCRIeChZyb3VuZF9kZWFkbGluZV9zZWNvbmRzGBAgASgNEg4KBnF1b3J1bRgRIAEoARIzCgthZ2dyZWdhdGlvbhgSIAEoCzIeLmN5eHdpei5jb21wdXRlLnYxLkFnZ3JlZ2F0aW9uQgcKBW1vZGVsQgwKCmxvY2FsX3dvcmsiXQoLQWdncmVnYXRpb24SDAoEcnVsZRgBIAEoCRIVCg10cmltX2ZyYWN0aW9uGAIgASgBEhEKCWJ5emFudGluZRgDIAEoDRIWCg5tYXhfbm9ybV9yYXRpbxgEIAEoASI6CgdNZXRyaWNzEgwKBGxvc3MYASABKAESEAoIYWNjdXJhY3kYAiABKAESDwoHc2FtcGxlcxgDIAEoBCKHAgoFUm91bmQSDQoFcm91bmQYASABKA0SLgoKc3RhcnRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJY2xvc2VkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgljbG9zZWRfYnkYBCABKA4yHS5jeXh3aXouY29tcHV0ZS52MS5Sb3VuZENsb3NlEhgKEHVwZGF0ZXNfYWNjZXB0ZWQYBSABKA0SGAoQdXBkYXRlc19yZWplY3RlZBgGIAEoDRIqCgZnbG9iYWwYByABKAsyGi5jeXh3aXouY29tcHV0ZS52MS5NZXRyaWNzIskBCglKb2JXb3JrZXISDwoHbm9kZV9pZBgBIAEoCRINCgVzaGFyZBgCIAEoDRIPCgdiYWNrZW5kGAMgASgJEhoKEnNhbXBsZXNfcGVyX3NlY29uZBgEIAEoARItCgVzdGF0ZRgFIAEoDjIeLmN5eHdpei5jb21wdXRlLnYxLldvcmtlclN0YXRlEikKBWxvY2FsGAYgASgLMhouY3l4d2l6LmNvbXB1dGUudjEuTWV0cmljcxIVCg1zaGFyZF9zYW1wbGVzGAcgASgEItYCCgNKb2ISCgoCaWQYASABKAkSDQoFb3duZXIYAiABKAkSKAoEc3BlYxgDIAEoCzIaLmN5eHdpei5jb21wdXRlLnYxLkpvYlNwZWMSKgoFc3RhdGUYBCABKA4yGy5jeXh3aXouY29tcHV0ZS52MS5Kb2JTdGF0ZRIOCgZyZWFzb24YBSABKAkSFQoNY3VycmVudF9yb3VuZBgGIAEoDRIoCgZyb3VuZHMYByADKAsyGC5jeXh3aXouY29tcHV0ZS52MS5Sb3VuZBItCgd3b3JrZXJzGAggAygLMhwuY3l4d2l6LmNvbXB1dGUudjEuSm9iV29ya2VyEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjwKEFN1Ym1pdEpvYlJlcXVlc3QSKAoEc3BlYxgBIAEoCzIaLmN5eHdpei5jb21wdXRlLnYxLkpvYlNwZWMiOAoRU3VibWl0Sm9iUmVzcG9uc2USIwoDam9iGAEgASgLMhYuY3l4d2l6LmNvbXB1dGUudjEuSm9iIhsKDUdldEpvYlJlcXVlc3QSCgoCaWQYASABKAkiNQoOR2V0Sm9iUmVzcG9uc2USIwoDam9iGAEgASgLMhYuY3l4d2l6LmNvbXB1dGUudjEuSm9iIhEKD0xpc3RKb2JzUmVxdWVzdCI4ChBMaXN0Sm9ic1Jlc3BvbnNlEiQKBGpvYnMYASADKAsyFi5jeXh3aXouY29tcHV0ZS52MS5Kb2IiLgoQQ2FuY2VsSm9iUmVxdWVzdBIKCgJpZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiOAoRQ2FuY2VsSm9iUmVzcG9uc2USIwoDam9iGAEgASgLMhYuY3l4d2l6LmNvbXB1dGUudjEuSm9iIh0KD1dhdGNoSm9iUmVxdWVzdBIKCgJpZBgBIAEoCSLXAQoQV2F0Y2hKb2JSZXNwb25zZRIqCghzbmFwc2hvdBgBIAEoCzIWLmN5eHdpei5jb21wdXRlLnYxLkpvYkgAEjAKDHJvdW5kX2Nsb3NlZBgCIAEoCzIYLmN5eHdpei5jb21wdXRlLnYxLlJvdW5kSAASLgoGd29ya2VyGAMgASgLMhwuY3l4d2l6LmNvbXB1dGUudjEuSm9iV29ya2VySAASLAoFc3RhdGUYBCABKA4yGy5jeXh3aXouY29tcHV0ZS52MS5Kb2JTdGF0ZUgAQgcKBWV2ZW50Ih0KD0dldE1vZGVsUmVxdWVzdBIKCgJpZBgBIAEoCSJGChBHZXRNb2RlbFJlc3BvbnNlEhIKCm1vZGVsX2pzb24YASABKAkSDwoHd2VpZ2h0cxgCIAEoDBINCgVyb3VuZBgDIAEoDSrHAQoISm9iU3RhdGUSGQoVSk9CX1NUQVRFX1VOU1BFQ0lGSUVEEAASIQodSk9CX1NUQVRFX1dBSVRJTkdfRk9SX1dPUktFUlMQARIeChpKT0JfU1RBVEVfV0FJVElOR19GT1JfS0VZUxACEhUKEUpPQl9TVEFURV9SVU5OSU5HEAMSFwoTSk9CX1NUQVRFX1NVQ0NFRURFRBAEEhQKEEpPQl9TVEFURV9GQUlMRUQQBRIXChNKT0JfU1RBVEVfQ0FOQ0VMTEVEEAYqWwoKUm91bmRDbG9zZRIbChdST1VORF9DTE9TRV9VTlNQRUNJRklFRBAAEhYKElJPVU5EX0NMT1NFX1FVT1JVTRABEhgKFFJPVU5EX0NMT1NFX0RFQURMSU5FEAIqxgEKC1dvcmtlclN0YXRlEhwKGFdPUktFUl9TVEFURV9VTlNQRUNJRklFRBAAEhkKFVdPUktFUl9TVEFURV9BU1NJR05FRBABEhkKFVdPUktFUl9TVEFURV9GRVRDSElORxACEhkKFVdPUktFUl9TVEFURV9UUkFJTklORxADEhoKFldPUktFUl9TVEFURV9TVUJNSVRURUQQBBIVChFXT1JLRVJfU1RBVEVfTE9TVBAFEhUKEVdPUktFUl9TVEFURV9MRUZUEAYyjAQKCkpvYlNlcnZpY2USVgoJU3VibWl0Sm9iEiMuY3l4d2l6LmNvbXB1dGUudjEuU3VibWl0Sm9iUmVxdWVzdBokLmN5eHdpei5jb21wdXRlLnYxLlN1Ym1pdEpvYlJlc3BvbnNlEk0KBkdldEpvYhIgLmN5eHdpei5jb21wdXRlLnYxLkdldEpvYlJlcXVlc3QaIS5jeXh3aXouY29tcHV0ZS52MS5HZXRKb2JSZXNwb25zZRJTCghMaXN0Sm9icxIiLmN5eHdpei5jb21wdXRlLnYxLkxpc3RKb2JzUmVxdWVzdBojLmN5eHdpei5jb21wdXRlLnYxLkxpc3RKb2JzUmVzcG9uc2USVgoJQ2FuY2VsSm9iEiMuY3l4d2l6LmNvbXB1dGUudjEuQ2FuY2VsSm9iUmVxdWVzdBokLmN5eHdpei5jb21wdXRlLnYxLkNhbmNlbEpvYlJlc3BvbnNlElUKCFdhdGNoSm9iEiIuY3l4d2l6LmNvbXB1dGUudjEuV2F0Y2hKb2JSZXF1ZXN0GiMuY3l4d2l6LmNvbXB1dGUudjEuV2F0Y2hKb2JSZXNwb25zZTABElMKCEdldE1vZGVsEiIuY3l4d2l6LmNvbXB1dGUudjEuR2V0TW9kZWxSZXF1ZXN0GiMuY3l4d2l6LmNvbXB1dGUudjEuR2V0TW9kZWxSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiNjeXh3aXovY29tcHV0ZS92MS9qb2Jfc2VydmljZS5wcm90bxIRY3l4d2l6LmNvbXB1dGUudjEizgMKB0pvYlNwZWMSEwoLZGF0YXNldF9yZWYYASABKAkSEAoGcHJlc2V0GAIgASgJSAASFAoKbW9kZWxfanNvbhgDIAEoCUgAEhEKCW9wdGltaXplchgEIAEoCRIVCg1sZWFybmluZ19yYXRlGAUgASgBEhIKCmJhdGNoX3NpemUYBiABKA0SDgoGcm91bmRzGAcgASgNEhYKDGxvY2FsX2Vwb2NocxgIIAEoDUgBEhUKC2xvY2FsX3N0ZXBzGAkgASgNSAESGQoRc2hhcmRpbmdfc3RyYXRlZ3kYCiABKAkSFQoNc2hhcmRpbmdfc2VlZBgLIAEoBBIXCg9zaGFyZGluZ19jb2x1bW4YDCABKAkSEwoLbWluX3dvcmtlcnMYDSABKA0SEwoLbWF4X3dvcmtlcnMYDiABKA0SGAoQZXZhbHVhdGlvbl9zcGxpdBgPIAEoCRIeChZyb3VuZF9kZWFkbGluZV9zZWNvbmRzGBAgASgNEg4KBnF1b3J1bRgRIAEoARIzCgthZ2dyZWdhdGlvbhgSIAEoCzIeLmN5eHdpei5jb21wdXRlLnYxLkFnZ3JlZ2F0aW9uQgcKBW1vZGVsQgwKCmxvY2FsX3dvcmsiXQoLQWdncmVnYXRpb24SDAoEcnVsZRgBIAEoCRIVCg10cmltX2ZyYWN0aW9uGAIgASgBEhEKCWJ5emFudGluZRgDIAEoDRIWCg5tYXhfbm9ybV9yYXRpbxgEIAEoASI6CgdNZXRyaWNzEgwKBGxvc3MYASABKAESEAoIYWNjdXJhY3kYAiABKAESDwoHc2FtcGxlcxgDIAEoBCK4AgoFUm91bmQSDQoFcm91bmQYASABKA0SLgoKc3RhcnRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJY2xvc2VkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgljbG9zZWRfYnkYBCABKA4yHS5jeXh3aXouY29tcHV0ZS52MS5Sb3VuZENsb3NlEhgKEHVwZGF0ZXNfYWNjZXB0ZWQYBSABKA0SGAoQdXBkYXRlc19yZWplY3RlZBgGIAEoDRIqCgZnbG9iYWwYByABKAsyGi5jeXh3aXouY29tcHV0ZS52MS5NZXRyaWNzEi8KB3dvcmtlcnMYCCADKAsyHi5jeXh3aXouY29tcHV0ZS52MS5Xb3JrZXJSb3VuZCJrCgtXb3JrZXJSb3VuZBIPCgdub2RlX2lkGAEgASgJEikKBWxvY2FsGAIgASgLMhouY3l4d2l6LmNvbXB1dGUudjEuTWV0cmljcxIQCghhY2NlcHRlZBgDIAEoCBIOCgZyZWFzb24YBCABKAkigwIKCUpvYldvcmtlchIPCgdub2RlX2lkGAEgASgJEg0KBXNoYXJkGAIgASgNEg8KB2JhY2tlbmQYAyABKAkSGgoSc2FtcGxlc19wZXJfc2Vjb25kGAQgASgBEi0KBXN0YXRlGAUgASgOMh4uY3l4d2l6LmNvbXB1dGUudjEuV29ya2VyU3RhdGUSKQoFbG9jYWwYBiABKAsyGi5jeXh3aXouY29tcHV0ZS52MS5NZXRyaWNzEhUKDXNoYXJkX3NhbXBsZXMYByABKAQSKQoEa2luZBgIIAEoDjIbLmN5eHdpei5jb21wdXRlLnYxLk5vZGVLaW5kEg0KBWxhYmVsGAkgASgJIr8BCgpLZXlSZXF1ZXN0Eg8KB25vZGVfaWQYASABKAkSKQoEa2luZBgCIAEoDjIbLmN5eHdpei5jb21wdXRlLnYxLk5vZGVLaW5kEg0KBWxhYmVsGAMgASgJEg4KBnJlZ2lvbhgEIAEoCRISCgpyZXB1dGF0aW9uGAUgASgBEhwKFGFncmVlbWVudF9wdWJsaWNfa2V5GAYgASgMEg0KBXNoYXJkGAcgASgNEhUKDWNodW5rX2luZGljZXMYCCADKA0iiwMKA0pvYhIKCgJpZBgBIAEoCRINCgVvd25lchgCIAEoCRIoCgRzcGVjGAMgASgLMhouY3l4d2l6LmNvbXB1dGUudjEuSm9iU3BlYxIqCgVzdGF0ZRgEIAEoDjIbLmN5eHdpei5jb21wdXRlLnYxLkpvYlN0YXRlEg4KBnJlYXNvbhgFIAEoCRIVCg1jdXJyZW50X3JvdW5kGAYgASgNEigKBnJvdW5kcxgHIAMoCzIYLmN5eHdpei5jb21wdXRlLnYxLlJvdW5kEi0KB3dvcmtlcnMYCCADKAsyHC5jeXh3aXouY29tcHV0ZS52MS5Kb2JXb3JrZXISLgoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoMa2V5X3JlcXVlc3RzGAsgAygLMh0uY3l4d2l6LmNvbXB1dGUudjEuS2V5UmVxdWVzdCI8ChBTdWJtaXRKb2JSZXF1ZXN0EigKBHNwZWMYASABKAsyGi5jeXh3aXouY29tcHV0ZS52MS5Kb2JTcGVjIjgKEVN1Ym1pdEpvYlJlc3BvbnNlEiMKA2pvYhgBIAEoCzIWLmN5eHdpei5jb21wdXRlLnYxLkpvYiIbCg1HZXRKb2JSZXF1ZXN0EgoKAmlkGAEgASgJIjUKDkdldEpvYlJlc3BvbnNlEiMKA2pvYhgBIAEoCzIWLmN5eHdpei5jb21wdXRlLnYxLkpvYiIRCg9MaXN0Sm9ic1JlcXVlc3QiOAoQTGlzdEpvYnNSZXNwb25zZRIkCgRqb2JzGAEgAygLMhYuY3l4d2l6LmNvbXB1dGUudjEuSm9iIi4KEENhbmNlbEpvYlJlcXVlc3QSCgoCaWQYASABKAkSDgoGcmVhc29uGAIgASgJIjgKEUNhbmNlbEpvYlJlc3BvbnNlEiMKA2pvYhgBIAEoCzIWLmN5eHdpei5jb21wdXRlLnYxLkpvYiIdCg9XYXRjaEpvYlJlcXVlc3QSCgoCaWQYASABKAki1wEKEFdhdGNoSm9iUmVzcG9uc2USKgoIc25hcHNob3QYASABKAsyFi5jeXh3aXouY29tcHV0ZS52MS5Kb2JIABIwCgxyb3VuZF9jbG9zZWQYAiABKAsyGC5jeXh3aXouY29tcHV0ZS52MS5Sb3VuZEgAEi4KBndvcmtlchgDIAEoCzIcLmN5eHdpei5jb21wdXRlLnYxLkpvYldvcmtlckgAEiwKBXN0YXRlGAQgASgOMhsuY3l4d2l6LmNvbXB1dGUudjEuSm9iU3RhdGVIAEIHCgVldmVudCJPChBHcmFudEtleXNSZXF1ZXN0EgoKAmlkGAEgASgJEi8KBmdyYW50cxgCIAMoCzIfLmN5eHdpei5jb21wdXRlLnYxLk5vZGVLZXlHcmFudCJNCgxOb2RlS2V5R3JhbnQSDwoHbm9kZV9pZBgBIAEoCRIsCgVncmFudBgCIAEoCzIdLmN5eHdpei5kYXRhLnYxLkNodW5rS2V5R3JhbnQiOAoRR3JhbnRLZXlzUmVzcG9uc2USIwoDam9iGAEgASgLMhYuY3l4d2l6LmNvbXB1dGUudjEuSm9iIh0KD0dldE1vZGVsUmVxdWVzdBIKCgJpZBgBIAEoCSJGChBHZXRNb2RlbFJlc3BvbnNlEhIKCm1vZGVsX2pzb24YASABKAkSDwoHd2VpZ2h0cxgCIAEoDBINCgVyb3VuZBgDIAEoDSrHAQoISm9iU3RhdGUSGQoVSk9CX1NUQVRFX1VOU1BFQ0lGSUVEEAASIQodSk9CX1NUQVRFX1dBSVRJTkdfRk9SX1dPUktFUlMQARIeChpKT0JfU1RBVEVfV0FJVElOR19GT1JfS0VZUxACEhUKEUpPQl9TVEFURV9SVU5OSU5HEAMSFwoTSk9CX1NUQVRFX1NVQ0NFRURFRBAEEhQKEEpPQl9TVEFURV9GQUlMRUQQBRIXChNKT0JfU1RBVEVfQ0FOQ0VMTEVEEAYqWwoKUm91bmRDbG9zZRIbChdST1VORF9DTE9TRV9VTlNQRUNJRklFRBAAEhYKElJPVU5EX0NMT1NFX1FVT1JVTRABEhgKFFJPVU5EX0NMT1NFX0RFQURMSU5FEAIqxgEKC1dvcmtlclN0YXRlEhwKGFdPUktFUl9TVEFURV9VTlNQRUNJRklFRBAAEhkKFVdPUktFUl9TVEFURV9BU1NJR05FRBABEhkKFVdPUktFUl9TVEFURV9GRVRDSElORxACEhkKFVdPUktFUl9TVEFURV9UUkFJTklORxADEhoKFldPUktFUl9TVEFURV9TVUJNSVRURUQQBBIVChFXT1JLRVJfU1RBVEVfTE9TVBAFEhUKEVdPUktFUl9TVEFURV9MRUZUEAYy5AQKCkpvYlNlcnZpY2USVgoJU3VibWl0Sm9iEiMuY3l4d2l6LmNvbXB1dGUudjEuU3VibWl0Sm9iUmVxdWVzdBokLmN5eHdpei5jb21wdXRlLnYxLlN1Ym1pdEpvYlJlc3BvbnNlEk0KBkdldEpvYhIgLmN5eHdpei5jb21wdXRlLnYxLkdldEpvYlJlcXVlc3QaIS5jeXh3aXouY29tcHV0ZS52MS5HZXRKb2JSZXNwb25zZRJTCghMaXN0Sm9icxIiLmN5eHdpei5jb21wdXRlLnYxLkxpc3RKb2JzUmVxdWVzdBojLmN5eHdpei5jb21wdXRlLnYxLkxpc3RKb2JzUmVzcG9uc2USVgoJQ2FuY2VsSm9iEiMuY3l4d2l6LmNvbXB1dGUudjEuQ2FuY2VsSm9iUmVxdWVzdBokLmN5eHdpei5jb21wdXRlLnYxLkNhbmNlbEpvYlJlc3BvbnNlElUKCFdhdGNoSm9iEiIuY3l4d2l6LmNvbXB1dGUudjEuV2F0Y2hKb2JSZXF1ZXN0GiMuY3l4d2l6LmNvbXB1dGUudjEuV2F0Y2hKb2JSZXNwb25zZTABElMKCEdldE1vZGVsEiIuY3l4d2l6LmNvbXB1dGUudjEuR2V0TW9kZWxSZXF1ZXN0GiMuY3l4d2l6LmNvbXB1dGUudjEuR2V0TW9kZWxSZXNwb25zZRJWCglHcmFudEtleXMSIy5jeXh3aXouY29tcHV0ZS52MS5HcmFudEtleXNSZXF1ZXN0GiQuY3l4d2l6LmNvbXB1dGUudjEuR3JhbnRLZXlzUmVzcG9uc2ViBnByb3RvMw", [file_cyxwiz_compute_v1_node_service, file_cyxwiz_data_v1_manifest, file_google_protobuf_timestamp]);
 
 /**
  * How a job trains (docs/compute.md).
@@ -266,11 +270,19 @@ export type Round = Message<"cyxwiz.compute.v1.Round"> & {
   updatesRejected: number;
 
   /**
-   * The global model after this round, on the evaluation split.
+   * The global model after this round, on the evaluation split (unset when the gateway cannot
+   * read the split: Confidential data and above, docs/compute.md "Evaluation").
    *
    * @generated from field: cyxwiz.compute.v1.Metrics global = 7;
    */
   global?: Metrics | undefined;
+
+  /**
+   * Each worker's update this round: its local metrics, and whether it was accepted.
+   *
+   * @generated from field: repeated cyxwiz.compute.v1.WorkerRound workers = 8;
+   */
+  workers: WorkerRound[];
 };
 
 /**
@@ -279,6 +291,40 @@ export type Round = Message<"cyxwiz.compute.v1.Round"> & {
  */
 export const RoundSchema: GenMessage<Round> = /*@__PURE__*/
   messageDesc(file_cyxwiz_compute_v1_job_service, 3);
+
+/**
+ * @generated from message cyxwiz.compute.v1.WorkerRound
+ */
+export type WorkerRound = Message<"cyxwiz.compute.v1.WorkerRound"> & {
+  /**
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * @generated from field: cyxwiz.compute.v1.Metrics local = 2;
+   */
+  local?: Metrics | undefined;
+
+  /**
+   * @generated from field: bool accepted = 3;
+   */
+  accepted: boolean;
+
+  /**
+   * Why an update was rejected.
+   *
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message cyxwiz.compute.v1.WorkerRound.
+ * Use `create(WorkerRoundSchema)` to create a new message.
+ */
+export const WorkerRoundSchema: GenMessage<WorkerRound> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_compute_v1_job_service, 4);
 
 /**
  * One worker's part in a job.
@@ -324,6 +370,16 @@ export type JobWorker = Message<"cyxwiz.compute.v1.JobWorker"> & {
    * @generated from field: uint64 shard_samples = 7;
    */
   shardSamples: bigint;
+
+  /**
+   * @generated from field: cyxwiz.compute.v1.NodeKind kind = 8;
+   */
+  kind: NodeKind;
+
+  /**
+   * @generated from field: string label = 9;
+   */
+  label: string;
 };
 
 /**
@@ -331,7 +387,62 @@ export type JobWorker = Message<"cyxwiz.compute.v1.JobWorker"> & {
  * Use `create(JobWorkerSchema)` to create a new message.
  */
 export const JobWorkerSchema: GenMessage<JobWorker> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 4);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 5);
+
+/**
+ * A worker assigned to a job on Confidential data (or above) that is waiting for its chunk keys:
+ * the owner checks who it is and wraps the keys of these chunks to its X25519 key.
+ *
+ * @generated from message cyxwiz.compute.v1.KeyRequest
+ */
+export type KeyRequest = Message<"cyxwiz.compute.v1.KeyRequest"> & {
+  /**
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * @generated from field: cyxwiz.compute.v1.NodeKind kind = 2;
+   */
+  kind: NodeKind;
+
+  /**
+   * @generated from field: string label = 3;
+   */
+  label: string;
+
+  /**
+   * @generated from field: string region = 4;
+   */
+  region: string;
+
+  /**
+   * @generated from field: double reputation = 5;
+   */
+  reputation: number;
+
+  /**
+   * @generated from field: bytes agreement_public_key = 6;
+   */
+  agreementPublicKey: Uint8Array;
+
+  /**
+   * @generated from field: uint32 shard = 7;
+   */
+  shard: number;
+
+  /**
+   * @generated from field: repeated uint32 chunk_indices = 8;
+   */
+  chunkIndices: number[];
+};
+
+/**
+ * Describes the message cyxwiz.compute.v1.KeyRequest.
+ * Use `create(KeyRequestSchema)` to create a new message.
+ */
+export const KeyRequestSchema: GenMessage<KeyRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_compute_v1_job_service, 6);
 
 /**
  * @generated from message cyxwiz.compute.v1.Job
@@ -388,6 +499,13 @@ export type Job = Message<"cyxwiz.compute.v1.Job"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 10;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * Workers waiting for the owner to grant their chunk keys (JOB_STATE_WAITING_FOR_KEYS).
+   *
+   * @generated from field: repeated cyxwiz.compute.v1.KeyRequest key_requests = 11;
+   */
+  keyRequests: KeyRequest[];
 };
 
 /**
@@ -395,7 +513,7 @@ export type Job = Message<"cyxwiz.compute.v1.Job"> & {
  * Use `create(JobSchema)` to create a new message.
  */
 export const JobSchema: GenMessage<Job> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 5);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 7);
 
 /**
  * @generated from message cyxwiz.compute.v1.SubmitJobRequest
@@ -412,7 +530,7 @@ export type SubmitJobRequest = Message<"cyxwiz.compute.v1.SubmitJobRequest"> & {
  * Use `create(SubmitJobRequestSchema)` to create a new message.
  */
 export const SubmitJobRequestSchema: GenMessage<SubmitJobRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 6);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 8);
 
 /**
  * @generated from message cyxwiz.compute.v1.SubmitJobResponse
@@ -429,7 +547,7 @@ export type SubmitJobResponse = Message<"cyxwiz.compute.v1.SubmitJobResponse"> &
  * Use `create(SubmitJobResponseSchema)` to create a new message.
  */
 export const SubmitJobResponseSchema: GenMessage<SubmitJobResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 7);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 9);
 
 /**
  * @generated from message cyxwiz.compute.v1.GetJobRequest
@@ -446,7 +564,7 @@ export type GetJobRequest = Message<"cyxwiz.compute.v1.GetJobRequest"> & {
  * Use `create(GetJobRequestSchema)` to create a new message.
  */
 export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 8);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 10);
 
 /**
  * @generated from message cyxwiz.compute.v1.GetJobResponse
@@ -463,7 +581,7 @@ export type GetJobResponse = Message<"cyxwiz.compute.v1.GetJobResponse"> & {
  * Use `create(GetJobResponseSchema)` to create a new message.
  */
 export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 9);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 11);
 
 /**
  * @generated from message cyxwiz.compute.v1.ListJobsRequest
@@ -476,7 +594,7 @@ export type ListJobsRequest = Message<"cyxwiz.compute.v1.ListJobsRequest"> & {
  * Use `create(ListJobsRequestSchema)` to create a new message.
  */
 export const ListJobsRequestSchema: GenMessage<ListJobsRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 10);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 12);
 
 /**
  * @generated from message cyxwiz.compute.v1.ListJobsResponse
@@ -493,7 +611,7 @@ export type ListJobsResponse = Message<"cyxwiz.compute.v1.ListJobsResponse"> & {
  * Use `create(ListJobsResponseSchema)` to create a new message.
  */
 export const ListJobsResponseSchema: GenMessage<ListJobsResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 11);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 13);
 
 /**
  * @generated from message cyxwiz.compute.v1.CancelJobRequest
@@ -515,7 +633,7 @@ export type CancelJobRequest = Message<"cyxwiz.compute.v1.CancelJobRequest"> & {
  * Use `create(CancelJobRequestSchema)` to create a new message.
  */
 export const CancelJobRequestSchema: GenMessage<CancelJobRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 12);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 14);
 
 /**
  * @generated from message cyxwiz.compute.v1.CancelJobResponse
@@ -532,7 +650,7 @@ export type CancelJobResponse = Message<"cyxwiz.compute.v1.CancelJobResponse"> &
  * Use `create(CancelJobResponseSchema)` to create a new message.
  */
 export const CancelJobResponseSchema: GenMessage<CancelJobResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 13);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 15);
 
 /**
  * @generated from message cyxwiz.compute.v1.WatchJobRequest
@@ -549,7 +667,7 @@ export type WatchJobRequest = Message<"cyxwiz.compute.v1.WatchJobRequest"> & {
  * Use `create(WatchJobRequestSchema)` to create a new message.
  */
 export const WatchJobRequestSchema: GenMessage<WatchJobRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 14);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 16);
 
 /**
  * One change of a watched job: the first message is the whole job; later ones say what changed.
@@ -592,7 +710,70 @@ export type WatchJobResponse = Message<"cyxwiz.compute.v1.WatchJobResponse"> & {
  * Use `create(WatchJobResponseSchema)` to create a new message.
  */
 export const WatchJobResponseSchema: GenMessage<WatchJobResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 15);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 17);
+
+/**
+ * @generated from message cyxwiz.compute.v1.GrantKeysRequest
+ */
+export type GrantKeysRequest = Message<"cyxwiz.compute.v1.GrantKeysRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: repeated cyxwiz.compute.v1.NodeKeyGrant grants = 2;
+   */
+  grants: NodeKeyGrant[];
+};
+
+/**
+ * Describes the message cyxwiz.compute.v1.GrantKeysRequest.
+ * Use `create(GrantKeysRequestSchema)` to create a new message.
+ */
+export const GrantKeysRequestSchema: GenMessage<GrantKeysRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_compute_v1_job_service, 18);
+
+/**
+ * One worker's grant: exactly the chunks of its KeyRequest, wrapped to its agreement key.
+ *
+ * @generated from message cyxwiz.compute.v1.NodeKeyGrant
+ */
+export type NodeKeyGrant = Message<"cyxwiz.compute.v1.NodeKeyGrant"> & {
+  /**
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * @generated from field: cyxwiz.data.v1.ChunkKeyGrant grant = 2;
+   */
+  grant?: ChunkKeyGrant | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.compute.v1.NodeKeyGrant.
+ * Use `create(NodeKeyGrantSchema)` to create a new message.
+ */
+export const NodeKeyGrantSchema: GenMessage<NodeKeyGrant> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_compute_v1_job_service, 19);
+
+/**
+ * @generated from message cyxwiz.compute.v1.GrantKeysResponse
+ */
+export type GrantKeysResponse = Message<"cyxwiz.compute.v1.GrantKeysResponse"> & {
+  /**
+   * @generated from field: cyxwiz.compute.v1.Job job = 1;
+   */
+  job?: Job | undefined;
+};
+
+/**
+ * Describes the message cyxwiz.compute.v1.GrantKeysResponse.
+ * Use `create(GrantKeysResponseSchema)` to create a new message.
+ */
+export const GrantKeysResponseSchema: GenMessage<GrantKeysResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_compute_v1_job_service, 20);
 
 /**
  * @generated from message cyxwiz.compute.v1.GetModelRequest
@@ -609,7 +790,7 @@ export type GetModelRequest = Message<"cyxwiz.compute.v1.GetModelRequest"> & {
  * Use `create(GetModelRequestSchema)` to create a new message.
  */
 export const GetModelRequestSchema: GenMessage<GetModelRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 16);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 21);
 
 /**
  * @generated from message cyxwiz.compute.v1.GetModelResponse
@@ -640,7 +821,7 @@ export type GetModelResponse = Message<"cyxwiz.compute.v1.GetModelResponse"> & {
  * Use `create(GetModelResponseSchema)` to create a new message.
  */
 export const GetModelResponseSchema: GenMessage<GetModelResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_job_service, 17);
+  messageDesc(file_cyxwiz_compute_v1_job_service, 22);
 
 /**
  * @generated from enum cyxwiz.compute.v1.JobState
@@ -829,6 +1010,17 @@ export const JobService: GenService<{
     methodKind: "unary";
     input: typeof GetModelRequestSchema;
     output: typeof GetModelResponseSchema;
+  },
+  /**
+   * Confidential data and above: the owner's dashboard wraps each assigned worker's shard chunk
+   * keys to that worker's X25519 key (the gateway holds no key); the job then starts.
+   *
+   * @generated from rpc cyxwiz.compute.v1.JobService.GrantKeys
+   */
+  grantKeys: {
+    methodKind: "unary";
+    input: typeof GrantKeysRequestSchema;
+    output: typeof GrantKeysResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_cyxwiz_compute_v1_job_service, 0);

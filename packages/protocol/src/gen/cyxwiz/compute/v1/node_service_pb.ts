@@ -11,6 +11,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { DataChunk } from "../../data/v1/data_transfer_pb.js";
 import { file_cyxwiz_data_v1_data_transfer } from "../../data/v1/data_transfer_pb.js";
+import type { ChunkKeyGrant } from "../../data/v1/manifest_pb.js";
+import { file_cyxwiz_data_v1_manifest } from "../../data/v1/manifest_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -19,7 +21,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cyxwiz/compute/v1/node_service.proto.
  */
 export const file_cyxwiz_compute_v1_node_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRjeXh3aXovY29tcHV0ZS92MS9ub2RlX3NlcnZpY2UucHJvdG8SEWN5eHdpei5jb21wdXRlLnYxImsKDE5vZGVDYXBhY2l0eRINCgVjb3JlcxgBIAEoDRIUCgxtZW1vcnlfYnl0ZXMYAiABKAQSDwoHYmFja2VuZBgDIAEoCRIOCgZyZWdpb24YBCABKAkSFQoNc3RvcmFnZV9ieXRlcxgFIAEoBCIVChNHZXRDaGFsbGVuZ2VSZXF1ZXN0IlUKFEdldENoYWxsZW5nZVJlc3BvbnNlEg0KBW5vbmNlGAEgASgMEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItoBCg9SZWdpc3RlclJlcXVlc3QSGgoSc2lnbmluZ19wdWJsaWNfa2V5GAEgASgMEhwKFGFncmVlbWVudF9wdWJsaWNfa2V5GAIgASgMEjEKCGNhcGFjaXR5GAMgASgLMh8uY3l4d2l6LmNvbXB1dGUudjEuTm9kZUNhcGFjaXR5EikKBGtpbmQYBCABKA4yGy5jeXh3aXouY29tcHV0ZS52MS5Ob2RlS2luZBINCgVsYWJlbBgFIAEoCRINCgVub25jZRgGIAEoDBIRCglzaWduYXR1cmUYByABKAwiiAEKEFJlZ2lzdGVyUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRISCgpub2RlX3Rva2VuGAIgASgJEjQKEHRva2VuX2V4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEWhlYXJ0YmVhdF9zZWNvbmRzGAQgASgNIl4KEEhlYXJ0YmVhdFJlcXVlc3QSKwoFc3RhdGUYASABKA4yHC5jeXh3aXouY29tcHV0ZS52MS5Ob2RlU3RhdGUSDgoGam9iX2lkGAIgASgJEg0KBXJvdW5kGAMgASgNIjMKEUhlYXJ0YmVhdFJlc3BvbnNlEh4KFm5leHRfaGVhcnRiZWF0X3NlY29uZHMYASABKA0iGQoXV2F0Y2hBc3NpZ25tZW50c1JlcXVlc3QiKQoLU2FtcGxlUmFuZ2USDQoFc3RhcnQYASABKAQSCwoDZW5kGAIgASgEItoCCgpBc3NpZ25tZW50Eg4KBmpvYl9pZBgBIAEoCRINCgVyb3VuZBgCIAEoDRINCgVzaGFyZBgDIAEoDRITCgtkYXRhc2V0X3JlZhgEIAEoCRIVCg1jaHVua19pbmRpY2VzGAUgAygNEi8KB3NhbXBsZXMYBiADKAsyHi5jeXh3aXouY29tcHV0ZS52MS5TYW1wbGVSYW5nZRISCgptb2RlbF9qc29uGAcgASgJEhEKCW9wdGltaXplchgIIAEoCRIVCg1sZWFybmluZ19yYXRlGAkgASgBEhIKCmJhdGNoX3NpemUYCiABKA0SFAoMbG9jYWxfZXBvY2hzGAsgASgNEhMKC2xvY2FsX3N0ZXBzGAwgASgNEhYKDmdsb2JhbF93ZWlnaHRzGA0gASgMEiwKCGRlYWRsaW5lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJyChhXYXRjaEFzc2lnbm1lbnRzUmVzcG9uc2USMwoKYXNzaWdubWVudBgBIAEoCzIdLmN5eHdpei5jb21wdXRlLnYxLkFzc2lnbm1lbnRIABIYCg5yZXZva2VkX2pvYl9pZBgCIAEoCUgAQgcKBWV2ZW50IjoKEUZldGNoU2hhcmRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIVCg1jaHVua19pbmRpY2VzGAIgAygNIlMKEkZldGNoU2hhcmRSZXNwb25zZRIoCgVjaHVuaxgBIAEoCzIZLmN5eHdpei5kYXRhLnYxLkRhdGFDaHVuaxITCgttZXJrbGVfcm9vdBgCIAEoDCK0AQoTU3VibWl0VXBkYXRlUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSDQoFcm91bmQYAiABKA0SDQoFZGVsdGEYAyABKAwSDwoHc2FtcGxlcxgEIAEoBBIMCgRsb3NzGAUgASgBEhAKCGFjY3VyYWN5GAYgASgBEhoKEnNhbXBsZXNfcGVyX3NlY29uZBgHIAEoARIPCgdiYWNrZW5kGAggASgJEhEKCXNpZ25hdHVyZRgJIAEoDCI4ChRTdWJtaXRVcGRhdGVSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBIOCgZyZWFzb24YAiABKAkiHgoMTGVhdmVSZXF1ZXN0Eg4KBnJlYXNvbhgBIAEoCSIPCg1MZWF2ZVJlc3BvbnNlIhIKEExpc3ROb2Rlc1JlcXVlc3QirAIKBE5vZGUSDwoHbm9kZV9pZBgBIAEoCRIpCgRraW5kGAIgASgOMhsuY3l4d2l6LmNvbXB1dGUudjEuTm9kZUtpbmQSDQoFbGFiZWwYAyABKAkSMQoIY2FwYWNpdHkYBCABKAsyHy5jeXh3aXouY29tcHV0ZS52MS5Ob2RlQ2FwYWNpdHkSKwoFc3RhdGUYBSABKA4yHC5jeXh3aXouY29tcHV0ZS52MS5Ob2RlU3RhdGUSEgoKcmVwdXRhdGlvbhgGIAEoARIyCg5sYXN0X2hlYXJ0YmVhdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcmVnaXN0ZXJlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOwoRTGlzdE5vZGVzUmVzcG9uc2USJgoFbm9kZXMYASADKAsyFy5jeXh3aXouY29tcHV0ZS52MS5Ob2RlKlIKCE5vZGVLaW5kEhkKFU5PREVfS0lORF9VTlNQRUNJRklFRBAAEhQKEE5PREVfS0lORF9EQUVNT04QARIVChFOT0RFX0tJTkRfQlJPV1NFUhACKnsKCU5vZGVTdGF0ZRIaChZOT0RFX1NUQVRFX1VOU1BFQ0lGSUVEEAASEwoPTk9ERV9TVEFURV9JRExFEAESEwoPTk9ERV9TVEFURV9CVVNZEAISEwoPTk9ERV9TVEFURV9MT1NUEAMSEwoPTk9ERV9TVEFURV9MRUZUEAQy7AUKC05vZGVTZXJ2aWNlEl8KDEdldENoYWxsZW5nZRImLmN5eHdpei5jb21wdXRlLnYxLkdldENoYWxsZW5nZVJlcXVlc3QaJy5jeXh3aXouY29tcHV0ZS52MS5HZXRDaGFsbGVuZ2VSZXNwb25zZRJTCghSZWdpc3RlchIiLmN5eHdpei5jb21wdXRlLnYxLlJlZ2lzdGVyUmVxdWVzdBojLmN5eHdpei5jb21wdXRlLnYxLlJlZ2lzdGVyUmVzcG9uc2USVgoJSGVhcnRiZWF0EiMuY3l4d2l6LmNvbXB1dGUudjEuSGVhcnRiZWF0UmVxdWVzdBokLmN5eHdpei5jb21wdXRlLnYxLkhlYXJ0YmVhdFJlc3BvbnNlEm0KEFdhdGNoQXNzaWdubWVudHMSKi5jeXh3aXouY29tcHV0ZS52MS5XYXRjaEFzc2lnbm1lbnRzUmVxdWVzdBorLmN5eHdpei5jb21wdXRlLnYxLldhdGNoQXNzaWdubWVudHNSZXNwb25zZTABElsKCkZldGNoU2hhcmQSJC5jeXh3aXouY29tcHV0ZS52MS5GZXRjaFNoYXJkUmVxdWVzdBolLmN5eHdpei5jb21wdXRlLnYxLkZldGNoU2hhcmRSZXNwb25zZTABEl8KDFN1Ym1pdFVwZGF0ZRImLmN5eHdpei5jb21wdXRlLnYxLlN1Ym1pdFVwZGF0ZVJlcXVlc3QaJy5jeXh3aXouY29tcHV0ZS52MS5TdWJtaXRVcGRhdGVSZXNwb25zZRJKCgVMZWF2ZRIfLmN5eHdpei5jb21wdXRlLnYxLkxlYXZlUmVxdWVzdBogLmN5eHdpei5jb21wdXRlLnYxLkxlYXZlUmVzcG9uc2USVgoJTGlzdE5vZGVzEiMuY3l4d2l6LmNvbXB1dGUudjEuTGlzdE5vZGVzUmVxdWVzdBokLmN5eHdpei5jb21wdXRlLnYxLkxpc3ROb2Rlc1Jlc3BvbnNlYgZwcm90bzM", [file_cyxwiz_data_v1_data_transfer, file_google_protobuf_timestamp]);
+  fileDesc("CiRjeXh3aXovY29tcHV0ZS92MS9ub2RlX3NlcnZpY2UucHJvdG8SEWN5eHdpei5jb21wdXRlLnYxImsKDE5vZGVDYXBhY2l0eRINCgVjb3JlcxgBIAEoDRIUCgxtZW1vcnlfYnl0ZXMYAiABKAQSDwoHYmFja2VuZBgDIAEoCRIOCgZyZWdpb24YBCABKAkSFQoNc3RvcmFnZV9ieXRlcxgFIAEoBCIVChNHZXRDaGFsbGVuZ2VSZXF1ZXN0IlUKFEdldENoYWxsZW5nZVJlc3BvbnNlEg0KBW5vbmNlGAEgASgMEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItoBCg9SZWdpc3RlclJlcXVlc3QSGgoSc2lnbmluZ19wdWJsaWNfa2V5GAEgASgMEhwKFGFncmVlbWVudF9wdWJsaWNfa2V5GAIgASgMEjEKCGNhcGFjaXR5GAMgASgLMh8uY3l4d2l6LmNvbXB1dGUudjEuTm9kZUNhcGFjaXR5EikKBGtpbmQYBCABKA4yGy5jeXh3aXouY29tcHV0ZS52MS5Ob2RlS2luZBINCgVsYWJlbBgFIAEoCRINCgVub25jZRgGIAEoDBIRCglzaWduYXR1cmUYByABKAwiiAEKEFJlZ2lzdGVyUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRISCgpub2RlX3Rva2VuGAIgASgJEjQKEHRva2VuX2V4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEWhlYXJ0YmVhdF9zZWNvbmRzGAQgASgNIl4KEEhlYXJ0YmVhdFJlcXVlc3QSKwoFc3RhdGUYASABKA4yHC5jeXh3aXouY29tcHV0ZS52MS5Ob2RlU3RhdGUSDgoGam9iX2lkGAIgASgJEg0KBXJvdW5kGAMgASgNIjMKEUhlYXJ0YmVhdFJlc3BvbnNlEh4KFm5leHRfaGVhcnRiZWF0X3NlY29uZHMYASABKA0iGQoXV2F0Y2hBc3NpZ25tZW50c1JlcXVlc3QiKQoLU2FtcGxlUmFuZ2USDQoFc3RhcnQYASABKAQSCwoDZW5kGAIgASgEIrwECgpBc3NpZ25tZW50Eg4KBmpvYl9pZBgBIAEoCRINCgVyb3VuZBgCIAEoDRINCgVzaGFyZBgDIAEoDRITCgtkYXRhc2V0X3JlZhgEIAEoCRIVCg1jaHVua19pbmRpY2VzGAUgAygNEi8KB3NhbXBsZXMYBiADKAsyHi5jeXh3aXouY29tcHV0ZS52MS5TYW1wbGVSYW5nZRISCgptb2RlbF9qc29uGAcgASgJEhEKCW9wdGltaXplchgIIAEoCRIVCg1sZWFybmluZ19yYXRlGAkgASgBEhIKCmJhdGNoX3NpemUYCiABKA0SFAoMbG9jYWxfZXBvY2hzGAsgASgNEhMKC2xvY2FsX3N0ZXBzGAwgASgNEhYKDmdsb2JhbF93ZWlnaHRzGA0gASgMEiwKCGRlYWRsaW5lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIbChNjaHVua19maXJzdF9zYW1wbGVzGA8gAygEEhcKD2ZlYXR1cmVfY29sdW1ucxgQIAMoCRIUCgxsYWJlbF9jb2x1bW4YESABKAkSDgoGbGFiZWxzGBIgAygJEjAKCWtleV9ncmFudBgTIAEoCzIdLmN5eHdpei5kYXRhLnYxLkNodW5rS2V5R3JhbnQSEwoLbWVya2xlX3Jvb3QYFCABKAwSDQoFY29kZWMYFSABKAkSFQoNc2VjdXJlX2RlbGV0ZRgWIAEoCBIXCg9jYWNoZV90dGxfaG91cnMYFyABKA0icgoYV2F0Y2hBc3NpZ25tZW50c1Jlc3BvbnNlEjMKCmFzc2lnbm1lbnQYASABKAsyHS5jeXh3aXouY29tcHV0ZS52MS5Bc3NpZ25tZW50SAASGAoOcmV2b2tlZF9qb2JfaWQYAiABKAlIAEIHCgVldmVudCI6ChFGZXRjaFNoYXJkUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSFQoNY2h1bmtfaW5kaWNlcxgCIAMoDSJTChJGZXRjaFNoYXJkUmVzcG9uc2USKAoFY2h1bmsYASABKAsyGS5jeXh3aXouZGF0YS52MS5EYXRhQ2h1bmsSEwoLbWVya2xlX3Jvb3QYAiABKAwitAEKE1N1Ym1pdFVwZGF0ZVJlcXVlc3QSDgoGam9iX2lkGAEgASgJEg0KBXJvdW5kGAIgASgNEg0KBWRlbHRhGAMgASgMEg8KB3NhbXBsZXMYBCABKAQSDAoEbG9zcxgFIAEoARIQCghhY2N1cmFjeRgGIAEoARIaChJzYW1wbGVzX3Blcl9zZWNvbmQYByABKAESDwoHYmFja2VuZBgIIAEoCRIRCglzaWduYXR1cmUYCSABKAwiOAoUU3VibWl0VXBkYXRlUmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAgSDgoGcmVhc29uGAIgASgJIksKFFJlcG9ydEVyYXN1cmVSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIOCgZjaHVua3MYAiABKA0SEwoLb3ZlcndyaXR0ZW4YAyABKAgiFwoVUmVwb3J0RXJhc3VyZVJlc3BvbnNlIh4KDExlYXZlUmVxdWVzdBIOCgZyZWFzb24YASABKAkiDwoNTGVhdmVSZXNwb25zZSISChBMaXN0Tm9kZXNSZXF1ZXN0IqwCCgROb2RlEg8KB25vZGVfaWQYASABKAkSKQoEa2luZBgCIAEoDjIbLmN5eHdpei5jb21wdXRlLnYxLk5vZGVLaW5kEg0KBWxhYmVsGAMgASgJEjEKCGNhcGFjaXR5GAQgASgLMh8uY3l4d2l6LmNvbXB1dGUudjEuTm9kZUNhcGFjaXR5EisKBXN0YXRlGAUgASgOMhwuY3l4d2l6LmNvbXB1dGUudjEuTm9kZVN0YXRlEhIKCnJlcHV0YXRpb24YBiABKAESMgoObGFzdF9oZWFydGJlYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDXJlZ2lzdGVyZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKEUxpc3ROb2Rlc1Jlc3BvbnNlEiYKBW5vZGVzGAEgAygLMhcuY3l4d2l6LmNvbXB1dGUudjEuTm9kZSpSCghOb2RlS2luZBIZChVOT0RFX0tJTkRfVU5TUEVDSUZJRUQQABIUChBOT0RFX0tJTkRfREFFTU9OEAESFQoRTk9ERV9LSU5EX0JST1dTRVIQAip7CglOb2RlU3RhdGUSGgoWTk9ERV9TVEFURV9VTlNQRUNJRklFRBAAEhMKD05PREVfU1RBVEVfSURMRRABEhMKD05PREVfU1RBVEVfQlVTWRACEhMKD05PREVfU1RBVEVfTE9TVBADEhMKD05PREVfU1RBVEVfTEVGVBAEMtAGCgtOb2RlU2VydmljZRJfCgxHZXRDaGFsbGVuZ2USJi5jeXh3aXouY29tcHV0ZS52MS5HZXRDaGFsbGVuZ2VSZXF1ZXN0GicuY3l4d2l6LmNvbXB1dGUudjEuR2V0Q2hhbGxlbmdlUmVzcG9uc2USUwoIUmVnaXN0ZXISIi5jeXh3aXouY29tcHV0ZS52MS5SZWdpc3RlclJlcXVlc3QaIy5jeXh3aXouY29tcHV0ZS52MS5SZWdpc3RlclJlc3BvbnNlElYKCUhlYXJ0YmVhdBIjLmN5eHdpei5jb21wdXRlLnYxLkhlYXJ0YmVhdFJlcXVlc3QaJC5jeXh3aXouY29tcHV0ZS52MS5IZWFydGJlYXRSZXNwb25zZRJtChBXYXRjaEFzc2lnbm1lbnRzEiouY3l4d2l6LmNvbXB1dGUudjEuV2F0Y2hBc3NpZ25tZW50c1JlcXVlc3QaKy5jeXh3aXouY29tcHV0ZS52MS5XYXRjaEFzc2lnbm1lbnRzUmVzcG9uc2UwARJbCgpGZXRjaFNoYXJkEiQuY3l4d2l6LmNvbXB1dGUudjEuRmV0Y2hTaGFyZFJlcXVlc3QaJS5jeXh3aXouY29tcHV0ZS52MS5GZXRjaFNoYXJkUmVzcG9uc2UwARJfCgxTdWJtaXRVcGRhdGUSJi5jeXh3aXouY29tcHV0ZS52MS5TdWJtaXRVcGRhdGVSZXF1ZXN0GicuY3l4d2l6LmNvbXB1dGUudjEuU3VibWl0VXBkYXRlUmVzcG9uc2USYgoNUmVwb3J0RXJhc3VyZRInLmN5eHdpei5jb21wdXRlLnYxLlJlcG9ydEVyYXN1cmVSZXF1ZXN0GiguY3l4d2l6LmNvbXB1dGUudjEuUmVwb3J0RXJhc3VyZVJlc3BvbnNlEkoKBUxlYXZlEh8uY3l4d2l6LmNvbXB1dGUudjEuTGVhdmVSZXF1ZXN0GiAuY3l4d2l6LmNvbXB1dGUudjEuTGVhdmVSZXNwb25zZRJWCglMaXN0Tm9kZXMSIy5jeXh3aXouY29tcHV0ZS52MS5MaXN0Tm9kZXNSZXF1ZXN0GiQuY3l4d2l6LmNvbXB1dGUudjEuTGlzdE5vZGVzUmVzcG9uc2ViBnByb3RvMw", [file_cyxwiz_data_v1_data_transfer, file_cyxwiz_data_v1_manifest, file_google_protobuf_timestamp]);
 
 /**
  * What a worker can do.
@@ -353,6 +355,68 @@ export type Assignment = Message<"cyxwiz.compute.v1.Assignment"> & {
    * @generated from field: google.protobuf.Timestamp deadline = 14;
    */
   deadline?: Timestamp | undefined;
+
+  /**
+   * Per entry of chunk_indices: the dataset-wide index of that chunk's first sample, so the
+   * worker can pick the rows of `samples` out of each chunk.
+   *
+   * @generated from field: repeated uint64 chunk_first_samples = 15;
+   */
+  chunkFirstSamples: bigint[];
+
+  /**
+   * How to read a sample: its feature columns, the label column, and the class labels in class-id
+   * order (the manifest's label histogram order).
+   *
+   * @generated from field: repeated string feature_columns = 16;
+   */
+  featureColumns: string[];
+
+  /**
+   * @generated from field: string label_column = 17;
+   */
+  labelColumn: string;
+
+  /**
+   * @generated from field: repeated string labels = 18;
+   */
+  labels: string[];
+
+  /**
+   * Encrypted data: the keys of exactly this shard's chunks, wrapped to the worker's X25519 key
+   * (docs/crypto.md "Per-chunk keys"). Unset for unencrypted data.
+   *
+   * @generated from field: cyxwiz.data.v1.ChunkKeyGrant key_grant = 19;
+   */
+  keyGrant?: ChunkKeyGrant | undefined;
+
+  /**
+   * The dataset version's Merkle root, which FetchShard's proofs lead to.
+   *
+   * @generated from field: bytes merkle_root = 20;
+   */
+  merkleRoot: Uint8Array;
+
+  /**
+   * The dataset's codec ("none", "lz4", "zstd", ...): chunks are decrypted, then decompressed.
+   *
+   * @generated from field: string codec = 21;
+   */
+  codec: string;
+
+  /**
+   * Erase the job's data this way when done: overwrite then unlink (Confidential and above).
+   *
+   * @generated from field: bool secure_delete = 22;
+   */
+  secureDelete: boolean;
+
+  /**
+   * How long the worker may keep the shard's chunks cached, in hours (0: not at all).
+   *
+   * @generated from field: uint32 cache_ttl_hours = 23;
+   */
+  cacheTtlHours: number;
 };
 
 /**
@@ -534,6 +598,48 @@ export const SubmitUpdateResponseSchema: GenMessage<SubmitUpdateResponse> = /*@_
   messageDesc(file_cyxwiz_compute_v1_node_service, 14);
 
 /**
+ * @generated from message cyxwiz.compute.v1.ReportErasureRequest
+ */
+export type ReportErasureRequest = Message<"cyxwiz.compute.v1.ReportErasureRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * Chunks erased, and whether they were overwritten before being unlinked.
+   *
+   * @generated from field: uint32 chunks = 2;
+   */
+  chunks: number;
+
+  /**
+   * @generated from field: bool overwritten = 3;
+   */
+  overwritten: boolean;
+};
+
+/**
+ * Describes the message cyxwiz.compute.v1.ReportErasureRequest.
+ * Use `create(ReportErasureRequestSchema)` to create a new message.
+ */
+export const ReportErasureRequestSchema: GenMessage<ReportErasureRequest> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_compute_v1_node_service, 15);
+
+/**
+ * @generated from message cyxwiz.compute.v1.ReportErasureResponse
+ */
+export type ReportErasureResponse = Message<"cyxwiz.compute.v1.ReportErasureResponse"> & {
+};
+
+/**
+ * Describes the message cyxwiz.compute.v1.ReportErasureResponse.
+ * Use `create(ReportErasureResponseSchema)` to create a new message.
+ */
+export const ReportErasureResponseSchema: GenMessage<ReportErasureResponse> = /*@__PURE__*/
+  messageDesc(file_cyxwiz_compute_v1_node_service, 16);
+
+/**
  * @generated from message cyxwiz.compute.v1.LeaveRequest
  */
 export type LeaveRequest = Message<"cyxwiz.compute.v1.LeaveRequest"> & {
@@ -548,7 +654,7 @@ export type LeaveRequest = Message<"cyxwiz.compute.v1.LeaveRequest"> & {
  * Use `create(LeaveRequestSchema)` to create a new message.
  */
 export const LeaveRequestSchema: GenMessage<LeaveRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_node_service, 15);
+  messageDesc(file_cyxwiz_compute_v1_node_service, 17);
 
 /**
  * @generated from message cyxwiz.compute.v1.LeaveResponse
@@ -561,7 +667,7 @@ export type LeaveResponse = Message<"cyxwiz.compute.v1.LeaveResponse"> & {
  * Use `create(LeaveResponseSchema)` to create a new message.
  */
 export const LeaveResponseSchema: GenMessage<LeaveResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_node_service, 16);
+  messageDesc(file_cyxwiz_compute_v1_node_service, 18);
 
 /**
  * @generated from message cyxwiz.compute.v1.ListNodesRequest
@@ -574,7 +680,7 @@ export type ListNodesRequest = Message<"cyxwiz.compute.v1.ListNodesRequest"> & {
  * Use `create(ListNodesRequestSchema)` to create a new message.
  */
 export const ListNodesRequestSchema: GenMessage<ListNodesRequest> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_node_service, 17);
+  messageDesc(file_cyxwiz_compute_v1_node_service, 19);
 
 /**
  * A registered worker as people see it.
@@ -630,7 +736,7 @@ export type Node = Message<"cyxwiz.compute.v1.Node"> & {
  * Use `create(NodeSchema)` to create a new message.
  */
 export const NodeSchema: GenMessage<Node> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_node_service, 18);
+  messageDesc(file_cyxwiz_compute_v1_node_service, 20);
 
 /**
  * @generated from message cyxwiz.compute.v1.ListNodesResponse
@@ -647,7 +753,7 @@ export type ListNodesResponse = Message<"cyxwiz.compute.v1.ListNodesResponse"> &
  * Use `create(ListNodesResponseSchema)` to create a new message.
  */
 export const ListNodesResponseSchema: GenMessage<ListNodesResponse> = /*@__PURE__*/
-  messageDesc(file_cyxwiz_compute_v1_node_service, 19);
+  messageDesc(file_cyxwiz_compute_v1_node_service, 21);
 
 /**
  * @generated from enum cyxwiz.compute.v1.NodeKind
@@ -780,6 +886,17 @@ export const NodeService: GenService<{
     methodKind: "unary";
     input: typeof SubmitUpdateRequestSchema;
     output: typeof SubmitUpdateResponseSchema;
+  },
+  /**
+   * The worker erased a job's data (job ended, cancelled, failed, or the worker was reassigned);
+   * the gateway's audit log records it.
+   *
+   * @generated from rpc cyxwiz.compute.v1.NodeService.ReportErasure
+   */
+  reportErasure: {
+    methodKind: "unary";
+    input: typeof ReportErasureRequestSchema;
+    output: typeof ReportErasureResponseSchema;
   },
   /**
    * Leaves cleanly: the worker's shards go back to the pool at once.
