@@ -23,6 +23,7 @@ export {
 } from "./metadata-store.js";
 export {
   type ChallengeSpend,
+  checkNewNode,
   checkNodeId,
   INITIAL_REPUTATION,
   type LiveNodeState,

@@ -162,6 +162,26 @@ function checkText(value: unknown, label: string, maxLength: number): string {
   return value;
 }
 
+/**
+ * A worker's registration, checked as {@link NodeRepository.register} checks it (NodeService
+ * checks it before spending the challenge nonce, so a refused registration spends nothing).
+ * @throws StoreError `invalid_argument`, naming the field.
+ */
+export function checkNewNode(node: NewNode): NewNode {
+  return {
+    signingPublicKey: checkBytes(node.signingPublicKey, "signing public key", KEY_BYTES),
+    agreementPublicKey: checkBytes(node.agreementPublicKey, "agreement public key", KEY_BYTES),
+    kind: checkOneOf(node.kind, "kind", nodeKinds),
+    label: checkText(node.label, "label", MAX_NODE_LABEL_LENGTH),
+    cores: checkInteger(node.cores, "cores", 0, MAX_NODE_CORES),
+    memoryBytes: checkByteCount(node.memoryBytes, "memory bytes"),
+    backend: checkOneOf(node.backend, "backend", nodeBackends),
+    region: checkText(node.region, "region", MAX_NODE_REGION_LENGTH),
+    storageBytes: checkByteCount(node.storageBytes, "storage bytes"),
+    operator: node.operator === null ? null : checkUsername(node.operator, "operator"),
+  };
+}
+
 function toNode(r: Row): NodeRecord {
   return {
     nodeId: String(r.node_id),
@@ -217,16 +237,18 @@ export function createNodeRepository(db: SqlDriver): NodeRepository {
     },
 
     async register(node) {
-      const signingPublicKey = checkBytes(node.signingPublicKey, "signing public key", KEY_BYTES);
-      const agreementPublicKey = checkBytes(node.agreementPublicKey, "agreement public key", KEY_BYTES);
-      const kind = checkOneOf(node.kind, "kind", nodeKinds);
-      const label = checkText(node.label, "label", MAX_NODE_LABEL_LENGTH);
-      const cores = checkInteger(node.cores, "cores", 0, MAX_NODE_CORES);
-      const memoryBytes = checkByteCount(node.memoryBytes, "memory bytes");
-      const backend = checkOneOf(node.backend, "backend", nodeBackends);
-      const region = checkText(node.region, "region", MAX_NODE_REGION_LENGTH);
-      const storageBytes = checkByteCount(node.storageBytes, "storage bytes");
-      const operator = node.operator === null ? null : checkUsername(node.operator, "operator");
+      const {
+        signingPublicKey,
+        agreementPublicKey,
+        kind,
+        label,
+        cores,
+        memoryBytes,
+        backend,
+        region,
+        storageBytes,
+        operator,
+      } = checkNewNode(node);
       const nodeId = nodeIdOf(signingPublicKey);
       let rows: Row[];
       try {
