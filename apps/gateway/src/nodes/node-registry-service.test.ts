@@ -4,7 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { generateIdentity, generateX25519KeyPair, nodeIdOf } from "@cyxwiz/protocol/crypto";
 import { NodeKind, NodeState } from "@cyxwiz/protocol/gen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningGateway, startGateway } from "../../test-support/gateway-harness.js";
+import { openFrames, type RunningGateway, startGateway } from "../../test-support/gateway-harness.js";
 import { nodeClient, registerRequest, registerWorker } from "../../test-support/worker.js";
 import type { NodeChange } from "./node-events.js";
 
@@ -164,6 +164,16 @@ describe("node tokens", () => {
     expect(list.rawMessage).toMatch(/node token only works for NodeService/);
     const whoAmI = await refusal(asNode.auth.whoAmI({}));
     expect(whoAmI.code).toBe(Code.Unauthenticated);
+    // Nor the frames WebSocket, nor /metrics.
+    const closed = await (await openFrames(gw.url, "tr_whatever", worker.registered.nodeToken)).closed;
+    expect(closed.reason).toMatch(/node token only works for NodeService/);
+    const metrics = await gw.gateway.app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: `Bearer ${worker.registered.nodeToken}` },
+    });
+    expect(metrics.statusCode).toBe(401);
+    expect(metrics.json()).toEqual({ message: expect.stringMatching(/node token only works for NodeService/) });
   });
 
   it("a person's token (or none) on a worker's method is refused, saying to register", async () => {
