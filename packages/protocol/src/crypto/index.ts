@@ -15,7 +15,6 @@ export {
   generateIdentity,
   type Identity,
   identityFromSeed,
-  nodeIdFromPublicKey,
   parseIdentity,
   serializeIdentity,
   signMessage,
