@@ -259,13 +259,16 @@ describe("cyxwiz job watch", () => {
     expect(lines.at(-1)).toMatch(/^job job_watch_ok: succeeded/);
   });
 
-  it("prints a human summary without --json", async () => {
+  it("prints a human summary without --json, and opens a stream again that ended before the job", async () => {
     gw.addJob(runningJob("job_watch_text"), [
       { event: { case: "roundClosed", value: round(1, 0.5, 1.25) } },
+      { end: true },
       { event: { case: "state", value: JobState.SUCCEEDED } },
     ]);
     const r = await cli(["job", "watch", "job_watch_text"]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/watch: the stream ended before the job did; reconnecting in 0\.25s/);
+    expect(r.stderr.match(/^round 1\/3/gm)).toHaveLength(1);
     expect(r.stdout.trim()).toBe(
       "job job_watch_text succeeded after 1 rounds: accuracy 50.00%, loss 1.2500 (2 workers)",
     );

@@ -27,8 +27,11 @@ import {
 
 export const FAKE_TOKEN = "fake.compute-token.signature";
 
-/** One step of a job's watch script: an event, or the connection dropped under the watcher. */
-export type WatchStep = { event: WatchJobResponse["event"] } | { drop: true };
+/**
+ * One step of a job's watch script: an event, the connection dropped under the watcher, or the
+ * stream ended cleanly before the job did (a gateway shutting down).
+ */
+export type WatchStep = { event: WatchJobResponse["event"] } | { drop: true } | { end: true };
 
 export interface FakeComputeGateway {
   readonly url: string;
@@ -170,6 +173,7 @@ export async function startFakeComputeGateway(
             for (const s of sockets) s.destroy();
             return;
           }
+          if ("end" in step) return;
           apply(job, step.event);
           yield { event: step.event };
           if (finished(job.state)) return;
