@@ -10,6 +10,7 @@ import { type FakeGateway, type FakeGatewayOptions, startFakeGateway } from "../
 import { createMemoryStateStore } from "../../test-support/memory-state-store.js";
 import { testBytes } from "../../test-support/test-bytes.js";
 import { isClientError } from "../client-error.js";
+import { previewDataset } from "../dataset-preview.js";
 import { downloadDataset } from "../download.js";
 import { connectGateway, createUploadSession } from "../index.node.js";
 import type { RuntimeUploadOptions } from "../runtime-entry.js";
@@ -332,6 +333,13 @@ describe("resume", () => {
     expect(result.resumed).toBe(true);
     expect(result.manifest.cipher?.algorithm).toBe(STREAM_ALGORITHM);
     expect((await download(gateway, "set", key)).bytes.equals(Buffer.from(data))).toBe(true);
+    const preview = await previewDataset({
+      clients: connectGateway({ baseUrl: gateway.url, token: gateway.token }),
+      primitives,
+      ref: "set",
+      datasetKey: key,
+    });
+    expect(preview.firstChunk).toEqual(data.subarray(0, 4096));
   });
 
   it("counts only this run's frames in the rate, not chunks the gateway already held", async () => {
