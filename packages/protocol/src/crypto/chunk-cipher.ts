@@ -34,7 +34,7 @@ export const STREAM_ALGORITHM = "AES-256-GCM-STREAM-v1";
 
 const STREAM_KEY_INFO = "cyxwiz-stream-key-v1";
 
-/** Seals and opens the chunks of one dataset version (one stream key, one nonce prefix). */
+/** Seals and opens the chunks of one dataset version (either suite: one salt, one nonce prefix). */
 export interface ChunkCipher {
   /** The manifest's `cipher` field: algorithm, salt, nonce prefix and key check (never the key). */
   readonly parameters: CipherParameters;
