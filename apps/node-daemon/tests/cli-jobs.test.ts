@@ -286,9 +286,14 @@ describe("cyxwiz job watch", () => {
     expect(JSON.parse(failed.stdout)).toMatchObject({ state: "failed", rounds: 1, accuracy: 0.4, loss: 1.5 });
     expect(failed.stderr).toContain("cyxwiz: job job_watch_fail failed: every update of round 2 was rejected");
 
-    gw.addJob(runningJob("job_watch_cancel"), [{ event: { case: "state", value: JobState.CANCELLED } }]);
+    gw.addJob(runningJob("job_watch_cancel"), [
+      { event: { case: "state", value: JobState.WAITING_FOR_KEYS } },
+      { event: { case: "state", value: JobState.CANCELLED } },
+    ]);
     const cancelled = await cli(["job", "watch", "job_watch_cancel", "--json"]);
     expect(cancelled.code).toBe(4);
+    expect(cancelled.stderr).toContain("job job_watch_cancel: waiting-for-keys");
+    expect(cancelled.stderr).toMatch(/grant the assigned workers their chunk keys from the dashboard/);
     expect(JSON.parse(cancelled.stdout)).toMatchObject({ state: "cancelled", rounds: 0, accuracy: null, loss: null });
   });
 

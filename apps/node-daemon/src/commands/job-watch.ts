@@ -27,10 +27,15 @@ export async function jobWatchCommand(id: string, opts: GatewayOptions, out: Out
   let failures = 0;
   const narrate = (before: Job | undefined, after: Job, event: WatchJobResponse["event"]) => {
     const total = after.spec?.rounds ?? 0;
-    if (before === undefined || before.state !== after.state)
+    if (before === undefined || before.state !== after.state) {
       out.note(
         `job ${after.id}: ${jobStateName(after.state)}${after.reason === "" ? "" : ` (${after.reason})`}, round ${after.currentRound}/${total || "?"}`,
       );
+      if (after.state === JobState.WAITING_FOR_KEYS)
+        out.note(
+          `job ${after.id}: grant the assigned workers their chunk keys from the dashboard (the gateway holds no key); it starts then`,
+        );
+    }
     for (const r of after.rounds) {
       if (printed.has(r.round)) continue;
       printed.add(r.round);

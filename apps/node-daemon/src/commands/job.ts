@@ -2,7 +2,7 @@ import { toClientError } from "@cyxwiz/client";
 import type { Job } from "@cyxwiz/protocol/gen";
 import { badInput } from "../exit-codes.js";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
-import { describeJob, describeWorker, lastEvaluated, modelOf, roundLine } from "../job-describe.js";
+import { describeJob, describeWorker, modelOf, roundLine } from "../job-describe.js";
 import { type JobSubmitOptions, jobSpecOf } from "../job-spec-options.js";
 import { weightsFileOf, writeModelFiles } from "../model-files.js";
 import type { Output } from "../output.js";
@@ -84,7 +84,6 @@ export async function jobListCommand(opts: GatewayOptions, out: Output): Promise
   const { clients } = await openGateway(opts);
   const { jobs } = await call("ListJobs", clients.baseUrl, () => clients.jobs.listJobs({}));
   const rows = jobs.map((job) => {
-    const last = lastEvaluated(job);
     const d = describeJob(job);
     return {
       id: d.id,
@@ -93,7 +92,7 @@ export async function jobListCommand(opts: GatewayOptions, out: Output): Promise
       model: d.model,
       round: d.round,
       rounds: d.rounds,
-      accuracy: last?.global?.accuracy ?? null,
+      accuracy: d.accuracy,
       workers: job.workers.length,
       createdAt: d.createdAt ?? null,
     };
