@@ -7,8 +7,9 @@
  * - plain: single-process TF.js, `model.fit` on the same samples already in tensors, same batch
  *   size, one epoch, no shuffle.
  *
- * Both are mnist-mlp from the same initial weights, warmed up, then timed for the same number of
- * steps; the repeats alternate which goes first, and each figure is the median of its repeats.
+ * Both train the same mnist-mlp model (from initialWeights), so neither gains from a warmer or
+ * smaller heap: warmed up by both paths, then timed for the same number of steps; the repeats
+ * alternate which goes first, and each figure is the median of its repeats.
  */
 import { decodeSampleChunk } from "@cyxwiz/datasets/samples";
 import * as tf from "@tensorflow/tfjs-core";
@@ -74,10 +75,8 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
   const spec = presetSpec("mnist-mlp");
   const numClasses = o.labels.length;
   const w0 = await initialWeights(spec, numClasses, o.seed);
-  const ours = buildModel(spec, numClasses);
-  const plain = buildModel(spec, numClasses);
-  setWeights(ours, w0);
-  setWeights(plain, w0);
+  const model = buildModel(spec, numClasses);
+  setWeights(model, w0);
 
   // The plain baseline's tensors: the same samples, decoded before the clock starts.
   const n = o.steps * o.batchSize;
@@ -100,14 +99,14 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
   const batchOptions = { featureColumns: ["image"], labelColumn: "label", labels: o.labels, batchSize: o.batchSize };
   const runOurs = async (steps: number) => {
     const t0 = performance.now();
-    const r = await trainLocal(ours, () => sampleBatches(o.chunks, batchOptions), { steps });
+    const r = await trainLocal(model, () => sampleBatches(o.chunks, batchOptions), { steps });
     return r.samples / ((performance.now() - t0) / 1000);
   };
   const runPlain = async (steps: number) => {
     const m = steps * o.batchSize;
     const [x, y] = m === n ? [xs, ys] : [tf.slice(xs, [0, 0], [m, 784]), tf.slice(ys, [0], [m])];
     const t0 = performance.now();
-    await plain.fit(x, y, { batchSize: o.batchSize, epochs: 1, shuffle: false, verbose: 0 });
+    await model.fit(x, y, { batchSize: o.batchSize, epochs: 1, shuffle: false, verbose: 0 });
     const rate = m / ((performance.now() - t0) / 1000);
     if (x !== xs) tf.dispose([x, y]);
     return rate;
@@ -141,7 +140,6 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
     };
   } finally {
     tf.dispose([xs, ys]);
-    ours.dispose();
-    plain.dispose();
+    model.dispose();
   }
 }
