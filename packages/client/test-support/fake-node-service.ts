@@ -252,7 +252,12 @@ export class FakeNodeService {
         return signatureValid ? { accepted: true, reason: "" } : { accepted: false, reason: "bad signature" };
       },
       reportErasure: (req, ctx) => {
-        this.erasures.push({ nodeId: this.#node(ctx).nodeId, ...req });
+        this.erasures.push({
+          nodeId: this.#node(ctx).nodeId,
+          jobId: req.jobId,
+          chunks: req.chunks,
+          overwritten: req.overwritten,
+        });
         for (const w of this.#waiters.splice(0)) w();
         return {};
       },
