@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism, totalmem } from "node:os";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { parsePinSha256, resolveTlsTrust } from "@cyxwiz/client";
 import { describeWorkerEvent, runWorker, type WorkerEvent } from "@cyxwiz/client/worker";
@@ -100,11 +101,22 @@ export async function daemonCommand(opts: DaemonOptions): Promise<void> {
         log.event(e);
       },
     });
+  } catch (e) {
+    throw registrationFailure(e, opts.gateway);
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     await cache.flush();
   }
+}
+
+/** Why the worker could not start, for a person: the CLI's error (exit 2) for a gateway's refusal. */
+function registrationFailure(e: unknown, gateway: string): unknown {
+  if ((e as { name?: unknown } | null)?.name !== "ConnectError") return e;
+  const ce = ConnectError.from(e);
+  if (ce.code === Code.Unimplemented)
+    return badInput(`the gateway at ${gateway} does not serve the compute plane (NodeService) yet: ${ce.rawMessage}`);
+  return badInput(`registering with the gateway at ${gateway}: [${Code[ce.code]}] ${ce.rawMessage}`);
 }
 
 /** --token, --token-file, or CYXWIZ_TOKEN; none: the node registers without an operator. */
