@@ -24,7 +24,7 @@ import {
 } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { prepareSamples } from "@cyxwiz/datasets/pack";
-import { decodeSampleChunk } from "@cyxwiz/datasets/samples";
+import { decodeSampleChunk, type InputFile } from "@cyxwiz/datasets/samples";
 import { bytesByteSource } from "@cyxwiz/protocol/chunk";
 import {
   createChunkKeyCipher,
@@ -60,6 +60,11 @@ import {
 
 /** The fake's dataset: 200 samples (x, y, label), label "a" around (-1,-1), "b" around (1,1). */
 export interface FakeDataset {
+  /** The class labels in label-histogram order (class ids), the feature and label columns, the model. */
+  readonly labels: readonly string[];
+  readonly featureColumns: readonly string[];
+  readonly labelColumn: string;
+  readonly modelSpec: ModelSpec;
   /** Each chunk as stored and served (sealed when encrypted). */
   readonly stored: readonly Uint8Array[];
   readonly plaintexts: readonly Uint8Array[];
@@ -107,7 +112,17 @@ export const FAKE_MODEL_SPEC: ModelSpec = validateModelSpec({
   learningRate: 0.01,
 });
 
+/** Another dataset of samples for the fake to serve, e.g. MNIST for a measurement. */
+export interface FakeDatasetSource {
+  readonly files: readonly InputFile[];
+  readonly featureColumns: readonly string[];
+  readonly labelColumn: string;
+  readonly modelSpec: ModelSpec;
+}
+
 export interface FakeNodeServiceOptions {
+  /** Default: the 200-row two-class table (x, y, label) trained with FAKE_MODEL_SPEC. */
+  readonly source?: FakeDatasetSource;
   /** Seal the chunks with AES-256-GCM-CHUNKKEY-v1 and grant keys per assignment (default true). */
   readonly encrypted?: boolean;
   /** Plaintext bytes per chunk when packing (default 1200: about 4 chunks). */
@@ -173,11 +188,12 @@ export class FakeNodeService {
   /** Packs the dataset (and seals it when encrypted) and returns the fake. */
   static async create(options: FakeNodeServiceOptions = {}): Promise<FakeNodeService> {
     const primitives = await loadPrimitives();
-    await chooseBackend("cpu", FAKE_MODEL_SPEC); // the weights are made on a backend
-    const model = buildModel(FAKE_MODEL_SPEC, 2);
+    const dataset = await buildDataset(primitives, options);
+    await chooseBackend("cpu", dataset.modelSpec); // the weights are made on a backend
+    const model = buildModel(dataset.modelSpec, dataset.labels.length);
     const weights = encodeUpdate(weightsOf(model).values);
     model.dispose();
-    return new FakeNodeService(options, primitives, await buildDataset(primitives, options), weights);
+    return new FakeNodeService(options, primitives, dataset, weights);
   }
 
   /** The Connect routes of NodeService, for createRouterTransport or connectNodeAdapter. */
@@ -323,7 +339,7 @@ export class FakeNodeService {
       datasetRef: "toy@v1",
       chunkIndices: chunks,
       samples: samples.map((r) => ({ start: BigInt(r.start), end: BigInt(r.end) })),
-      modelJson: spec.modelJson ?? JSON.stringify(FAKE_MODEL_SPEC),
+      modelJson: spec.modelJson ?? JSON.stringify(d.modelSpec),
       optimizer: "adam",
       learningRate: 0.01,
       batchSize: spec.batchSize ?? 16,
@@ -331,9 +347,9 @@ export class FakeNodeService {
       localSteps: spec.localSteps ?? 0,
       globalWeights: this.initialWeights,
       chunkFirstSamples: chunks.map((i) => BigInt(d.firstSamples[i]!)),
-      featureColumns: ["x", "y"],
-      labelColumn: "label",
-      labels: ["a", "b"],
+      featureColumns: [...d.featureColumns],
+      labelColumn: d.labelColumn,
+      labels: [...d.labels],
       ...(keyGrant === undefined ? {} : { keyGrant }),
       merkleRoot: d.tree.root,
       codec: "none",
@@ -442,9 +458,15 @@ function toyCsv(): Uint8Array {
 }
 
 async function buildDataset(primitives: Primitives, options: FakeNodeServiceOptions): Promise<FakeDataset> {
-  const prepared = await prepareSamples([{ path: "toy.csv", source: bytesByteSource(toyCsv()) }], {
-    chunkSize: options.chunkSize ?? 1200,
+  const source: FakeDatasetSource = options.source ?? {
+    files: [{ path: "toy.csv", source: bytesByteSource(toyCsv()) }],
+    featureColumns: ["x", "y"],
     labelColumn: "label",
+    modelSpec: FAKE_MODEL_SPEC,
+  };
+  const prepared = await prepareSamples(source.files, {
+    chunkSize: options.chunkSize ?? 1200,
+    labelColumn: source.labelColumn,
   });
   const plaintexts = [...prepared.chunks];
   const rows = plaintexts.map((c) => decodeSampleChunk(c).numRows);
@@ -464,6 +486,10 @@ async function buildDataset(primitives: Primitives, options: FakeNodeServiceOpti
   const digests = await Promise.all(stored.map((s) => primitives.sha256(s)));
   const tree = MerkleTree.fromDigests(digests);
   return {
+    labels: prepared.summary.labelHistogram.map((h) => h.label),
+    featureColumns: source.featureColumns,
+    labelColumn: source.labelColumn,
+    modelSpec: source.modelSpec,
     stored,
     plaintexts,
     rows,

@@ -1,7 +1,12 @@
 import { type CallOptions, type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import { nodeIdOf, registrationMessage } from "@cyxwiz/protocol/crypto";
 import { NodeKind, NodeService } from "@cyxwiz/protocol/gen";
+import { isTransient } from "../rpc-error.js";
+import { sleep } from "../timers.js";
 import type { WorkerOptions } from "./worker-options.js";
+
+/** Tries of one unary call when it fails transiently. */
+const CALL_ATTEMPTS = 3;
 
 /** Re-register this long before the node token expires. */
 const RENEW_BEFORE_MS = 60_000;
@@ -101,16 +106,25 @@ export class NodeSession {
 
   /**
    * Runs a unary call with the node token, registering first when the token nears expiry, and
-   * once more (then retrying) when the gateway answers UNAUTHENTICATED.
+   * again (then retrying) when the gateway answers UNAUTHENTICATED. A transient failure (a kept-alive
+   * connection the server closed as the request went out, a gateway restarting) is retried twice.
    */
-  async call<T>(run: (client: Client<typeof NodeService>, options: CallOptions) => Promise<T>): Promise<T> {
+  async call<T>(
+    run: (client: Client<typeof NodeService>, options: CallOptions) => Promise<T>,
+    options: { signal?: CallOptions["signal"] } = {},
+  ): Promise<T> {
     if (this.needsRenewal) await this.register();
-    try {
-      return await run(this.#client, this.auth());
-    } catch (e) {
-      if (ConnectError.from(e).code !== Code.Unauthenticated) throw e;
-      await this.register();
-      return run(this.#client, this.auth());
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(this.#client, { ...this.auth(), ...options });
+      } catch (e) {
+        if (ConnectError.from(e).code === Code.Unauthenticated && attempt === 1) {
+          await this.register();
+          continue;
+        }
+        if (attempt >= CALL_ATTEMPTS || !isTransient(e) || this.#options.signal.aborted) throw e;
+        await sleep(500 * attempt);
+      }
     }
   }
 

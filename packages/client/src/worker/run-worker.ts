@@ -259,8 +259,10 @@ class Worker {
     try {
       const done = await this.#store.eraseJob(jobId, { secure });
       this.#emit({ type: "erased", jobId, chunks: done.chunks, overwritten: done.overwritten });
-      await this.#session.call((c, opts) =>
-        c.reportErasure({ jobId, chunks: done.chunks, overwritten: done.overwritten }, { ...opts, signal: undefined }),
+      // Reported even while stopping: the abort signal is not passed on.
+      await this.#session.call(
+        (c, opts) => c.reportErasure({ jobId, chunks: done.chunks, overwritten: done.overwritten }, opts),
+        { signal: undefined },
       );
     } catch (e) {
       this.#emit({ type: "error", jobId, message: `erasing ${jobId}: ${messageOf(e)}` });
