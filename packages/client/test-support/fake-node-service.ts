@@ -153,6 +153,8 @@ export interface AssignSpec {
 
 export class FakeNodeService {
   readonly nodes = new Map<string, FakeNode>();
+  /** Registrations accepted, counting re-registrations. */
+  registrations = 0;
   readonly updates: ReceivedUpdate[] = [];
   readonly erasures: { nodeId: string; jobId: string; chunks: number; overwritten: boolean }[] = [];
   readonly left: { nodeId: string; reason: string }[] = [];
@@ -218,6 +220,7 @@ export class FakeNodeService {
         if (!verifySignature(req.signingPublicKey, message, req.signature))
           throw new ConnectError("the registration signature does not verify", Code.Unauthenticated);
         const nodeId = nodeIdOf(req.signingPublicKey);
+        this.registrations++;
         const token = `nt_${hex(randomBytes(16))}`;
         const auth = ctx.requestHeader.get("authorization");
         this.nodes.set(nodeId, {
@@ -362,6 +365,11 @@ export class FakeNodeService {
       create(WatchAssignmentsResponseSchema, { event: { case: "assignment", value: assignment } }),
     );
     return assignment;
+  }
+
+  /** Forgets every node token, as a restarted gateway would: the next call answers UNAUTHENTICATED. */
+  forgetTokens(): void {
+    for (const node of this.nodes.values()) node.token = `forgotten_${node.token}`;
   }
 
   /** Revokes a job: the worker must stop and erase its data. */

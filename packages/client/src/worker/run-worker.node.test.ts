@@ -159,6 +159,20 @@ describe("runWorker against the fake NodeService", () => {
     expect(fake.updates[1]!.signatureValid).toBe(true);
   });
 
+  it("registers again when a call answers UNAUTHENTICATED, and keeps working", async () => {
+    const fake = await FakeNodeService.create();
+    const w = startWorker(fake, { heartbeatSeconds: 1 });
+    stops.push(w.stop);
+    await fake.until(() => w.events.some((e) => e.type === "registered"));
+    expect(fake.registrations).toBe(1);
+    fake.forgetTokens();
+    await fake.until(() => fake.registrations === 2);
+    await fake.until(() => fake.heartbeats.length > 0);
+    await fake.assign({ jobId: "job_after", chunks: [0] });
+    await fake.until(() => fake.updates.length === 1);
+    expect(fake.updates[0]!.signatureValid).toBe(true);
+  });
+
   it("registers with the operator's token when given one", async () => {
     const fake = await FakeNodeService.create();
     const w = startWorker(fake, { userToken: "cyx_admin" });

@@ -215,21 +215,24 @@ class Worker {
     });
     stopCheck();
     const signature = await this.#o.identity.sign(updateMessage(a.jobId, a.round, trained.delta));
-    const answer = await this.#session.call((c, opts) =>
-      c.submitUpdate(
-        {
-          jobId: a.jobId,
-          round: a.round,
-          delta: trained.delta,
-          samples: BigInt(trained.result.samples),
-          loss: trained.result.loss,
-          accuracy: trained.result.accuracy,
-          samplesPerSecond: trained.result.samplesPerSecond,
-          backend: trained.backend,
-          signature,
-        },
-        opts,
-      ),
+    // Not cut short by a stop: the round's work is done, and the gateway should have it.
+    const answer = await this.#session.call(
+      (c, opts) =>
+        c.submitUpdate(
+          {
+            jobId: a.jobId,
+            round: a.round,
+            delta: trained.delta,
+            samples: BigInt(trained.result.samples),
+            loss: trained.result.loss,
+            accuracy: trained.result.accuracy,
+            samplesPerSecond: trained.result.samplesPerSecond,
+            backend: trained.backend,
+            signature,
+          },
+          opts,
+        ),
+      { signal: undefined },
     );
     this.#emit({ type: "submitted", jobId: a.jobId, round: a.round, accepted: answer.accepted, reason: answer.reason });
   }
