@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 // The fake is test support of @cyxwiz/client that its package exports do not list yet.
 import { FakeNodeService } from "../../../packages/client/test-support/fake-node-service.js";
-import { cliPath } from "./run-cli.js";
+import { cliPath, runCli } from "./run-cli.js";
 
 let dir: string;
 let server: Server | undefined;
@@ -60,6 +60,27 @@ function daemon(args: string[]) {
   };
   return { lines, exited, waitFor, proc, stderr: () => stderr };
 }
+
+describe("cyxwiz daemon: bad options", () => {
+  it("refuses a bad --max-storage or --gateway with exit 2, naming the option, and writes nothing", async () => {
+    const dataDir = join(dir, "never-made");
+    const bad = await runCli([
+      "daemon",
+      "--gateway",
+      "http://127.0.0.1:9",
+      "--data-dir",
+      dataDir,
+      "--max-storage",
+      "lots",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-storage "lots" is not a positive size');
+    const badUrl = await runCli(["daemon", "--gateway", "ftp://gateway", "--data-dir", dataDir]);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toContain("--gateway must be an http:// or https:// URL");
+    await expect(stat(dataDir)).rejects.toThrow(/ENOENT/);
+  });
+});
 
 describe("cyxwiz daemon against a NodeService over HTTP", () => {
   it("registers, trains one assignment with a signed update, leaves on SIGTERM (exit 0), and keeps its identity", async () => {

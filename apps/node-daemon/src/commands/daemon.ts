@@ -9,7 +9,7 @@ import { formatBytes } from "@cyxwiz/protocol/units";
 import { BACKENDS, type BackendPreference } from "@cyxwiz/training";
 import { badInput } from "../exit-codes.js";
 import { cacheChunkStore } from "../worker/cache-chunk-store.js";
-import { openChunkCache } from "../worker/chunk-cache.js";
+import { openChunkCache, parseMaxStorage } from "../worker/chunk-cache.js";
 import { daemonBackendChooser } from "../worker/daemon-backend.js";
 import { loadOrCreateNodeIdentity } from "../worker/node-identity.js";
 
@@ -43,6 +43,15 @@ const BATCH_LOG_MS = 1000;
 export async function daemonCommand(opts: DaemonOptions): Promise<void> {
   if (!(DAEMON_BACKENDS as readonly string[]).includes(opts.backend))
     throw badInput(`--backend must be one of ${DAEMON_BACKENDS.join(", ")}, not "${opts.backend}"`);
+  // Every option is checked before anything is written to the data directory.
+  let maxStorage: number;
+  try {
+    maxStorage = parseMaxStorage(opts.maxStorage);
+  } catch (e) {
+    throw badInput((e as Error).message);
+  }
+  const userToken = await operatorToken(opts);
+  const transport = await gatewayTransport(opts);
   const log = logger(opts.json === true);
   const { identity, created } = await loadOrCreateNodeIdentity(opts.dataDir).catch((e: Error) => {
     throw badInput(e.message);
@@ -51,18 +60,14 @@ export async function daemonCommand(opts: DaemonOptions): Promise<void> {
     { type: "identity", nodeId: identity.nodeId, created },
     `${created ? "created" : "loaded"} node identity ${identity.nodeId} (${opts.dataDir}/identity.json)`,
   );
-  const cache = await openChunkCache({ dataDir: opts.dataDir, identity, maxStorage: opts.maxStorage }).catch(
-    (e: Error) => {
-      throw badInput(`--max-storage / --data-dir: ${e.message}`);
-    },
-  );
+  const cache = await openChunkCache({ dataDir: opts.dataDir, identity, maxStorage }).catch((e: Error) => {
+    throw badInput(`--data-dir ${opts.dataDir}: ${e.message}`);
+  });
   const maxBytes = cache.stats().maxBytes;
   log.line(
     { type: "cache", maxBytes, entries: cache.stats().entries },
     `chunk cache: ${cache.stats().entries} chunks, at most ${formatBytes(maxBytes)}`,
   );
-  const userToken = await operatorToken(opts);
-  const transport = await gatewayTransport(opts);
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
