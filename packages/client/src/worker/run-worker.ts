@@ -15,7 +15,7 @@ import type { ShardReading } from "./shard-chunk-check.js";
 import { ChunkLocators, gatherShard } from "./shard-fetch.js";
 import { selectShardRows } from "./shard-rows.js";
 import type { WorkerEvent } from "./worker-events.js";
-import type { WorkerOptions } from "./worker-options.js";
+import type { WorkerChunkStore, WorkerOptions } from "./worker-options.js";
 
 /** Reconnect delays after a dropped stream or a failed registration: 1 s doubling to 30 s. */
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
@@ -45,7 +45,7 @@ class Worker {
   readonly #o: WorkerOptions;
   readonly #primitives: Primitives;
   readonly #session: NodeSession;
-  readonly #store;
+  readonly #store: WorkerChunkStore;
   readonly #trainer: RoundTrainer;
   readonly #locators = new ChunkLocators();
   /** Jobs whose data this worker holds, and whether to erase them securely. */
