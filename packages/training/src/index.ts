@@ -38,6 +38,7 @@ export {
   fromHalf,
   l2Norm,
   layoutSize,
+  readWeights,
   setWeights,
   toHalf,
   type UpdateCheck,

@@ -9,12 +9,12 @@ import {
   type OptimizerName,
   PRESET_NAMES,
   presetSpec,
+  readWeights,
   sampleBatches,
   setWeights,
   type TrainResult,
   trainLocal,
   validateModelSpec,
-  weightsOf,
 } from "@cyxwiz/training";
 import { ClientError } from "../client-error.js";
 
@@ -105,7 +105,7 @@ export class RoundTrainer {
         },
       },
     );
-    const delta = deltaOf(weightsOf(model).values, global);
+    const delta = deltaOf((await readWeights(model)).values, global);
     return { delta: encodeUpdate(delta), values: delta.length, result, backend: this.#backend };
   }
 
