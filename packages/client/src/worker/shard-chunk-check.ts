@@ -2,6 +2,7 @@ import type { ChunkCodec } from "@cyxwiz/protocol/compress";
 import { type OpenedGrant, openChunkWithKey } from "@cyxwiz/protocol/crypto";
 import { equalDigests } from "@cyxwiz/protocol/frame";
 import type { DataChunk } from "@cyxwiz/protocol/gen";
+import { verifyMerkleProof } from "@cyxwiz/protocol/merkle";
 import type { Primitives } from "@cyxwiz/protocol/primitives";
 import { ClientError } from "../client-error.js";
 import { leafProofHolds } from "./merkle-leaf-check.js";
@@ -26,14 +27,22 @@ const ARROW_CONTINUATION = [0xff, 0xff, 0xff, 0xff];
  * @returns the hex SHA-256 of the bytes as fetched.
  * @throws ClientError CYXW_CLIENT_INTEGRITY naming the chunk and the check that failed.
  */
-export async function verifyShardChunk(primitives: Primitives, chunk: DataChunk, root: Uint8Array): Promise<string> {
+export async function verifyShardChunk(
+  primitives: Primitives,
+  chunk: DataChunk,
+  root: Uint8Array,
+  numChunks = 0,
+): Promise<string> {
   const i = chunk.chunkIndex;
   const bad = (why: string) => new ClientError("CYXW_CLIENT_INTEGRITY", `chunk ${i}: ${why}`, { chunkIndex: i });
   if (primitives.crc32(chunk.payload) !== chunk.fcs) throw bad("the payload's CRC-32 does not match its fcs");
   const digest = await primitives.sha256(chunk.payload);
   if (!equalDigests(digest, chunk.checksum)) throw bad("the payload's SHA-256 does not match its checksum");
-  if (!leafProofHolds(digest, i, chunk.merkleProof, root))
-    throw bad("its Merkle proof does not lead to the assignment's Merkle root");
+  const holds =
+    numChunks > 0
+      ? i < numChunks && verifyMerkleProof(digest, { index: i, leafCount: numChunks, path: chunk.merkleProof }, root)
+      : leafProofHolds(digest, i, chunk.merkleProof, root);
+  if (!holds) throw bad("its Merkle proof does not lead to the assignment's Merkle root");
   return hexOf(digest);
 }
 
@@ -51,6 +60,7 @@ export async function openShardChunk(
   index: number,
   last: boolean,
   stored: Uint8Array,
+  plain?: { readonly size: number; readonly compressed: boolean },
 ): Promise<Uint8Array> {
   let body = stored;
   if (reading.grant !== undefined) {
@@ -65,6 +75,15 @@ export async function openShardChunk(
         chunkIndex: index,
       });
     body = opened.value;
+  }
+  if (plain !== undefined) {
+    if (!plain.compressed || reading.codec === undefined) return body;
+    const out = reading.codec.decompress(body, plain.size);
+    if (!out.ok)
+      throw new ClientError("CYXW_CLIENT_INTEGRITY", `chunk ${index}: ${out.error.code}: ${out.error.message}`, {
+        chunkIndex: index,
+      });
+    return out.value;
   }
   if (reading.codec === undefined || ARROW_CONTINUATION.every((b, k) => body[k] === b)) return body;
   // The codecs decompress to an exact declared size (bounded against bombs), which an Assignment

@@ -82,7 +82,7 @@ export async function gatherShard(o: GatherShardOptions): Promise<Uint8Array[]> 
             chunkIndex: i,
           },
         );
-      const digestHex = await verifyShardChunk(o.primitives, chunk, a.merkleRoot);
+      const digestHex = await verifyShardChunk(o.primitives, chunk, a.merkleRoot, a.numChunks);
       heldBytes += chunk.payload.length;
       if (o.store.maxBytes !== undefined && heldBytes > o.store.maxBytes)
         throw new ClientError(
@@ -98,9 +98,11 @@ export async function gatherShard(o: GatherShardOptions): Promise<Uint8Array[]> 
       throw new ClientError("CYXW_CLIENT_PROTOCOL", `FetchShard did not send chunks ${[...wanted].join(", ")}`);
   }
   const plaintexts: Uint8Array[] = [];
-  for (const index of a.chunkIndices) {
+  const described = a.chunkPlainSizes.length === a.chunkIndices.length;
+  for (const [k, index] of a.chunkIndices.entries()) {
     const s = stored.get(index)!;
-    plaintexts.push(await openShardChunk(o.primitives, o.reading, index, s.last, s.bytes));
+    const plain = described ? { size: a.chunkPlainSizes[k]!, compressed: a.chunkCompressed[k] === true } : undefined;
+    plaintexts.push(await openShardChunk(o.primitives, o.reading, index, s.last, s.bytes, plain));
   }
   return plaintexts;
 }
