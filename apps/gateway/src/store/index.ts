@@ -14,6 +14,22 @@ export {
   type NewDatasetVersion,
   type PolicyChange,
 } from "./dataset-repository.js";
+export {
+  ACTIVE_WORKER_STATES,
+  FINISHED_JOB_STATES,
+  JOB_STATES,
+  type JobRecord,
+  type JobRepository,
+  type JobStateName,
+  type KeyGrantRecord,
+  type NewShard,
+  type RoundRecord,
+  type SampleRange,
+  type ShardRecord,
+  type UpdateRecord,
+  type WorkerRecord,
+  type WorkerStateName,
+} from "./job-repository.js";
 export { createDirectoryBlobStore } from "./directory-blob-store.js";
 export {
   createMetadataStore,
@@ -21,6 +37,7 @@ export {
   type MetadataStoreOptions,
   openMetadataStore,
 } from "./metadata-store.js";
+export { createNodePool, type NodePool, type PoolNode } from "./node-pool.js";
 export { hashPassword, type PasswordHashOptions, verifyPassword } from "./password-hash.js";
 export type { SqlDriver } from "./sql-driver.js";
 export { isStoreError, STORE_ERROR_CODES, StoreError, type StoreErrorCode } from "./store-error.js";

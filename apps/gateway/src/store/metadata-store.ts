@@ -2,7 +2,9 @@ import { join } from "node:path";
 import { type ApiTokenRepository, createApiTokenRepository } from "./api-token-repository.js";
 import { type AuditLog, createAuditLog } from "./audit-log.js";
 import { createDatasetRepository, type DatasetRepository } from "./dataset-repository.js";
+import { createJobRepository, type JobRepository } from "./job-repository.js";
 import { applyMigrations } from "./migrations.js";
+import { createNodePool, type NodePool } from "./node-pool.js";
 import { openPgliteDriver } from "./pglite-driver.js";
 import { openPostgresDriver } from "./postgres-driver.js";
 import type { SqlDriver } from "./sql-driver.js";
@@ -19,6 +21,10 @@ export interface MetadataStore {
   readonly datasets: DatasetRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
+  /** Training jobs of the compute plane (docs/compute.md). */
+  readonly jobs: JobRepository;
+  /** The workers as the job engine reads them (NodeService registers them). */
+  readonly nodePool: NodePool;
   /** Closes the database connection(s). Closing twice is harmless. */
   close(): Promise<void>;
 }
@@ -77,6 +83,8 @@ export async function createMetadataStore(
     datasets: createDatasetRepository(driver),
     apiTokens: createApiTokenRepository(driver),
     audit: createAuditLog(driver),
+    jobs: createJobRepository(driver),
+    nodePool: createNodePool(driver),
     close: () => driver.close(),
   };
 }
