@@ -6,7 +6,7 @@ import { Code, ConnectError, type ConnectRouter, createContextValues } from "@co
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { FRAME_OVERHEAD_BYTES } from "@cyxwiz/protocol/frame";
 import { FRAMES_SUBPROTOCOL } from "@cyxwiz/protocol/frames-endpoint";
-import { AuthService, DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
+import { AuthService, DatasetService, DataTransferService, JobService } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import fastifyStatic from "@fastify/static";
 import websocket from "@fastify/websocket";
@@ -26,6 +26,9 @@ import { registerRateLimits } from "./http/rate-limits.js";
 import { clientAddress, registerRequestCaller } from "./http/request-caller.js";
 import { createRpcLimits } from "./http/rpc-limits.js";
 import { reportRefusal } from "./http/rpc-refusal.js";
+import { createJobEngine } from "./jobs/job-engine.js";
+import { createJobEvents } from "./jobs/job-events.js";
+import { createJobService } from "./jobs/job-service.js";
 import { createAuthInterceptor } from "./rpc/auth-interceptor.js";
 import { createAuthService } from "./rpc/auth-service.js";
 import { createDataTransferService } from "./rpc/data-transfer-service.js";
@@ -131,11 +134,16 @@ async function assemble(
     primitives,
     metrics,
     log: app.log,
+    jobEvents: createJobEvents(),
   };
   // Versions past their policy's expiry are deleted by the gateway itself (docs/data-policy.md).
   const sweeper = createExpirySweeper({ deps, intervalMs: config.expirySweepSeconds * 1000 });
   app.addHook("onReady", async () => sweeper.start());
   app.addHook("preClose", async () => sweeper.stop()); // before onClose closes the store
+  // The compute plane's rounds: every job resumed from the database at start (docs/compute.md).
+  const engine = createJobEngine(deps);
+  app.addHook("onReady", async () => engine.start());
+  app.addHook("preClose", async () => engine.stop());
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey, config.apiTokenDays);
   if (firstStart.tokenRenewed)
     app.log.warn({ path: firstStart.tokenPath }, "admin-token held a token without an id (not revocable): replaced");
@@ -153,11 +161,12 @@ async function assemble(
   });
   await registerFramesRoute(app, deps);
 
-  const limits = createRpcLimits(app, deps, [DataTransferService, DatasetService, AuthService]);
+  const limits = createRpcLimits(app, deps, [DataTransferService, DatasetService, AuthService, JobService]);
   const routes = limits.routes((router: ConnectRouter) => {
     router.service(DataTransferService, createDataTransferService(deps));
     router.service(DatasetService, createDatasetService(deps));
     router.service(AuthService, createAuthService(deps));
+    router.service(JobService, createJobService(deps));
   });
   await app.register(fastifyConnectPlugin, {
     routes,

@@ -14,6 +14,7 @@ export {
   type NewDatasetVersion,
   type PolicyChange,
 } from "./dataset-repository.js";
+export { createDirectoryBlobStore } from "./directory-blob-store.js";
 export {
   ACTIVE_WORKER_STATES,
   FINISHED_JOB_STATES,
@@ -30,7 +31,6 @@ export {
   type WorkerRecord,
   type WorkerStateName,
 } from "./job-repository.js";
-export { createDirectoryBlobStore } from "./directory-blob-store.js";
 export {
   createMetadataStore,
   type MetadataStore,

@@ -177,16 +177,13 @@ export interface JobRepository {
    * job to `state`, at once. Refuses (returns false, nothing written) when the job already has
    * shards or a node is no longer idle.
    */
-  assign(
-    jobId: string,
-    shards: readonly NewShard[],
-    state: JobStateName,
-    reason: string,
-  ): Promise<boolean>;
+  assign(jobId: string, shards: readonly NewShard[], state: JobStateName, reason: string): Promise<boolean>;
   /** Stores a grant (replacing one for the same worker and shard). */
   putKeyGrant(grant: KeyGrantRecord): Promise<void>;
   /** Opens round `round` (the job runs): its row, the job's current round, and the workers back to `assigned`. */
   openRound(jobId: string, round: number, deadline: Date): Promise<void>;
+  /** Moves an open round's deadline (a job that waited for workers or keys gets its time back). */
+  extendRound(jobId: string, round: number, deadline: Date): Promise<void>;
   /** Records an update once per worker and round; false when one is already recorded. */
   recordUpdate(update: NewUpdate): Promise<boolean>;
   /** Closes a round and opens the next (or ends the job), atomically; false when it was closed already. */
@@ -207,6 +204,8 @@ export interface JobRepository {
   activeWorkerOf(nodeId: string): Promise<WorkerRecord | undefined>;
   /** Sets a worker's state (fetching, training) unless it is lost or left. */
   setWorkerState(jobId: string, nodeId: string, state: WorkerStateName): Promise<void>;
+  /** The datasets row id of owner/name (jobs refer to a version by it). @throws StoreError `not_found`. */
+  datasetId(owner: string, name: string): Promise<number>;
   /** Whether `nodeId` trained on this dataset version in an earlier job (locality). */
   heldDataset(nodeIds: readonly string[], datasetId: number, version: number): Promise<Set<string>>;
 }
@@ -341,7 +340,8 @@ export function createJobRepository(db: SqlDriver): JobRepository {
             [job.id, job.owner, job.datasetId, job.version, job.datasetRef, JSON.stringify(job.spec)],
           );
         } catch (e) {
-          if ((e as { code?: string }).code === "23503") throw new StoreError("not_found", `user ${job.owner} not found`);
+          if ((e as { code?: string }).code === "23503")
+            throw new StoreError("not_found", `user ${job.owner} not found`);
           throw e;
         }
         await tx.query("INSERT INTO job_models (job_id, round, weights) VALUES ($1, 0, $2)", [
@@ -467,10 +467,11 @@ export function createJobRepository(db: SqlDriver): JobRepository {
 
     async openRound(jobId, round, deadline) {
       await db.transaction(async (tx) => {
-        await tx.query(
-          "INSERT INTO job_rounds (job_id, round, deadline) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-          [jobId, round, deadline],
-        );
+        await tx.query("INSERT INTO job_rounds (job_id, round, deadline) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [
+          jobId,
+          round,
+          deadline,
+        ]);
         await tx.query(
           `UPDATE jobs SET state = 'running', reason = '', current_round = $2, updated_at = now()
            WHERE id = $1 AND state IN ${ACTIVE_JOBS_SQL}`,
@@ -481,6 +482,14 @@ export function createJobRepository(db: SqlDriver): JobRepository {
           [jobId],
         );
       });
+    },
+
+    async extendRound(jobId, round, deadline) {
+      await db.query("UPDATE job_rounds SET deadline = $3 WHERE job_id = $1 AND round = $2 AND closed_at IS NULL", [
+        jobId,
+        round,
+        deadline,
+      ]);
     },
 
     async recordUpdate(u) {
@@ -629,6 +638,12 @@ export function createJobRepository(db: SqlDriver): JobRepository {
         `UPDATE job_workers SET state = $3 WHERE job_id = $1 AND node_id = $2 AND state IN ${ACTIVE_WORKERS_SQL}`,
         [jobId, nodeId, state],
       );
+    },
+
+    async datasetId(owner, name) {
+      const { rows } = await db.query("SELECT id FROM datasets WHERE owner = $1 AND name = $2", [owner, name]);
+      if (rows[0] === undefined) throw new StoreError("not_found", `dataset ${owner}/${name} not found`);
+      return num(rows[0].id);
     },
 
     async heldDataset(nodeIds, datasetId, version) {
