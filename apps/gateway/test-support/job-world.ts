@@ -84,6 +84,8 @@ export interface DatasetOptions {
   readonly encryption?: "none" | "escrow" | "confidential" | "stream";
   readonly classification?: DataClassification;
   readonly chunkSize?: number;
+  /** Upload the CSV's bytes as they are (no sample layout), as an opaque upload does. */
+  readonly opaque?: boolean;
 }
 
 export interface JobWorld {
@@ -251,13 +253,16 @@ export async function openJobWorld(dataDir?: string): Promise<JobWorld> {
       const classification =
         options.classification ??
         (encryption === "confidential" ? DataClassification.CONFIDENTIAL : DataClassification.PUBLIC);
-      const chunker = createChunker(p, prepared.source, {
-        chunkSize,
-        plainSizes: prepared.plainSizes,
-        samples: prepared.layout,
-        ...(cipher?.ok ? { cipher: cipher.value } : {}),
-        metadata: { name: options.name, classification },
-      });
+      const chunker = createChunker(
+        p,
+        options.opaque === true ? bytesByteSource(csvOf(options.samples ?? 300)) : prepared.source,
+        {
+          chunkSize,
+          ...(options.opaque === true ? {} : { plainSizes: prepared.plainSizes, samples: prepared.layout }),
+          ...(cipher?.ok ? { cipher: cipher.value } : {}),
+          metadata: { name: options.name, classification },
+        },
+      );
       const chunks = [];
       for await (const c of chunker.chunks()) {
         await blobs.put(c.digest, storedBytes(c));
@@ -274,7 +279,7 @@ export async function openJobWorld(dataDir?: string): Promise<JobWorld> {
         numChunks: chunks.length,
         chunkSize,
         totalSize: Number(manifest.metadata!.totalSize),
-        chunkPlainSizes: prepared.plainSizes,
+        ...(options.opaque === true ? {} : { chunkPlainSizes: prepared.plainSizes }),
         encrypted: key !== undefined,
         compression: "none",
       });
