@@ -141,6 +141,40 @@ describe("rounds", () => {
     expect(holders.every((h) => h !== undefined)).toBe(true);
   });
 
+  it("refuses an update of outlying norm at the close (trimmed-mean), logs it in the round and lowers the node's reputation", async () => {
+    const alice = world.jobs("alice");
+    const spec = testSpec(ref, {
+      minWorkers: 3,
+      maxWorkers: 3,
+      rounds: 2,
+      aggregation: { rule: "trimmed-mean", trimFraction: 0.2, maxNormRatio: 3 },
+    });
+    const { job } = await alice.submitJob({ spec });
+    const id = job!.id;
+    const nodes = [
+      await world.addNode({ operator: "alice" }),
+      await world.addNode({ operator: "alice" }),
+      await world.addNode({ operator: "alice" }),
+    ];
+    await world.engine.tick();
+    const n = await parametersOf(nodes[0]!);
+    await nodes[0]!.submit(id, 1, new Float32Array(n).fill(0.01), 10);
+    await nodes[1]!.submit(id, 1, new Float32Array(n).fill(0.03), 10);
+    expect(await nodes[2]!.submit(id, 1, new Float32Array(n).fill(50), 10)).toMatchObject({ accepted: true });
+    await world.engine.tick();
+    const round = (await alice.getJob({ id })).job!.rounds[0]!;
+    expect([round.updatesAccepted, round.updatesRejected]).toEqual([2, 1]);
+    const refused = round.workers.find((w) => w.nodeId === nodes[2]!.nodeId)!;
+    expect(refused.accepted).toBe(false);
+    expect(refused.reason).toMatch(/^norm .* is above 3 × the round's median norm/);
+    expect((await world.store.nodePool.get(nodes[2]!.nodeId))?.reputation).toBe(41);
+    expect((await world.store.nodePool.get(nodes[0]!.nodeId))?.reputation).toBe(51);
+    const moved =
+      decodeUpdate((await world.store.jobs.model(id, 1))!)[0]! -
+      decodeUpdate((await world.store.jobs.model(id, 0))!)[0]!;
+    expect(moved).toBeCloseTo(0.02, 5);
+  });
+
   it("merges a lost worker's shard into the others when no node is idle, and the job completes", async () => {
     const alice = world.jobs("alice");
     const { job } = await alice.submitJob({ spec: testSpec(ref, { minWorkers: 2, maxWorkers: 2, rounds: 2 }) });
