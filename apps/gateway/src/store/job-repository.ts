@@ -186,7 +186,7 @@ export interface JobRepository {
   extendRound(jobId: string, round: number, deadline: Date): Promise<void>;
   /** Records an update once per worker and round; false when one is already recorded. */
   recordUpdate(update: NewUpdate): Promise<boolean>;
-  /** Closes a round and opens the next (or ends the job), atomically; false when it was closed already. */
+  /** Closes a round and opens the next (or ends the job), atomically; false when it was closed already or the job ended. */
   closeRound(closing: RoundClosing): Promise<boolean>;
   /**
    * Takes a worker out of its job (`lost` or `left`), frees its shard and its node (idle unless
@@ -536,6 +536,9 @@ export function createJobRepository(db: SqlDriver): JobRepository {
 
     async closeRound(c) {
       return db.transaction(async (tx) => {
+        // A job cancelled (or failed) meanwhile keeps its state: nothing is closed or opened.
+        const job = await getJob(tx, c.jobId, true);
+        if (FINISHED_JOB_STATES.has(job.state)) return false;
         const { rowCount } = await tx.query(
           `UPDATE job_rounds SET closed_at = now(), closed_by = $3, eval_loss = $4, eval_accuracy = $5, eval_samples = $6,
              updates_accepted = updates_accepted - $7, updates_rejected = updates_rejected + $7
@@ -599,6 +602,7 @@ export function createJobRepository(db: SqlDriver): JobRepository {
 
     async reshard(jobId, shards) {
       await db.transaction(async (tx) => {
+        if (FINISHED_JOB_STATES.has((await getJob(tx, jobId, true)).state)) return;
         const before = (await tx.query("SELECT * FROM job_shards WHERE job_id = $1", [jobId])).rows.map(toShard);
         const same = (a: ShardRecord, b: NewShard) =>
           a.nodeId === b.nodeId && JSON.stringify(a.sampleRanges) === JSON.stringify(b.sampleRanges);
