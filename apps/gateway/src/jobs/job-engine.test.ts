@@ -94,6 +94,60 @@ describe("scheduling", () => {
   });
 });
 
+describe("reassignment with escrowed keys", () => {
+  it("revokes the lost worker, grants its shard's chunks to the new holder only, and audits each fetch", async () => {
+    const { ref: internal } = await world.dataset({
+      owner: "alice",
+      name: "internal-reassigned",
+      encryption: "escrow",
+      classification: DataClassification.INTERNAL,
+    });
+    const alice = world.jobs("alice");
+    const { job } = await alice.submitJob({ spec: testSpec(internal, { minWorkers: 2, maxWorkers: 2 }) });
+    const id = job!.id;
+    const [a, b] = [await world.addNode({ operator: "alice" }), await world.addNode({ operator: "alice" })];
+    await world.engine.tick();
+    const first = await assignmentOf(b!);
+    for await (const _ of b!.client.fetchShard({ jobId: id, chunkIndices: first.chunkIndices })) void _;
+    const audited = await world.store.audit.list({ subject: "dataset:alice/internal-reassigned@v1" });
+    expect(audited[0]).toMatchObject({ actor: `node:${b!.nodeId}`, action: "job.fetch" });
+    expect(audited[0]?.detail).toMatchObject({ job: id, chunks: first.chunkIndices });
+
+    // b's stream is open when b is lost: it hears the revocation.
+    const abort = new AbortController();
+    const heard: string[] = [];
+    const listening = (async () => {
+      for await (const m of b!.client.watchAssignments({}, { signal: abort.signal })) {
+        heard.push(m.event.case ?? "");
+        if (m.event.case === "revokedJobId") return;
+      }
+    })();
+    while (heard.length === 0) await new Promise((r) => setTimeout(r, 20));
+    const lostShard = (await world.store.jobs.shards(id)).find((s) => s.nodeId === b!.nodeId)!;
+    const spare = await world.addNode({ operator: "alice" });
+    await world.sql("UPDATE nodes SET state = 'lost' WHERE node_id = $1", [b!.nodeId]);
+    await world.engine.tick();
+    await listening;
+    abort.abort();
+    expect(heard).toEqual(["assignment", "revokedJobId"]);
+    const grants = await world.store.jobs.keyGrants(id);
+    expect(grants.map((g) => g.nodeId).sort()).toEqual([a!.nodeId, spare.nodeId].sort());
+    const moved = await assignmentOf(spare);
+    expect(moved.shard).toBe(lostShard.shard);
+    expect(moved.chunkIndices).toEqual(lostShard.chunkIndices);
+    const opened = await openGrant(world.deps.primitives, spare.agreementSecret, moved.keyGrant!);
+    expect(opened.ok && [...opened.value.keys.keys()]).toEqual(lostShard.chunkIndices);
+    // The lost node is not a worker any more: its fetches are refused.
+    expect(
+      await refusal(
+        (async () => {
+          for await (const _ of b!.client.fetchShard({ jobId: id, chunkIndices: [] })) void _;
+        })(),
+      ),
+    ).toBe(`PermissionDenied: node ${b!.nodeId} is not a worker of job ${id}`);
+  });
+});
+
 describe("rounds", () => {
   it("closes at quorum, and at the deadline without the silent worker, whose shard goes to an idle node", async () => {
     const alice = world.jobs("alice");
