@@ -254,6 +254,28 @@ describe("rounds", () => {
     expect((await alice.getJob({ id })).job!.state).toBe(JobState.SUCCEEDED);
   });
 
+  it("spreads the shards over a node that joins a running job below max_workers, at the start of a round", async () => {
+    const alice = world.jobs("alice");
+    const { job } = await alice.submitJob({ spec: testSpec(ref, { minWorkers: 1, maxWorkers: 2 }) });
+    const id = job!.id;
+    const a = await world.addNode({ operator: "alice" });
+    await world.engine.tick();
+    const [alone] = await world.store.jobs.shards(id);
+    const b = await world.addNode({ operator: "alice" });
+    await world.engine.tick();
+    const spread = await world.store.jobs.shards(id);
+    expect(spread.map((s) => s.nodeId).sort()).toEqual([a.nodeId, b.nodeId].sort());
+    expect(spread.reduce((n, s) => n + s.samples, 0)).toBe(alone!.samples);
+    expect(Math.abs(spread[0]!.samples - spread[1]!.samples)).toBeLessThanOrEqual(1);
+    expect((await assignmentOf(b)).round).toBe(1);
+    // Once a round has an update, a newcomer waits for the next join point.
+    const n = await parametersOf(a);
+    await a.submit(id, 1, new Float32Array(n), 10);
+    await world.addNode({ operator: "alice" });
+    await world.engine.tick();
+    expect((await world.store.jobs.shards(id)).length).toBe(2);
+  });
+
   it("waits when no worker is left, and resumes when one joins", async () => {
     const alice = world.jobs("alice");
     const { job } = await alice.submitJob({ spec: testSpec(ref) });

@@ -234,6 +234,38 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
     return "ok";
   }
 
+  /**
+   * A node that joins a running job below max_workers takes a share: the shards are rebalanced
+   * over the workers and the newcomers (the fewest samples moved, docs/sharding.md). Only at the
+   * start of a round (no update yet), and only when the gateway can grant the keys itself.
+   */
+  async function grow(
+    job: JobRecord,
+    data: JobDataset,
+    plan: JobPlan,
+    shards: readonly ShardRecord[],
+    workers: readonly WorkerRecord[],
+  ): Promise<void> {
+    if (data.version.encrypted && data.version.escrowedKey === undefined) return;
+    const holders = shards.flatMap((s) => (s.nodeId === undefined ? [] : [s.nodeId]));
+    if (holders.length === 0 || holders.length >= plan.maxWorkers) return;
+    if (job.currentRound > 0 && (await store.jobs.updates(job.id, job.currentRound)).length > 0) return;
+    const lostHere = new Set(workers.filter((w) => !isActive(w)).map((w) => w.nodeId));
+    const joining = (await candidates(job, data, lostHere)).slice(0, plan.maxWorkers - holders.length);
+    if (joining.length === 0) return;
+    const next = rebalance(
+      data.layout,
+      plan,
+      shards,
+      [...holders, ...joining.map((n) => n.nodeId)],
+      await columnsOf(data, plan),
+    );
+    await store.jobs.reshard(job.id, next);
+    deps.log.info({ jobId: job.id, joined: joining.map((n) => n.nodeId) }, "workers joined: shards rebalanced");
+    for (const s of next) if (s.nodeId !== undefined) jobEvents.job(job.id, { kind: "worker", nodeId: s.nodeId });
+    notifyWorkers(next.flatMap((s) => (s.nodeId === undefined ? [] : [s.nodeId])));
+  }
+
   /** Grants escrowed keys; the workers still waiting for the owner's grant. */
   async function ensureGrants(job: JobRecord, data: JobDataset, shards: readonly ShardRecord[]): Promise<number> {
     if (!data.version.encrypted) return 0;
@@ -354,6 +386,15 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
     }
     shards = await store.jobs.shards(job.id);
     workers = await store.jobs.workers(job.id);
+    if (job.state === "running") {
+      try {
+        await grow(job, data, plan, shards, workers);
+      } catch (e) {
+        if (!isShardingError(e)) throw e;
+        deps.log.warn({ jobId: job.id, err: e }, "cannot spread the shards over more workers");
+      }
+      shards = await store.jobs.shards(job.id);
+    }
     const waitingForKeys = await ensureGrants(job, data, shards);
     if (waitingForKeys > 0) {
       await setState(
