@@ -143,7 +143,10 @@ async function assemble(
   // The compute plane's rounds: every job resumed from the database at start (docs/compute.md).
   const engine = createJobEngine(deps);
   app.addHook("onReady", async () => engine.start());
-  app.addHook("preClose", async () => engine.stop());
+  app.addHook("preClose", async () => {
+    deps.jobEvents.close(); // WatchJob and WatchAssignments streams end, so the server can close
+    await engine.stop();
+  });
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey, config.apiTokenDays);
   if (firstStart.tokenRenewed)
     app.log.warn({ path: firstStart.tokenPath }, "admin-token held a token without an id (not revocable): replaced");

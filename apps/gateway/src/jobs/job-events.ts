@@ -17,6 +17,12 @@ export interface JobEvents {
   node(nodeId: string): void;
   /** Asks the engine for a step soon (an update arrived, keys were granted). */
   wake(): void;
+  /** The gateway is closing: every stream waiting on these events ends (preClose). */
+  close(): void;
+  /** Whether close() was called. */
+  readonly closed: boolean;
+  /** Calls `listener` once close() is called, until the returned function is called. */
+  onClose(listener: () => void): () => void;
   /** Calls `listener` on each wake() until the returned function is called. */
   onWake(listener: () => void): () => void;
   /** Calls `listener` on each change of `jobId` until the returned function is called. */
@@ -34,7 +40,16 @@ export function createJobEvents(): JobEvents {
       emitter.off(name, listener as (...args: unknown[]) => void);
     };
   };
+  let closed = false;
   return {
+    close() {
+      closed = true;
+      emitter.emit("close");
+    },
+    get closed() {
+      return closed;
+    },
+    onClose: (listener) => on("close", listener),
     job: (jobId, event) => emitter.emit(`job:${jobId}`, event),
     node: (nodeId) => emitter.emit(`node:${nodeId}`),
     wake: () => emitter.emit("wake"),
@@ -51,9 +66,17 @@ export interface Waker {
   close(): void;
 }
 
-/** A waker over a wake-up source; `subscribe` returns its unsubscribe function. */
-export function createWaker(subscribe: (wake: () => void) => () => void, signal: AbortSignal): Waker {
+/**
+ * A waker over a wake-up source; `subscribe` returns its unsubscribe function. It ends (wait
+ * resolves false) when `signal` aborts or `events` close.
+ */
+export function createWaker(
+  subscribe: (wake: () => void) => () => void,
+  signal: AbortSignal,
+  events?: Pick<JobEvents, "closed" | "onClose">,
+): Waker {
   let pending = false;
+  let ended = events?.closed === true;
   let resolveWait: ((value: boolean) => void) | undefined;
   const settle = (value: boolean) => {
     const r = resolveWait;
@@ -64,11 +87,15 @@ export function createWaker(subscribe: (wake: () => void) => () => void, signal:
     pending = true;
     settle(true);
   });
-  const aborted = () => settle(false);
+  const aborted = () => {
+    ended = true;
+    settle(false);
+  };
   signal.addEventListener("abort", aborted);
+  const offClose = events?.onClose(aborted) ?? (() => undefined);
   return {
     wait(timeoutMs) {
-      if (signal.aborted) return Promise.resolve(false);
+      if (signal.aborted || ended) return Promise.resolve(false);
       if (pending) {
         pending = false;
         return Promise.resolve(true);
@@ -84,6 +111,7 @@ export function createWaker(subscribe: (wake: () => void) => () => void, signal:
     },
     close() {
       off();
+      offClose();
       signal.removeEventListener("abort", aborted);
       settle(false);
     },

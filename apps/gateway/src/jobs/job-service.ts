@@ -157,6 +157,7 @@ export function createJobService(deps: JobServiceDeps): ServiceImpl<typeof JobSe
             wake();
           }),
         ctx.signal,
+        jobEvents,
       );
       try {
         yield create(WatchJobResponseSchema, { event: { case: "snapshot", value: await jobToProto(deps, job) } });

@@ -57,7 +57,7 @@ export function createNodeWorkService(
   return {
     async *watchAssignments(_req, ctx) {
       const nodeId = nodeOf(ctx);
-      const waker = createWaker((wake) => deps.jobEvents.onNode(nodeId, wake), ctx.signal);
+      const waker = createWaker((wake) => deps.jobEvents.onNode(nodeId, wake), ctx.signal, deps.jobEvents);
       const sent = new Map<string, string>(); // job id → key of the assignment sent
       try {
         // The current assignment at once (a reconnecting worker resumes), then each change.
