@@ -232,72 +232,7 @@ export async function openJobWorld(dataDir?: string): Promise<JobWorld> {
       return node(nodeId, identity, agreement.secretKey);
     },
     node,
-    async dataset(options) {
-      const p = primitives;
-      const chunkSize = options.chunkSize ?? 2048;
-      const prepared = await prepareSamples(
-        [{ path: "data.csv", source: bytesByteSource(csvOf(options.samples ?? 300)) }],
-        {
-          chunkSize,
-          labelColumn: "label",
-        },
-      );
-      const encryption = options.encryption ?? "none";
-      let key: Uint8Array | undefined;
-      let cipher: Awaited<ReturnType<typeof createChunkKeyCipher>> | undefined;
-      if (encryption !== "none") {
-        key = generateDatasetKey();
-        cipher = encryption === "stream" ? await createChunkCipher(p, key) : await createChunkKeyCipher(p, key);
-        if (!cipher.ok) throw new Error(cipher.error.message);
-      }
-      const classification =
-        options.classification ??
-        (encryption === "confidential" ? DataClassification.CONFIDENTIAL : DataClassification.PUBLIC);
-      const chunker = createChunker(
-        p,
-        options.opaque === true ? bytesByteSource(csvOf(options.samples ?? 300)) : prepared.source,
-        {
-          chunkSize,
-          ...(options.opaque === true ? {} : { plainSizes: prepared.plainSizes, samples: prepared.layout }),
-          ...(cipher?.ok ? { cipher: cipher.value } : {}),
-          metadata: { name: options.name, classification },
-        },
-      );
-      const chunks = [];
-      for await (const c of chunker.chunks()) {
-        await blobs.put(c.digest, storedBytes(c));
-        chunks.push(c);
-      }
-      const manifest = chunker.manifest();
-      const transferId = `t-${randomBytes(8).toString("hex")}`;
-      const stored = classificationFromProto(classification)!;
-      await store.transfers.create({
-        id: transferId,
-        owner: options.owner,
-        name: options.name,
-        classification: stored,
-        numChunks: chunks.length,
-        chunkSize,
-        totalSize: Number(manifest.metadata!.totalSize),
-        ...(options.opaque === true ? {} : { chunkPlainSizes: prepared.plainSizes }),
-        encrypted: key !== undefined,
-        compression: "none",
-      });
-      for (const c of chunks) await store.transfers.recordChunk(transferId, c.index, c.digest, c.storedSize);
-      const escrow =
-        key !== undefined && encryption !== "confidential"
-          ? toBinary(WrappedKeySchema, await wrapDatasetKey(p, key, secrets.escrow.publicKey))
-          : undefined;
-      const v = await store.datasets.createVersion({
-        owner: options.owner,
-        name: options.name,
-        transferId,
-        manifestBytes: toBinary(DatasetManifestSchema, manifest),
-        merkleRoot: manifest.metadata!.merkleRoot,
-        escrowedKey: escrow,
-      });
-      return { ref: `${v.name}@v${v.version}`, key };
-    },
+    dataset: (options) => commitTestDataset(deps, options),
     async close() {
       await engine.stop();
       await store.close();
@@ -306,4 +241,76 @@ export async function openJobWorld(dataDir?: string): Promise<JobWorld> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A synthetic dataset of 4 numeric features and 2 labels, committed through the store as owner/name@v1. */
+export async function commitTestDataset(
+  deps: Pick<JobDeps, "store" | "blobs" | "primitives" | "secrets">,
+  options: DatasetOptions,
+): Promise<{ ref: string; key: Uint8Array | undefined }> {
+  const { store, blobs, primitives, secrets } = deps;
+  const p = primitives;
+  const chunkSize = options.chunkSize ?? 2048;
+  const prepared = await prepareSamples(
+    [{ path: "data.csv", source: bytesByteSource(csvOf(options.samples ?? 300)) }],
+    {
+      chunkSize,
+      labelColumn: "label",
+    },
+  );
+  const encryption = options.encryption ?? "none";
+  let key: Uint8Array | undefined;
+  let cipher: Awaited<ReturnType<typeof createChunkKeyCipher>> | undefined;
+  if (encryption !== "none") {
+    key = generateDatasetKey();
+    cipher = encryption === "stream" ? await createChunkCipher(p, key) : await createChunkKeyCipher(p, key);
+    if (!cipher.ok) throw new Error(cipher.error.message);
+  }
+  const classification =
+    options.classification ??
+    (encryption === "confidential" ? DataClassification.CONFIDENTIAL : DataClassification.PUBLIC);
+  const chunker = createChunker(
+    p,
+    options.opaque === true ? bytesByteSource(csvOf(options.samples ?? 300)) : prepared.source,
+    {
+      chunkSize,
+      ...(options.opaque === true ? {} : { plainSizes: prepared.plainSizes, samples: prepared.layout }),
+      ...(cipher?.ok ? { cipher: cipher.value } : {}),
+      metadata: { name: options.name, classification },
+    },
+  );
+  const chunks = [];
+  for await (const c of chunker.chunks()) {
+    await blobs.put(c.digest, storedBytes(c));
+    chunks.push(c);
+  }
+  const manifest = chunker.manifest();
+  const transferId = `t-${randomBytes(8).toString("hex")}`;
+  const stored = classificationFromProto(classification)!;
+  await store.transfers.create({
+    id: transferId,
+    owner: options.owner,
+    name: options.name,
+    classification: stored,
+    numChunks: chunks.length,
+    chunkSize,
+    totalSize: Number(manifest.metadata!.totalSize),
+    ...(options.opaque === true ? {} : { chunkPlainSizes: prepared.plainSizes }),
+    encrypted: key !== undefined,
+    compression: "none",
+  });
+  for (const c of chunks) await store.transfers.recordChunk(transferId, c.index, c.digest, c.storedSize);
+  const escrow =
+    key !== undefined && encryption !== "confidential"
+      ? toBinary(WrappedKeySchema, await wrapDatasetKey(p, key, secrets.escrow.publicKey))
+      : undefined;
+  const v = await store.datasets.createVersion({
+    owner: options.owner,
+    name: options.name,
+    transferId,
+    manifestBytes: toBinary(DatasetManifestSchema, manifest),
+    merkleRoot: manifest.metadata!.merkleRoot,
+    escrowedKey: escrow,
+  });
+  return { ref: `${v.name}@v${v.version}`, key };
 }
