@@ -56,6 +56,9 @@ export async function currentAssignment(
     codec: codecName(data.manifest.codec),
     secureDelete: data.version.policy.secureDelete,
     cacheTtlHours: data.version.policy.cacheTtlHours,
+    numChunks: data.manifest.plainSizes.length,
+    chunkPlainSizes: shard.chunkIndices.map((i) => data.manifest.plainSizes[i]!),
+    chunkCompressed: shard.chunkIndices.map((i) => data.manifest.compressed[i] === true),
   });
 }
 
