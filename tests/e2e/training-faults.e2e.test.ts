@@ -55,6 +55,8 @@ async function submit(extra: string[]): Promise<string> {
     "class-balanced",
     "--eval-split",
     "validation",
+    "--lr",
+    "0.003",
     ...extra,
   ]);
   return job;
@@ -96,8 +98,10 @@ describe("training jobs when workers fail or misbehave", () => {
   it("two daemons train the MLP to at least 95%", async () => {
     await daemon();
     await daemon();
-    const job = await submit(["--preset", "mnist-mlp", "--workers", "2:2", "--rounds", "5"]);
-    const r = await cliJson<WatchResult>(["job", "watch", job]);
+    const job = await submit(["--preset", "mnist-mlp", "--workers", "2:2", "--rounds", "6"]);
+    const watch = await cli(["job", "watch", job, "--json"]);
+    console.log(watch.stderr);
+    const r = JSON.parse(watch.stdout) as WatchResult;
     expect(r.state).toBe("succeeded");
     expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(r.workers.map((w) => w.backend)).toEqual(["wasm", "wasm"]);

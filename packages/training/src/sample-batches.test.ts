@@ -45,6 +45,29 @@ describe("sampleBatches: batches from chunks of samples", () => {
     ]);
   });
 
+  it("shuffles chunks and the rows within each chunk by (seed, epoch): every sample once, features kept with labels, another epoch another order", async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ y: i, label: i % 3 === 0 ? "cat" : "dog" }));
+    const chunks = [chunkOf(rows.slice(0, 16)), chunkOf(rows.slice(16, 32)), chunkOf(rows.slice(32))];
+    const order = async (epoch: number) => {
+      const seen: [number, number][] = [];
+      for await (const b of sampleBatches(chunks, {
+        featureColumns: ["x"],
+        labelColumn: "label",
+        labels: ["cat", "dog"],
+        batchSize: 7,
+        shuffle: { seed: 5, epoch },
+      }))
+        b.features.forEach((f, k) => seen.push([f, b.labels[k]!]));
+      return seen;
+    };
+    const first = await order(0);
+    expect(first.map(([f]) => f).sort((a, b) => a - b)).toEqual(rows.map((r) => r.y));
+    for (const [f, label] of first) expect(label).toBe(f % 3 === 0 ? 0 : 1);
+    expect(first.map(([f]) => f)).not.toEqual(rows.map((r) => r.y));
+    expect(await order(0)).toEqual(first);
+    expect(await order(1)).not.toEqual(first);
+  });
+
   it("rejects a column it cannot use and a label outside the map, naming them", async () => {
     const chunk = chunkOf([{ y: 1, label: "bird" }]);
     const run = async (o: { featureColumns: string[]; labelColumn: string }) => {

@@ -1,5 +1,6 @@
 import { tensorInfo } from "@cyxwiz/datasets/formats";
 import { decodeSampleChunk } from "@cyxwiz/datasets/samples";
+import { epochOrder } from "@cyxwiz/datasets/sharding";
 import * as arrow from "apache-arrow";
 import { TrainingError } from "./training-error.js";
 
@@ -20,6 +21,12 @@ export interface SampleBatchOptions {
   readonly batchSize: number;
   /** The most batches decoded ahead of the consumer (default 4): the memory bound (docs/training.md "Batches"). */
   readonly maxBatchesInMemory?: number;
+  /**
+   * Shuffle, two levels deep so memory stays bounded (docs/training.md "Batches"): the chunks in
+   * epochOrder(chunks, seed, epoch), and each chunk's rows in epochOrder(rows, seed + 1 + chunk,
+   * epoch). Without it, batches follow the chunks' order.
+   */
+  readonly shuffle?: { readonly seed: number; readonly epoch: number };
 }
 
 /** The stable label → class id map: each label's index in the manifest's label histogram. */
@@ -123,8 +130,24 @@ async function* batchesOf(
   let pendingL: Int32Array | undefined;
   let fill = 0;
   let featureSize = 0;
-  for await (const bytes of chunks) {
-    const s = chunkSamples(decodeSampleChunk(bytes), options, ids);
+  const shuffle = options.shuffle;
+  let source: Iterable<Uint8Array> | AsyncIterable<Uint8Array> = chunks;
+  if (shuffle !== undefined) {
+    const all: Uint8Array[] = [];
+    for await (const c of chunks) all.push(c);
+    source = all.length === 0 ? [] : Array.from(epochOrder(all.length, shuffle.seed, shuffle.epoch), (i) => all[i]!);
+  }
+  let chunkNumber = 0;
+  for await (const bytes of source) {
+    const decoded = chunkSamples(decodeSampleChunk(bytes), options, ids);
+    const s =
+      shuffle === undefined || decoded.labels.length < 2
+        ? decoded
+        : permuteRows(
+            decoded,
+            epochOrder(decoded.labels.length, (shuffle.seed + 1 + chunkNumber) % 0x1_0000_0000, shuffle.epoch),
+          );
+    chunkNumber++;
     if (pendingF === undefined || s.featureSize !== featureSize) {
       if (pendingF !== undefined && fill > 0)
         badColumn(`chunks disagree on the feature width (${featureSize} then ${s.featureSize})`);
@@ -155,6 +178,21 @@ async function* batchesOf(
       size: fill,
       featureSize,
     };
+}
+
+/** The rows of decoded samples in the order `order` gives. */
+function permuteRows(
+  s: { features: Float32Array; labels: Int32Array; featureSize: number },
+  order: Uint32Array,
+): { features: Float32Array; labels: Int32Array; featureSize: number } {
+  const w = s.featureSize;
+  const features = new Float32Array(s.features.length);
+  const labels = new Int32Array(s.labels.length);
+  order.forEach((from, to) => {
+    features.set(s.features.subarray(from * w, (from + 1) * w), to * w);
+    labels[to] = s.labels[from]!;
+  });
+  return { features, labels, featureSize: w };
 }
 
 /**

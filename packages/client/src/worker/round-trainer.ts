@@ -81,10 +81,13 @@ export class RoundTrainer {
     const perEpoch = Math.max(1, Math.ceil(samples / batchSize));
     const epochs = a.localEpochs > 0 ? a.localEpochs : a.localSteps > 0 ? Math.ceil(a.localSteps / perEpoch) : 1;
     const started = performance.now();
+    // A new order every local epoch (docs/training.md "Batches"), the same on a rerun of the round.
+    let epoch = (a.round - 1) * epochs;
     const result = await trainLocal(
       model,
       () =>
         sampleBatches(selected, {
+          shuffle: { seed: a.shard, epoch: epoch++ },
           featureColumns: a.featureColumns,
           labelColumn: a.labelColumn,
           labels: a.labels,
