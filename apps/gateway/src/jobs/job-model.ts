@@ -6,8 +6,10 @@ import {
   chooseBackend,
   chunkSamples,
   evaluate,
+  initialWeights,
   labelIds,
   type ModelSpec,
+  modelArtifacts,
   type SampleBatch,
   setWeights,
   weightsOf,
@@ -35,86 +37,24 @@ export function gatewayBackend(): Promise<unknown> {
   return backendReady;
 }
 
-/** A small seeded generator (mulberry32): initial weights depend on the job id alone. */
-function seededRandom(seedText: string): () => number {
-  let h = 2166136261;
-  for (let i = 0; i < seedText.length; i++) h = Math.imul(h ^ seedText.charCodeAt(i), 16777619);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
- * A model's initial weights, reproducible from `seed`: Glorot-uniform kernels (as TF.js's default
- * initializer) and zero biases, laid out as weightsOf gives them.
+ * A job's initial weights: @cyxwiz/training's initialWeights (seeded Glorot-uniform kernels, zero
+ * biases; the same in Node and browsers) seeded from the job id's first 48 bits.
  */
-export async function initialWeights(spec: ModelSpec, numClasses: number, seed: string): Promise<Float32Array> {
+export async function jobInitialWeights(spec: ModelSpec, numClasses: number, jobId: string): Promise<Float32Array> {
   await gatewayBackend();
-  const model = buildModel(spec, numClasses);
-  try {
-    const random = seededRandom(seed);
-    const out = new Float32Array(weightsOf(model).values.length);
-    let at = 0;
-    for (const w of model.weights) {
-      const shape = w.shape as number[];
-      const n = shape.reduce((a, b) => a * b, 1);
-      if (shape.length >= 2) {
-        const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-        const fanIn = shape[shape.length - 2]! * receptive;
-        const fanOut = shape[shape.length - 1]! * receptive;
-        const limit = Math.sqrt(6 / (fanIn + fanOut));
-        for (let i = 0; i < n; i++) out[at + i] = (random() * 2 - 1) * limit;
-      }
-      at += n;
-    }
-    return out;
-  } finally {
-    model.dispose();
-  }
+  const hex = /^job_([0-9a-f]{12})/.exec(jobId)?.[1];
+  if (hex === undefined) throw new Error(`not a job id: ${jobId}`);
+  return initialWeights(spec, numClasses, Number.parseInt(hex, 16));
 }
 
-/** The model in TF.js's format: model.json (weights manifest naming "weights.bin") and the weights. */
+/** The model in TF.js's format: @cyxwiz/training's modelArtifacts (model.json naming "weights.bin", and the weights). */
 export async function exportModel(
   plan: Pick<JobPlan, "model" | "numClasses">,
   weights: Float32Array,
 ): Promise<{ modelJson: string; weights: Uint8Array }> {
   await gatewayBackend();
-  const model = buildModel(plan.model, plan.numClasses);
-  try {
-    setWeights(model, weights);
-    let out: { modelJson: string; weights: Uint8Array } | undefined;
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        const data = artifacts.weightData;
-        const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
-        const bin = new Uint8Array(buffers.reduce((a, b) => a + b.byteLength, 0));
-        let at = 0;
-        for (const b of buffers) {
-          bin.set(new Uint8Array(b), at);
-          at += b.byteLength;
-        }
-        out = {
-          modelJson: JSON.stringify({
-            format: "layers-model",
-            generatedBy: `TensorFlow.js tfjs-layers v${tf.version_core}`,
-            convertedBy: null,
-            modelTopology: artifacts.modelTopology,
-            weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
-          }),
-          weights: bin,
-        };
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-      }),
-    );
-    return out!;
-  } finally {
-    model.dispose();
-  }
+  return modelArtifacts(plan.model, plan.numClasses, weights);
 }
 
 /** The held-out samples of a job, decoded: features row-major and class ids. */

@@ -16,7 +16,7 @@ import { failedPrecondition, invalidArgument, notFound, toConnectError } from ".
 import { FINISHED_JOB_STATES, isStoreError, type JobRecord } from "../store/index.js";
 import { gatewayReadable, grantable, splitIndices } from "./job-dataset.js";
 import { createWaker, type JobEvent, type JobEvents } from "./job-events.js";
-import { exportModel, initialWeights } from "./job-model.js";
+import { exportModel, jobInitialWeights } from "./job-model.js";
 import { jobStateToProto, jobToProto, roundToProto, workerToProto } from "./job-proto.js";
 import { normalizedSpec, planJob, specFromJson, specToJson } from "./job-spec.js";
 
@@ -95,7 +95,7 @@ export function createJobService(deps: JobServiceDeps): ServiceImpl<typeof JobSe
           `the ${plan.strategy} strategy reads the "${plan.column}" column, which the gateway cannot read (${datasetRef} is encrypted without an escrowed key): use "sample"`,
         );
       const id = `job_${randomBytes(12).toString("hex")}`;
-      const weights = await initialWeights(plan.model, plan.numClasses, id);
+      const weights = await jobInitialWeights(plan.model, plan.numClasses, id);
       try {
         const job = await store.jobs.create({
           id,
