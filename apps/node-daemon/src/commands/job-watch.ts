@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isTransient, toClientError } from "@cyxwiz/client";
-import { type Job, JobState, type WatchJobResponse } from "@cyxwiz/protocol/gen";
+import { type Job, JobState, RoundClose, type WatchJobResponse } from "@cyxwiz/protocol/gen";
 import { isJobFinished, jobStateName } from "@cyxwiz/protocol/vocab";
 import { badInput, CliError, ExitCode } from "../exit-codes.js";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
@@ -37,7 +37,7 @@ export async function jobWatchCommand(id: string, opts: GatewayOptions, out: Out
         );
     }
     for (const r of after.rounds) {
-      if (printed.has(r.round)) continue;
+      if (printed.has(r.round) || r.closedBy === RoundClose.UNSPECIFIED) continue; // an open round prints once closed
       printed.add(r.round);
       out.note(roundLine(r, total));
     }
