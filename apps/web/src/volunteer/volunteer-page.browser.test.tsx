@@ -62,11 +62,16 @@ describe("VolunteerPage", () => {
     await until(() => expect(workers.length).toBe(1));
     const w = workers[0]!;
     const join = w.received[0];
-    expect(join).toMatchObject({ type: "join", baseUrl: "https://gw.test", token: "a.b.c", wasmPath: "/tfjs-wasm/" });
+    expect(join).toMatchObject({
+      type: "join",
+      baseUrl: "https://gw.test",
+      token: "a.b.c",
+      wasmPath: "/_next/static/tfjs-wasm/",
+    });
     if (join?.type !== "join") throw new Error("no join");
     expect([...join.signingSeed]).toEqual([...identity.signing.secretKey]);
     expect(join.capacity.cores).toBeGreaterThan(0);
-    expect(byTestId(c, "volunteer-node-id").textContent).toBe("node_feedface");
+    expect(byTestId(c, "volunteer-node").textContent).toBe("node_feedface");
 
     await w.event({ kind: "registered", nodeId: "node_feedface" });
     await w.event({ kind: "backend", backend: "webgpu", reason: "webgpu" });

@@ -6,7 +6,7 @@ import type { ToVolunteerWorker, VolunteerCapacity, VolunteerWorkerPort } from "
 import { applyVolunteerEvent, IDLE_VIEW, joiningView, type VolunteerView } from "./volunteer-state.js";
 
 /** Where TF.js's wasm backend finds its .wasm files in the static export (next.config.ts copies them). */
-export const TFJS_WASM_PATH = "/tfjs-wasm/";
+export const TFJS_WASM_PATH = "/_next/static/tfjs-wasm/";
 
 /** What the volunteer page needs; tests hand in a fake worker and identity loader. */
 export interface VolunteerPageProps {
@@ -167,7 +167,7 @@ export function VolunteerPage({
           </p>
         )}
         <dl className="job-facts">
-          <Fact label="Node" testId="volunteer-node-id" value={view.nodeId} />
+          <Fact label="Node" testId="volunteer-node" value={view.nodeId} />
           <Fact
             label="Backend"
             testId="volunteer-backend"

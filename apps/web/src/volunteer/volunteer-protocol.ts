@@ -24,7 +24,7 @@ export type ToVolunteerWorker =
       /** The identity's secret keys (volunteer-identity.ts); the worker derives the rest. */
       readonly signingSeed: Uint8Array;
       readonly agreementSecret: Uint8Array;
-      /** Where the TF.js wasm backend finds its .wasm files (the export's /tfjs-wasm/). */
+      /** Where the TF.js wasm backend finds its .wasm files (the export's /_next/static/tfjs-wasm/, emitted by next.config.ts). */
       readonly wasmPath: string;
     }
   | { readonly type: "leave"; readonly reason: string };
