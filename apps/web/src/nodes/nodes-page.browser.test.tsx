@@ -34,7 +34,7 @@ describe("NodesPage", () => {
       service(NodeService, {
         listNodes: () => {
           calls++;
-          if (calls === 3) throw new ConnectError("gateway restarting", Code.Unavailable);
+          if (calls >= 3) throw new ConnectError("gateway restarting", Code.Unavailable);
           return {
             nodes:
               calls === 1
