@@ -36,7 +36,7 @@ function fakeGateway(submit: (spec: JobSpec) => Job) {
             ? {
                 samples: {
                   sourceFormat: "idx",
-                  numSamples: 70000n,
+                  numSamples: 15170n,
                   labelColumn: "label",
                   columns: [
                     { name: "image", role: ColumnRole.FEATURE, dtype: "uint8", shape: [28, 28] },
@@ -99,6 +99,9 @@ describe("JobSubmitForm", () => {
     ]);
     expect((byTestId(c, "sharding-column") as HTMLSelectElement).value).toBe("label");
     expect(byTestId(c, "class-histogram-table").textContent).toContain("7877");
+    // The manifest's histogram is enough to preview a class-balanced split: 4 shards, each with both classes.
+    await until(() => expect(byTestId(c, "shard-preview-table").querySelectorAll("tbody tr").length).toBe(4));
+    expect(byTestId(c, "shard-preview-chart").dataset.stacked).toBe("true");
 
     await act(async () => byTestId(c, "job-submit").click());
     await until(() => expect(submitted.map((j) => j.id)).toEqual(["job_42"]));

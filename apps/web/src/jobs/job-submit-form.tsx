@@ -6,7 +6,9 @@ import { OPTIMIZERS, PRESET_NAMES } from "@cyxwiz/training";
 import { type FormEvent, useEffect, useState } from "react";
 import { errorMessage } from "../gateway/error-message.js";
 import { ClassHistogram } from "../preview/class-histogram.js";
+import { ShardPreviewChart } from "../preview/shard-preview-chart.js";
 import { ShardingPanel } from "../preview/sharding-panel.js";
+import { jobShardPreview } from "./job-shard-preview.js";
 import {
   AGGREGATION_RULES,
   checkJobDraft,
@@ -64,6 +66,7 @@ export function JobSubmitForm({
 
   const checked = checkJobDraft(draft);
   const chosen = list.status === "ok" ? list.list.find((d) => d.ref === draft.datasetRef) : undefined;
+  const shards = chosen === undefined ? undefined : safely(() => jobShardPreview(chosen.layout, draft.sharding));
   // A JSON model spec is checked as it is typed; other fields once Submit was pressed.
   const shown = !checked.ok && (attempted || checked.field === "modelJson") ? checked : undefined;
   const invalid = (field: JobDraftField) => (shown?.field === field ? true : undefined);
@@ -192,6 +195,7 @@ export function JobSubmitForm({
           maxShards={MAX_WORKERS}
           onChange={(sharding) => setDraft((d) => ({ ...d, sharding }))}
         />
+        {shards !== undefined && <ShardPreviewChart shards={shards} />}
       </div>
       <fieldset className="choices">
         <label>
@@ -253,6 +257,15 @@ export function JobSubmitForm({
       </div>
     </form>
   );
+}
+
+/** The preview, or none when the strategy refuses this spec (the panel and the gateway say why). */
+function safely<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The draft with `dataset` chosen: its label column becomes the sharding column. */
