@@ -28,7 +28,11 @@ export function jobShardPreview(layout: SampleLayout, spec: ShardingSpec): Shard
   // The labels in class order: class-balanced depends on class sizes, not on where samples are.
   const labels: string[] = new Array(numSamples);
   let at = 0;
-  for (const c of layout.labelHistogram) labels.fill(c.label, at, (at += Number(c.count)));
+  for (const c of layout.labelHistogram) {
+    const end = at + Number(c.count);
+    labels.fill(c.label, at, end);
+    at = end;
+  }
   const sharding = createShards(inputFromColumns({ [label]: labels }, numSamples), {
     strategy: "class-balanced",
     shards: spec.shardCount,
