@@ -46,6 +46,16 @@ export interface GatewayConfig {
    * (CYXWIZ_EXPIRY_SWEEP_SECONDS, default 300; docs/data-policy.md).
    */
   readonly expirySweepSeconds: number;
+  /**
+   * Lifetime of a worker's node token, in minutes (CYXWIZ_NODE_TOKEN_MINUTES, default 60;
+   * docs/compute.md "Node tokens").
+   */
+  readonly nodeTokenMinutes: number;
+  /**
+   * Seconds between a worker's heartbeats (CYXWIZ_HEARTBEAT_SECONDS, default 5); a worker silent
+   * for three of them is lost (docs/compute.md "Heartbeats").
+   */
+  readonly heartbeatSeconds: number;
   /** Structured logs level (LOG_LEVEL, default info; "silent" turns them off). */
   readonly logLevel: string;
   /**
@@ -166,6 +176,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPayloadBytes: integer(env, "CYXWIZ_MAX_PAYLOAD_BYTES", 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     userQuotaBytes: integer(env, "CYXWIZ_USER_QUOTA_BYTES", 100 * 1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
     expirySweepSeconds: integer(env, "CYXWIZ_EXPIRY_SWEEP_SECONDS", 300, 1, 86_400),
+    nodeTokenMinutes: integer(env, "CYXWIZ_NODE_TOKEN_MINUTES", 60, 1, 24 * 60),
+    heartbeatSeconds: integer(env, "CYXWIZ_HEARTBEAT_SECONDS", 5, 1, 3600),
     logLevel: env.LOG_LEVEL ?? "info",
     ...tlsSettings(env, root),
   };

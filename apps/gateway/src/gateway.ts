@@ -6,14 +6,14 @@ import { Code, ConnectError, type ConnectRouter, createContextValues } from "@co
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { FRAME_OVERHEAD_BYTES } from "@cyxwiz/protocol/frame";
 import { FRAMES_SUBPROTOCOL } from "@cyxwiz/protocol/frames-endpoint";
-import { AuthService, DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
+import { AuthService, DatasetService, DataTransferService, NodeService } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import fastifyStatic from "@fastify/static";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { ensureAdmin, type FirstStart } from "./auth/first-start.js";
 import { loadGatewaySecrets } from "./auth/gateway-secrets.js";
-import { refusalMessage } from "./auth/session-tokens.js";
+import { createNodeTokenVerifier } from "./auth/node-tokens.js";
 import { createTokenVerifier } from "./auth/token-verifier.js";
 import type { GatewayConfig } from "./config.js";
 import { registerFramesRoute } from "./data-plane/frames-route.js";
@@ -23,9 +23,12 @@ import { CONTROL_BODY_BYTES } from "./http/body-limits.js";
 import { createDualProtocolServer, createSecureDualProtocolServer } from "./http/dual-protocol-server.js";
 import { createGatewayMetrics } from "./http/gateway-metrics.js";
 import { registerRateLimits } from "./http/rate-limits.js";
-import { clientAddress, registerRequestCaller } from "./http/request-caller.js";
+import { clientAddress, notAPerson, registerRequestCaller } from "./http/request-caller.js";
 import { createRpcLimits } from "./http/rpc-limits.js";
 import { reportRefusal } from "./http/rpc-refusal.js";
+import { createNodeEvents } from "./nodes/node-events.js";
+import { createNodeLiveness } from "./nodes/node-liveness.js";
+import { createNodeRegistryService } from "./nodes/node-registry-service.js";
 import { createAuthInterceptor } from "./rpc/auth-interceptor.js";
 import { createAuthService } from "./rpc/auth-service.js";
 import { createDataTransferService } from "./rpc/data-transfer-service.js";
@@ -120,6 +123,12 @@ async function assemble(
     revokedIds: () => store.apiTokens.revokedIds(),
     onReadError: (err) => app.log.error({ err }, "cannot read revoked tokens: refusing tokens until it can"),
   });
+  const nodeTokens = createNodeTokenVerifier({
+    jwtKey: secrets.jwtKey,
+    currentNode: (nodeId) => store.nodes.get(nodeId),
+    onReadError: (err) => app.log.error({ err }, "cannot read nodes: refusing node tokens until it can"),
+  });
+  const nodeEvents = createNodeEvents((err, e) => app.log.error({ err, ...e }, "a node event listener failed"));
   const deps: GatewayDeps = {
     config,
     store,
@@ -131,17 +140,22 @@ async function assemble(
     primitives,
     metrics,
     log: app.log,
+    nodeEvents,
   };
   // Versions past their policy's expiry are deleted by the gateway itself (docs/data-policy.md).
   const sweeper = createExpirySweeper({ deps, intervalMs: config.expirySweepSeconds * 1000 });
   app.addHook("onReady", async () => sweeper.start());
   app.addHook("preClose", async () => sweeper.stop()); // before onClose closes the store
+  // Workers silent past their lease are marked lost (docs/compute.md "Heartbeats").
+  const liveness = createNodeLiveness({ deps, heartbeatSeconds: config.heartbeatSeconds });
+  app.addHook("onReady", async () => liveness.start());
+  app.addHook("preClose", async () => liveness.stop());
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey, config.apiTokenDays);
   if (firstStart.tokenRenewed)
     app.log.warn({ path: firstStart.tokenPath }, "admin-token held a token without an id (not revocable): replaced");
 
   // Who is calling, from the headers alone, then their budget (ARCHITECTURE §7; docs/operations.md).
-  registerRequestCaller(app, tokens);
+  registerRequestCaller(app, tokens, nodeTokens);
   await registerRateLimits(app, config);
 
   await app.register(websocket, {
@@ -153,11 +167,14 @@ async function assemble(
   });
   await registerFramesRoute(app, deps);
 
-  const limits = createRpcLimits(app, deps, [DataTransferService, DatasetService, AuthService]);
+  const limits = createRpcLimits(app, deps, [DataTransferService, DatasetService, AuthService, NodeService]);
   const routes = limits.routes((router: ConnectRouter) => {
     router.service(DataTransferService, createDataTransferService(deps));
     router.service(DatasetService, createDatasetService(deps));
     router.service(AuthService, createAuthService(deps));
+    // The registry half of NodeService; the job engine's half (WatchAssignments, FetchShard,
+    // SubmitUpdate) joins it here, and answers UNIMPLEMENTED until then.
+    router.service(NodeService, { ...createNodeRegistryService(deps) });
   });
   await app.register(fastifyConnectPlugin, {
     routes,
@@ -189,11 +206,13 @@ async function assemble(
   // Admins only, with a bearer token as a Prometheus scraper sends it (README: /metrics).
   app.get("/metrics", async (req, reply) => {
     const caller = req.caller; // verified from the headers by the first hook (http/request-caller.ts)
-    if (caller.kind !== "user")
+    if (caller.kind !== "user") {
+      const { message, unavailable } = notAPerson(caller);
       return reply
-        .code(caller.refusal === "unavailable" ? 503 : 401)
+        .code(unavailable ? 503 : 401)
         .header("www-authenticate", 'Bearer realm="cyxwiz"')
-        .send({ message: refusalMessage(caller.refusal) });
+        .send({ message });
+    }
     if (!caller.principal.admin) return reply.code(403).send({ message: "only an admin can read /metrics" });
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -14,6 +14,9 @@ import {
   type RpcProtocol,
   rpcOutcome,
 } from "../test-support/raw-rpc.js";
+import { registerWorker } from "../test-support/worker.js";
+import { methodAccess } from "./rpc/method-access.js";
+import { methodKey } from "./rpc/method-key.js";
 
 /**
  * Issue 8, finding 3: a request body the gateway cannot decode is the caller's mistake, answered
@@ -25,11 +28,10 @@ const contract: DescService[] = (Object.values(gen) as unknown[]).filter(
   (v): v is DescService => typeof v === "object" && v !== null && "kind" in v && v.kind === "service",
 );
 /**
- * The compute plane's services (proto/cyxwiz/compute/v1: JobService, NodeService) are in the
- * contract but not served yet (issue 10); once the gateway serves them, drop this filter and the
- * test covers them too.
+ * The compute plane's JobService (proto/cyxwiz/compute/v1) is in the contract but not served yet
+ * (issue 10); once the gateway serves it, drop this filter and the test covers it too.
  */
-const NOT_SERVED_YET = ["cyxwiz.compute.v1.JobService", "cyxwiz.compute.v1.NodeService"];
+const NOT_SERVED_YET = ["cyxwiz.compute.v1.JobService"];
 const services = contract.filter((s) => !NOT_SERVED_YET.includes(s.typeName));
 const methods: DescMethod[] = services.flatMap((s) => s.methods);
 
@@ -205,8 +207,12 @@ function casesFor(method: DescMethod, token: string): Case[] {
 }
 
 let gw: RunningGateway;
+/** A registered worker's node token, for the workers' methods (rpc/method-access.ts). */
+let nodeToken: string;
 beforeAll(async () => {
-  gw = await startGateway({ CYXWIZ_RATE_LIMIT: "100000" });
+  // A long heartbeat period: the worker registered here stays live however long the test runs.
+  gw = await startGateway({ CYXWIZ_RATE_LIMIT: "100000", CYXWIZ_HEARTBEAT_SECONDS: "3600" });
+  nodeToken = (await registerWorker(gw)).registered.nodeToken;
 });
 afterAll(async () => {
   await gw.stop();
@@ -225,6 +231,7 @@ async function storedState() {
     users: await store.users.count(),
     audit: (await store.audit.list({ limit: 1000 })).map((e) => e.id),
     datasets: await store.datasets.list("admin"),
+    nodes: await store.nodes.list(),
     blobs: await blobCount(gw.dataDir),
   };
 }
@@ -235,6 +242,7 @@ describe("malformed request bodies (issue 8, finding 3)", () => {
       [...NOT_SERVED_YET, ...services.map((s) => s.typeName)].sort(),
     );
     expect(services.map((s) => s.typeName).sort()).toEqual([
+      "cyxwiz.compute.v1.NodeService",
       "cyxwiz.data.v1.AuthService",
       "cyxwiz.data.v1.DataTransferService",
       "cyxwiz.data.v1.DatasetService",
@@ -246,7 +254,9 @@ describe("malformed request bodies (issue 8, finding 3)", () => {
     const info = vi.spyOn(gw.gateway.app.log, "info");
     const error = vi.spyOn(gw.gateway.app.log, "error");
     const before = await storedState();
-    const cases = methods.flatMap((m) => casesFor(m, gw.adminToken));
+    const cases = methods.flatMap((m) =>
+      casesFor(m, methodAccess(methodKey(m)) === "node" ? nodeToken : gw.adminToken),
+    );
     const h2 = http2Session(gw.url);
     const results: Array<{ c: Case; got: RpcOutcome }> = [];
     try {

@@ -1,9 +1,13 @@
 import { FORMAT_NAMES } from "@cyxwiz/datasets/formats";
 import { STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
-import { CLASSIFICATION_NAMES, CODEC_NAMES } from "@cyxwiz/protocol/vocab";
+import { AGGREGATION_RULES, CLASSIFICATION_NAMES, CODEC_NAMES, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
+import { OPTIMIZERS, PRESET_NAMES } from "@cyxwiz/training";
 import { Command, CommanderError, Option } from "commander";
 import { downloadCommand } from "./commands/download.js";
+import { jobCancelCommand, jobGetCommand, jobListCommand, jobModelCommand, jobSubmitCommand } from "./commands/job.js";
+import { jobWatchCommand } from "./commands/job-watch.js";
 import { lsCommand } from "./commands/ls.js";
+import { nodesCommand } from "./commands/nodes.js";
 import { packCommand } from "./commands/pack.js";
 import { policyGetCommand, policySetCommand } from "./commands/policy.js";
 import { previewCommand } from "./commands/preview.js";
@@ -29,7 +33,8 @@ const CLASSIFICATION_HELP = inWords(CLASSIFICATION_NAMES);
 
 /**
  * The `cyxwiz` command line. Exit codes: 0 ok, 1 verification failed, 2 bad usage or input
- * (including a gateway that refuses the token, cannot be reached, or refuses the request).
+ * (including a gateway that refuses the token, cannot be reached, or refuses the request);
+ * `job watch`: 3 the job failed, 4 it was cancelled (exit-codes.ts).
  * Results go to stdout (`--json` for one JSON object), progress and notes to stderr.
  */
 export function buildProgram(): Command {
@@ -231,6 +236,74 @@ export function buildProgram(): Command {
     .option("--require-enclave", "only workers with a secure enclave may process it")
     .option("--json", "print the new policy as JSON on stdout")
     .action((ref: string, opts) => policySetCommand(ref, opts, createOutput(opts.json === true)));
+
+  reachGateway(program.command("nodes").description("list the registered workers: daemons and browser tabs"))
+    .option("--json", "print the result as JSON on stdout")
+    .action((opts) => nodesCommand(opts, createOutput(opts.json === true)));
+
+  const job = program
+    .command("job")
+    .description(
+      "submit, watch and cancel training jobs on your datasets, and download their models (docs/compute.md)",
+    );
+  reachGateway(
+    job
+      .command("submit")
+      .description("submit a training job; prints its id (options not given take the gateway's defaults)"),
+  )
+    .requiredOption("--dataset <name@vN>", "the dataset version to train on, e.g. mnist@v1")
+    .option("--preset <name>", `a preset model: ${inWords(PRESET_NAMES)}`)
+    .option("--model <file>", "a JSON model spec (docs/training.md), checked before it is sent")
+    .option("--rounds <n>", "rounds of training")
+    .option("--workers <min:max>", "workers to start with and at most, e.g. 2:4")
+    .option("--strategy <strategy>", `how to shard the dataset: ${inWords(STRATEGY_NAMES)}`)
+    .option("--seed <n>", "the sharding seed")
+    .option("--column <column>", "the column hash shards on, or class-balanced balances")
+    .option("--optimizer <name>", inWords(OPTIMIZERS))
+    .option("--lr <x>", "learning rate")
+    .option("--batch-size <n>", "samples per batch")
+    .option("--local-epochs <n>", "each worker's epochs over its shard per round")
+    .option("--local-steps <n>", "each worker's batches per round (instead of --local-epochs)")
+    .option("--eval-split <split>", `the split the global model is evaluated on: ${inWords(EVALUATION_SPLITS)}`)
+    .option("--deadline <seconds>", "a round closes at quorum or after this many seconds")
+    .option("--quorum <q>", "fraction of the round's workers whose updates close it, in (0, 1]")
+    .option("--aggregation <rule>", inWords(AGGREGATION_RULES))
+    .option("--trim <f>", "trimmed-mean: the fraction trimmed at each end")
+    .option("--byzantine <f>", "krum: the number of Byzantine updates tolerated")
+    .option("--max-norm-ratio <r>", "reject updates whose norm exceeds r times the round's median (0: off)")
+    .option("--json", 'print {"job": id} as JSON on stdout')
+    .action((opts) => jobSubmitCommand(opts, createOutput(opts.json === true)));
+  reachGateway(
+    job
+      .command("watch")
+      .description(
+        "follow a job until it ends, rounds on stderr; reconnects if the stream drops; exit 0 succeeded, 3 failed, 4 cancelled",
+      )
+      .argument("<id>", 'the job\'s id ("job_…")'),
+  )
+    .option("--json", "print {job, state, rounds, accuracy, loss, workers} as JSON on stdout at the end")
+    .action((id: string, opts) => jobWatchCommand(id, opts, createOutput(opts.json === true)));
+  reachGateway(job.command("get").description("show a job: state, rounds, workers").argument("<id>", "the job's id"))
+    .option("--json", "print the job as JSON on stdout")
+    .action((id: string, opts) => jobGetCommand(id, opts, createOutput(opts.json === true)));
+  reachGateway(job.command("list").description("list your jobs, newest first"))
+    .option("--json", "print the result as JSON on stdout")
+    .action((opts) => jobListCommand(opts, createOutput(opts.json === true)));
+  reachGateway(
+    job.command("cancel").description("stop a job; its workers erase its data").argument("<id>", "the job's id"),
+  )
+    .option("--reason <reason>", "why, for the job's record")
+    .option("--json", "print the job's id and state as JSON on stdout")
+    .action((id: string, opts) => jobCancelCommand(id, opts, createOutput(opts.json === true)));
+  reachGateway(
+    job
+      .command("model")
+      .description("download a job's trained model in TF.js format: <dir>/model.json and its weights file")
+      .argument("<id>", "the job's id"),
+  )
+    .requiredOption("--out <dir>", "directory to write model.json and the weights to")
+    .option("--json", "print the paths as JSON on stdout")
+    .action((id: string, opts) => jobModelCommand(id, opts, createOutput(opts.json === true)));
 
   return program;
 }

@@ -5,6 +5,10 @@ export const ExitCode = {
   VERIFICATION_FAILED: 1,
   /** Bad usage or input: unknown option, unreadable file, wrong key. */
   BAD_INPUT: 2,
+  /** `cyxwiz job watch`: the job ended FAILED (its reason on stderr). */
+  JOB_FAILED: 3,
+  /** `cyxwiz job watch`: the job was cancelled. */
+  JOB_CANCELLED: 4,
 } as const;
 
 /** An error that ends the command with a message and an exit code (never a stack trace). */

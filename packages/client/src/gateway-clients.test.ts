@@ -1,5 +1,5 @@
 import { createRouterTransport } from "@connectrpc/connect";
-import { DatasetService } from "@cyxwiz/protocol/gen";
+import { DatasetService, JobService, NodeService } from "@cyxwiz/protocol/gen";
 import { describe, expect, it } from "vitest";
 import { checkBaseUrl, createGatewayClients } from "./gateway-clients.js";
 
@@ -19,6 +19,18 @@ describe("createGatewayClients", () => {
               return {};
             },
           });
+          router.service(JobService, {
+            listJobs: (_req, ctx) => {
+              seen.push(ctx.requestHeader.get("Authorization"));
+              return {};
+            },
+          });
+          router.service(NodeService, {
+            listNodes: (_req, ctx) => {
+              seen.push(ctx.requestHeader.get("Authorization"));
+              return {};
+            },
+          });
         },
         { transport: { interceptors } },
       ),
@@ -26,7 +38,9 @@ describe("createGatewayClients", () => {
     expect(clients.baseUrl).toBe("https://gw.example");
     expect((await clients.datasets.getGatewayInfo({})).window).toBe(5);
     await clients.datasets.listDatasets({});
-    expect(seen).toEqual(["Bearer h.p.s", "Bearer h.p.s"]);
+    await clients.jobs.listJobs({});
+    await clients.nodes.listNodes({});
+    expect(seen).toEqual(["Bearer h.p.s", "Bearer h.p.s", "Bearer h.p.s", "Bearer h.p.s"]);
   });
 
   it("refuses a URL that is not http(s) and a token a WebSocket subprotocol cannot carry", () => {

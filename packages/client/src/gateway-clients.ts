@@ -1,5 +1,5 @@
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
-import { AuthService, DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
+import { AuthService, DatasetService, DataTransferService, JobService, NodeService } from "@cyxwiz/protocol/gen";
 
 /**
  * Makes the Connect transport for a base URL. The entry point supplies it: connect-web's
@@ -19,11 +19,15 @@ export interface GatewayConnection {
   readonly token: string;
 }
 
-/** Typed clients for the gateway's three services, all carrying the caller's token. */
+/** Typed clients for the gateway's services, all carrying the caller's token. */
 export interface GatewayClients extends GatewayConnection {
   readonly dataTransfer: Client<typeof DataTransferService>;
   readonly datasets: Client<typeof DatasetService>;
   readonly auth: Client<typeof AuthService>;
+  /** The compute plane's jobs (docs/compute.md). */
+  readonly jobs: Client<typeof JobService>;
+  /** The registered workers; people call only ListNodes (docs/compute.md "Principals"). */
+  readonly nodes: Client<typeof NodeService>;
 }
 
 /**
@@ -39,7 +43,8 @@ export function bearerInterceptor(token: string): Interceptor {
 }
 
 /**
- * Connect clients for DataTransferService, DatasetService and AuthService over one transport.
+ * Connect clients for DataTransferService, DatasetService, AuthService, JobService and
+ * NodeService over one transport.
  *
  * @throws TypeError when the base URL is not an http(s) URL or the token is empty or holds
  *   characters an HTTP header or a WebSocket subprotocol cannot carry.
@@ -57,6 +62,8 @@ export function createGatewayClients(connection: GatewayConnection, createTransp
     dataTransfer: createClient(DataTransferService, transport),
     datasets: createClient(DatasetService, transport),
     auth: createClient(AuthService, transport),
+    jobs: createClient(JobService, transport),
+    nodes: createClient(NodeService, transport),
   };
 }
 

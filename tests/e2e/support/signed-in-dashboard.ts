@@ -19,14 +19,15 @@ export interface SignedInDashboard {
 
 /**
  * Registers the hooks that start a gateway and Chromium before a test file's tests, sign in to the
- * dashboard, and stop both afterwards. Its fields are set once the `beforeAll` has run.
+ * dashboard, and stop both afterwards. Its fields are set once the `beforeAll` has run. With
+ * `webgpu`, Chromium exposes WebGPU (SwiftShader's adapter, on the CPU).
  */
-export function signedInDashboard(dirPrefix: string): SignedInDashboard {
+export function signedInDashboard(dirPrefix: string, options: { webgpu?: boolean } = {}): SignedInDashboard {
   const s = {} as { -readonly [K in keyof SignedInDashboard]: SignedInDashboard[K] };
   beforeAll(async () => {
     s.dir = await mkdtemp(join(tmpdir(), dirPrefix));
     s.gw = await startGatewayProcess();
-    s.browser = await launchChromium();
+    s.browser = await launchChromium(options);
     s.dash = new DashboardPage(await s.browser.newPage(), s.gw.url);
     await s.dash.signIn("admin", s.gw.adminPassword);
   });

@@ -7,7 +7,9 @@ export interface Principal {
   readonly admin: boolean;
 }
 
-const ISSUER = "cyxwiz-gateway";
+/** Who issues every token of this gateway, people's and workers' (auth/node-tokens.ts). */
+export const ISSUER = "cyxwiz-gateway";
+/** The audience of a person's token; a worker's node token has its own (auth/node-tokens.ts). */
 const AUDIENCE = "cyxwiz";
 
 /**
@@ -41,8 +43,20 @@ export async function issueToken(
   return { token, expiresAt, id };
 }
 
-/** Why a token was refused, in words a person can act on. */
-export type TokenRefusal = "missing" | "expired" | "invalid" | "revoked" | "unavailable";
+/**
+ * Why a token was refused, in words a person can act on; the `node_` ones are a worker's node
+ * token's (auth/node-tokens.ts).
+ */
+export type TokenRefusal =
+  | "missing"
+  | "expired"
+  | "invalid"
+  | "revoked"
+  | "unavailable"
+  | "node_expired"
+  | "node_superseded"
+  | "node_lost"
+  | "node_left";
 
 /** A verified token: who presented it, and its id. */
 export type VerifiedToken = { ok: true; principal: Principal; tokenId: string } | { ok: false; reason: TokenRefusal };
@@ -78,5 +92,13 @@ export function refusalMessage(reason: TokenRefusal): string {
       return "the token has been revoked: sign in again or use another token";
     case "unavailable":
       return "the gateway cannot check tokens right now: retry later";
+    case "node_expired":
+      return "the node token has expired: register again (NodeService.GetChallenge, then Register)";
+    case "node_superseded":
+      return "the node token is from an older registration: the node registered again since; use the token its latest Register answered";
+    case "node_lost":
+      return "the node was marked lost (no heartbeat within its lease): register again";
+    case "node_left":
+      return "the node has left: register again to rejoin";
   }
 }

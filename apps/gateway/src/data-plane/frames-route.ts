@@ -5,8 +5,8 @@ import { FRAMES_ROUTE, type FramesCloseReason, framesClose } from "@cyxwiz/proto
 import { FrameStreamMessageSchema, type TransferAck, TransferState, TransferStatusSchema } from "@cyxwiz/protocol/gen";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
-import { refusalMessage } from "../auth/session-tokens.js";
 import type { GatewayDeps } from "../gateway-deps.js";
+import { notAPerson } from "../http/request-caller.js";
 import type { TransferRecord } from "../store/index.js";
 import { findOwnedTransfer, noTransferMessage } from "../transfers/owned-transfer.js";
 import { countEvents } from "../transfers/transfer-hub.js";
@@ -44,7 +44,7 @@ export async function registerFramesRoute(app: FastifyInstance, deps: GatewayDep
       // The token (the `bearer.` subprotocol) was verified with the upgrade's headers by the first
       // hook (http/request-caller.ts); its verdict is read here, not computed again.
       const caller = req.caller;
-      if (caller.kind !== "user") return close("CYXW_ERR_AUTH", refusalMessage(caller.refusal));
+      if (caller.kind !== "user") return close("CYXW_ERR_AUTH", notAPerson(caller).message);
       // Someone else's transfer is answered exactly as a missing one: ids cannot be probed for.
       const found = await findOwnedTransfer(deps.store, caller.principal.username, req.params.id).catch(
         () => undefined,

@@ -7,6 +7,9 @@ import {
   DatasetManifestSchema,
   DatasetService,
   DataTransferService,
+  NodeKind,
+  NodeService,
+  RegisterRequestSchema,
   TransferRequestSchema,
 } from "@cyxwiz/protocol/gen";
 import { describe, expect, it } from "vitest";
@@ -154,5 +157,32 @@ describe("body caps per method", () => {
     expect(jsonBytes(toJsonString(DataChunkSchema, chunk))).toBeLessThanOrEqual(
       caps.capFor(DataTransferService.method.streamData),
     );
+  });
+
+  it("fits the largest NodeService.Register (a registry RPC: the control cap), in JSON", () => {
+    const key = new Uint8Array(32).fill(0xff);
+    const register = create(RegisterRequestSchema, {
+      signingPublicKey: key,
+      agreementPublicKey: key,
+      // The longest label and region (128 and 64 characters), each an astral character that JSON may escape.
+      capacity: {
+        cores: 4096,
+        memoryBytes: 2n ** 53n,
+        backend: "webgpu",
+        region: "\u{1F9EA}".repeat(64),
+        storageBytes: 2n ** 53n,
+      },
+      kind: NodeKind.BROWSER,
+      label: "\u{1F9EA}".repeat(128),
+      nonce: key,
+      signature: new Uint8Array(64).fill(0xff),
+    });
+    const escaped = toJsonString(RegisterRequestSchema, register).replace(
+      /\p{Extended_Pictographic}/gu,
+      "\\ud83e\\uddea",
+    );
+    for (const m of [NodeService.method.register, NodeService.method.heartbeat, NodeService.method.listNodes])
+      expect(caps.capFor(m)).toBe(CONTROL_BODY_BYTES);
+    expect(jsonBytes(escaped)).toBeLessThanOrEqual(caps.capFor(NodeService.method.register));
   });
 });

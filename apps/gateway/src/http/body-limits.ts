@@ -10,7 +10,10 @@ import { methodKey } from "../rpc/method-key.js";
  * StreamData's cap is per message of the stream.
  */
 
-/** Control RPCs (sign-in, status, listings, one dataset): their requests are a few short fields. */
+/**
+ * Control RPCs (sign-in, status, listings, one dataset; a worker's registration, heartbeat,
+ * leave and erasure report): their requests are a few short fields.
+ */
 export const CONTROL_BODY_BYTES = 64 * 1024;
 
 /**

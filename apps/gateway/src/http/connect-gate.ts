@@ -1,7 +1,7 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
-import { refusalMessage } from "../auth/session-tokens.js";
+import { accessRefusal, type MethodAccess } from "../rpc/method-access.js";
 import { methodKey } from "../rpc/method-key.js";
 import type { BodyCaps } from "./body-limits.js";
 import { requestBody, stopReadingBody } from "./request-body.js";
@@ -13,8 +13,8 @@ const ENVELOPE_HEADER_BYTES = 5;
 export interface ConnectGateOptions {
   /** The services the Connect plugin serves. */
   readonly services: readonly DescService[];
-  /** "package.Service/Method" of the RPCs anyone may call (Login). */
-  readonly publicMethods: ReadonlySet<string>;
+  /** Who may call the RPC "package.Service/Method" (rpc/method-access.ts). */
+  access(methodKey: string): MethodAccess;
   readonly caps: BodyCaps;
   /** Logs and counts one refusal. */
   refused(method: DescMethod, error: ConnectError, req: FastifyRequest): void;
@@ -24,7 +24,8 @@ const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Arra
 
 /**
  * Guards every Connect route before its body is read (ARCHITECTURE §7; issue 8, finding 1): a
- * request without a valid token (except to a public method) is refused UNAUTHENTICATED, and one
+ * request whose caller may not call the method (rpc/method-access.ts: no valid token for a
+ * person's method, no node token for a worker's) is refused UNAUTHENTICATED, and one
  * whose declared Content-Length exceeds the method's cap RESOURCE_EXHAUSTED (HTTP 413), both at
  * once; the body they carry is not kept (http/request-body.ts). A body without a declared length
  * is read by Connect, which stops at the cap (`readMaxBytes`, http/connect-routes.ts).
@@ -40,7 +41,7 @@ export function registerConnectGate(app: FastifyInstance, options: ConnectGateOp
     const method = byPath.get(route.url);
     if (method === undefined) return;
     const cap = options.caps.capFor(method);
-    const isPublic = options.publicMethods.has(methodKey(method));
+    const access = options.access(methodKey(method));
     // A unary request is one message: the whole body is at most the cap (and an envelope header).
     const declaredLimit = method.methodKind === "unary" ? cap + ENVELOPE_HEADER_BYTES : undefined;
     // For a body fastify itself would parse (a content type Connect does not speak).
@@ -54,8 +55,9 @@ export function registerConnectGate(app: FastifyInstance, options: ConnectGateOp
     route.preParsing = [
       ...asArray(route.preParsing),
       async (req: FastifyRequest, reply: FastifyReply, payload) => {
-        if (!isPublic && req.caller.kind !== "user") {
-          refuse(req, reply, new ConnectError(refusalMessage(req.caller.refusal), Code.Unauthenticated));
+        const refusal = accessRefusal(access, req.caller);
+        if (refusal !== undefined) {
+          refuse(req, reply, refusal);
           return payload;
         }
         const declared = Number(req.headers["content-length"]);

@@ -5,8 +5,8 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { FastifyInstance } from "fastify";
 import { createLoginThrottle } from "../auth/login-throttle.js";
 import type { GatewayDeps } from "../gateway-deps.js";
-import { PUBLIC_METHODS } from "../rpc/auth-interceptor.js";
 import { createLoginThrottleInterceptor } from "../rpc/login-throttle-interceptor.js";
+import { methodAccess } from "../rpc/method-access.js";
 import { methodKey } from "../rpc/method-key.js";
 import { clientAddressKey } from "../rpc/request-context.js";
 import {
@@ -47,7 +47,7 @@ export function createRpcLimits(
   const acceptCompression = [compressionGzip, compressionBrotli];
   registerConnectGate(app, {
     services,
-    publicMethods: PUBLIC_METHODS,
+    access: methodAccess,
     caps,
     refused: (m, e, req) => reportRefusal(app.log, deps.metrics, methodKey(m), e, clientAddress(req)),
   });

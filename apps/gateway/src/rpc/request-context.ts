@@ -1,4 +1,4 @@
-import { createContextKey } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 import type { Principal } from "../auth/session-tokens.js";
 import type { RequestCaller } from "../http/request-caller.js";
 
@@ -33,3 +33,14 @@ export interface NodePrincipal {
 export const nodePrincipalKey = createContextKey<NodePrincipal | undefined>(undefined, {
   description: "the authenticated worker",
 });
+
+/**
+ * The worker calling a worker's method (nodePrincipalKey). The auth interceptor refuses any other
+ * caller before a handler runs, so its absence is a wiring bug.
+ * @throws ConnectError PERMISSION_DENIED when no worker is in the context.
+ */
+export function workerOf(ctx: HandlerContext): NodePrincipal {
+  const node = ctx.values.get(nodePrincipalKey);
+  if (node === undefined) throw new ConnectError("no authenticated worker", Code.PermissionDenied);
+  return node;
+}

@@ -21,6 +21,26 @@ export {
   type MetadataStoreOptions,
   openMetadataStore,
 } from "./metadata-store.js";
+export {
+  type ChallengeSpend,
+  checkNewNode,
+  checkNodeId,
+  INITIAL_REPUTATION,
+  type LiveNodeState,
+  liveNodeStates,
+  MAX_NODE_CORES,
+  MAX_NODE_LABEL_LENGTH,
+  MAX_NODE_REGION_LENGTH,
+  type NewNode,
+  type NodeBackend,
+  type NodeKind,
+  type NodeRecord,
+  type NodeRepository,
+  type NodeState,
+  nodeBackends,
+  nodeKinds,
+  nodeStates,
+} from "./node-repository.js";
 export { hashPassword, type PasswordHashOptions, verifyPassword } from "./password-hash.js";
 export type { SqlDriver } from "./sql-driver.js";
 export { isStoreError, STORE_ERROR_CODES, StoreError, type StoreErrorCode } from "./store-error.js";

@@ -3,6 +3,7 @@ import { type ApiTokenRepository, createApiTokenRepository } from "./api-token-r
 import { type AuditLog, createAuditLog } from "./audit-log.js";
 import { createDatasetRepository, type DatasetRepository } from "./dataset-repository.js";
 import { applyMigrations } from "./migrations.js";
+import { createNodeRepository, type NodeRepository } from "./node-repository.js";
 import { openPgliteDriver } from "./pglite-driver.js";
 import { openPostgresDriver } from "./postgres-driver.js";
 import type { SqlDriver } from "./sql-driver.js";
@@ -19,6 +20,8 @@ export interface MetadataStore {
   readonly datasets: DatasetRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
+  /** Workers of the compute plane and their registration challenges (docs/compute.md). */
+  readonly nodes: NodeRepository;
   /** Closes the database connection(s). Closing twice is harmless. */
   close(): Promise<void>;
 }
@@ -77,6 +80,7 @@ export async function createMetadataStore(
     datasets: createDatasetRepository(driver),
     apiTokens: createApiTokenRepository(driver),
     audit: createAuditLog(driver),
+    nodes: createNodeRepository(driver),
     close: () => driver.close(),
   };
 }

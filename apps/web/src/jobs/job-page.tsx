@@ -3,20 +3,14 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Client } from "@connectrpc/connect";
 import { type DatasetService, type Job, JobState, type Round } from "@cyxwiz/protocol/gen";
+import { isJobFinished, nodeKindName, workerStateName } from "@cyxwiz/protocol/vocab";
 import { useState } from "react";
 import { saveBlob } from "../download/save-target.js";
 import { errorMessage } from "../gateway/error-message.js";
 import type { DatasetKeyOwner } from "../keys/dataset-key-store.js";
 import type { ComputeClients } from "./compute-clients.js";
 import { JobCharts } from "./job-charts.js";
-import {
-  isFinished,
-  jobStateLabel,
-  nodeKindLabel,
-  roundCloseLabel,
-  shortNodeId,
-  workerStateLabel,
-} from "./job-labels.js";
+import { jobStateLabel, roundCloseLabel, shortNodeId } from "./job-labels.js";
 import { lastAccuracy } from "./job-series.js";
 import { type DatasetKeyLoader, KeyGrantPanel } from "./key-grant-panel.js";
 import { modelFiles } from "./model-download.js";
@@ -188,7 +182,7 @@ function JobActions({ job, compute, onChanged }: { job: Job; compute: ComputeCli
         >
           {busy === "download" ? "Downloading…" : "Download model"}
         </button>
-        {!isFinished(job.state) &&
+        {!isJobFinished(job.state) &&
           (confirming ? (
             <>
               <button
@@ -307,12 +301,12 @@ function WorkerTable({ job }: { job: Job }) {
                       {shortNodeId(w.nodeId)}
                     </div>
                   </td>
-                  <td>{nodeKindLabel(w.kind)}</td>
+                  <td>{nodeKindName(w.kind)}</td>
                   <td data-testid={`job-worker-backend-${w.nodeId}`}>{w.backend || "–"}</td>
                   <td className="num">{w.shard}</td>
                   <td className="num">{w.shardSamples.toLocaleString("en-US")}</td>
                   <td className="num">{w.samplesPerSecond > 0 ? w.samplesPerSecond.toFixed(0) : "–"}</td>
-                  <td data-testid={`job-worker-state-${w.nodeId}`}>{workerStateLabel(w.state)}</td>
+                  <td data-testid={`job-worker-state-${w.nodeId}`}>{workerStateName(w.state)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,23 +1,17 @@
 import { create } from "@bufbuild/protobuf";
 import { isStrategyName } from "@cyxwiz/datasets/sharding";
 import { type JobSpec, JobSpecSchema } from "@cyxwiz/protocol/gen";
+import { AGGREGATION_RULES, type AggregationRule, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
 import { isTrainingError, OPTIMIZERS, type OptimizerName, PRESET_NAMES, validateModelSpec } from "@cyxwiz/training";
 import type { ShardingSpec, ShardingStrategyOption } from "../preview/preview-types.js";
 import { UPLOAD_SHARDING_OPTIONS } from "../upload/pack-order-choice.js";
 
-/**
- * The aggregation rules a job may name (JobSpec.aggregation.rule, docs/compute.md "A job"): FedAvg
- * weighted by samples, the coordinate-wise trimmed mean, Krum. The gateway's scheduler checks them.
- */
-export const AGGREGATION_RULES = [
-  { name: "fedavg", label: "FedAvg (weighted by samples)" },
-  { name: "trimmed-mean", label: "Trimmed mean" },
-  { name: "krum", label: "Krum" },
-] as const;
-export type AggregationRuleName = (typeof AGGREGATION_RULES)[number]["name"];
-
-/** The splits a job may evaluate the global model on (JobSpec.evaluation_split; docs/dataset-formats.md "Split"). */
-export const EVALUATION_SPLITS = ["validation", "test"] as const;
+/** How the form shows each aggregation rule of @cyxwiz/protocol/vocab's AGGREGATION_RULES. */
+export const AGGREGATION_LABELS: Record<AggregationRule, string> = {
+  fedavg: "FedAvg (weighted by samples)",
+  "trimmed-mean": "Trimmed mean",
+  krum: "Krum",
+};
 
 /**
  * The sharding choices of a job: the strategies of the registry in @cyxwiz/datasets/sharding that
@@ -122,8 +116,8 @@ export function checkJobDraft(d: JobDraft): CheckedJob {
   const quorum = positiveNumber(d.quorum);
   if (quorum === undefined || quorum > 1)
     return fail("quorum", "Quorum: the fraction of a round's workers that closes it, above 0 and at most 1.");
-  if (!AGGREGATION_RULES.some((r) => r.name === d.aggregation))
-    return fail("aggregation", `Aggregation: one of ${AGGREGATION_RULES.map((r) => r.name).join(", ")}.`);
+  if (!(AGGREGATION_RULES as readonly string[]).includes(d.aggregation))
+    return fail("aggregation", `Aggregation: one of ${AGGREGATION_RULES.join(", ")}.`);
   let trimFraction = 0;
   let byzantine = 0;
   if (d.aggregation === "trimmed-mean") {

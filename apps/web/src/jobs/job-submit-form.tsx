@@ -2,6 +2,7 @@
 
 import type { Client } from "@connectrpc/connect";
 import type { DatasetService, Job, JobService } from "@cyxwiz/protocol/gen";
+import { AGGREGATION_RULES, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
 import { OPTIMIZERS, PRESET_NAMES } from "@cyxwiz/training";
 import { type FormEvent, useEffect, useState } from "react";
 import { errorMessage } from "../gateway/error-message.js";
@@ -10,10 +11,9 @@ import { ShardPreviewChart } from "../preview/shard-preview-chart.js";
 import { ShardingPanel } from "../preview/sharding-panel.js";
 import { jobShardPreview } from "./job-shard-preview.js";
 import {
-  AGGREGATION_RULES,
+  AGGREGATION_LABELS,
   checkJobDraft,
   defaultJobDraft,
-  EVALUATION_SPLITS,
   JOB_SHARDING_OPTIONS,
   type JobDraft,
   type JobDraftField,
@@ -220,8 +220,8 @@ export function JobSubmitForm({
           Aggregation
           <select value={draft.aggregation} onChange={set("aggregation")} data-testid="job-aggregation">
             {AGGREGATION_RULES.map((r) => (
-              <option key={r.name} value={r.name}>
-                {r.label}
+              <option key={r} value={r}>
+                {AGGREGATION_LABELS[r]}
               </option>
             ))}
           </select>

@@ -3,11 +3,11 @@
 import type { Client } from "@connectrpc/connect";
 import { type DatasetService, type Job, type JobService, JobState } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
+import { nodeKindName } from "@cyxwiz/protocol/vocab";
 import { type FormEvent, useState } from "react";
 import { errorMessage } from "../gateway/error-message.js";
 import { type DatasetKeyOwner, openDatasetKeyStore } from "../keys/dataset-key-store.js";
 import { parseRecoveryKey } from "../upload/recovery-key.js";
-import { nodeKindLabel } from "./job-labels.js";
 import { grantsFor } from "./key-grants.js";
 
 /** Where the owner's dataset key comes from; tests replace it. Default: this browser's key store. */
@@ -127,7 +127,7 @@ export function KeyGrantPanel({
                     {r.nodeId}
                   </div>
                 </td>
-                <td>{nodeKindLabel(r.kind)}</td>
+                <td>{nodeKindName(r.kind)}</td>
                 <td>{r.region || "–"}</td>
                 <td className="num">{r.reputation.toFixed(0)}</td>
                 <td className="num">{r.shard}</td>

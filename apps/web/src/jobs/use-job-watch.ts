@@ -2,10 +2,10 @@
 
 import { Code } from "@connectrpc/connect";
 import type { Job } from "@cyxwiz/protocol/gen";
+import { isJobFinished } from "@cyxwiz/protocol/vocab";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage } from "../gateway/error-message.js";
 import type { ComputeClients } from "./compute-clients.js";
-import { isFinished } from "./job-labels.js";
 import { applyJobEvent } from "./job-watch-state.js";
 
 /** How the page follows the job: the live stream, a reconnect after a drop, or GetJob polling. */
@@ -84,7 +84,7 @@ export function useJobWatch(clients: ComputeClients, id: string, timings: WatchT
           if (signal.aborted) return;
           set(whole);
           setError(undefined);
-          if (whole !== undefined && isFinished(whole.state)) {
+          if (whole !== undefined && isJobFinished(whole.state)) {
             setMode("ended");
             return;
           }
@@ -112,7 +112,7 @@ export function useJobWatch(clients: ComputeClients, id: string, timings: WatchT
             set(applyJobEvent(currentRef.current, message));
             if (message.event.case === "state") void refetch();
           }
-          if (currentRef.current !== undefined && isFinished(currentRef.current.state)) {
+          if (currentRef.current !== undefined && isJobFinished(currentRef.current.state)) {
             setMode("ended");
             return;
           }

@@ -3,10 +3,11 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Node } from "@cyxwiz/protocol/gen";
 import { formatBytes } from "@cyxwiz/protocol/units";
+import { nodeKindName, nodeStateName } from "@cyxwiz/protocol/vocab";
 import { useCallback, useEffect, useState } from "react";
 import { errorMessage, isAuthFailure } from "../gateway/error-message.js";
 import type { ComputeClients } from "../jobs/compute-clients.js";
-import { nodeKindLabel, nodeStateLabel, shortNodeId } from "../jobs/job-labels.js";
+import { shortNodeId } from "../jobs/job-labels.js";
 import { relativeTime } from "./relative-time.js";
 
 type Load =
@@ -94,13 +95,13 @@ export function NodesPage({
                       {shortNodeId(n.nodeId)}
                     </div>
                   </td>
-                  <td>{nodeKindLabel(n.kind)}</td>
+                  <td>{nodeKindName(n.kind)}</td>
                   <td>
                     <span
-                      className={`status status-node-${nodeStateLabel(n.state)}`}
+                      className={`status status-node-${nodeStateName(n.state)}`}
                       data-testid={`node-state-${n.nodeId}`}
                     >
-                      {nodeStateLabel(n.state)}
+                      {nodeStateName(n.state)}
                     </span>
                   </td>
                   <td data-testid={`node-backend-${n.nodeId}`}>{n.capacity?.backend || "–"}</td>

@@ -31,6 +31,7 @@ export async function initiateTransfer(ctx: UploadContext, info: GetGatewayInfoR
   let cipher: ChunkCipher | undefined;
   if (encrypt) {
     datasetKey = settings.datasetKey === undefined ? generateDatasetKey() : settings.datasetKey.slice();
+    // A new version: the default suite, per-chunk keys (NEW_VERSION_ALGORITHM, docs/crypto.md).
     const made = await createChunkCipher(primitives, datasetKey);
     if (!made.ok) throw new ClientError("CYXW_CLIENT_KEY", made.error.message);
     cipher = made.value;

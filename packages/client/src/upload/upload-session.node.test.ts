@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import { type ByteSource, bytesByteSource } from "@cyxwiz/protocol/chunk";
+import { createStreamCipher, STREAM_ALGORITHM } from "@cyxwiz/protocol/crypto";
 import { FrameFlag } from "@cyxwiz/protocol/frame";
 import { CompressionCodec, DataClassification, SampleLayoutSchema } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
@@ -9,6 +10,7 @@ import { type FakeGateway, type FakeGatewayOptions, startFakeGateway } from "../
 import { createMemoryStateStore } from "../../test-support/memory-state-store.js";
 import { testBytes } from "../../test-support/test-bytes.js";
 import { isClientError } from "../client-error.js";
+import { previewDataset } from "../dataset-preview.js";
 import { downloadDataset } from "../download.js";
 import { connectGateway, createUploadSession } from "../index.node.js";
 import type { RuntimeUploadOptions } from "../runtime-entry.js";
@@ -116,7 +118,8 @@ describe("upload then download round trip", () => {
       datasetKey: datasetKey.slice(),
     }).session.run();
     expect(result.manifest.codec).toBe(CompressionCodec.ZSTD);
-    expect(result.manifest.cipher?.algorithm).toBe("AES-256-GCM-STREAM-v1");
+    // New uploads use per-chunk keys, so workers can be granted exactly their shard's chunks.
+    expect(result.manifest.cipher?.algorithm).toBe("AES-256-GCM-CHUNKKEY-v1");
     expect(result.version.encrypted).toBe(true);
     expect(result.keyEscrowed).toBe(false);
     for (const f of gateway.frames) expect(f.flags & FrameFlag.ENCRYPTED).toBe(FrameFlag.ENCRYPTED);
@@ -301,6 +304,42 @@ describe("resume", () => {
     expect(store.saved.size).toBe(0); // forgotten once committed
     const key = Buffer.from(saved.datasetKey, "base64");
     expect((await download(gateway, "set", new Uint8Array(key))).bytes.equals(Buffer.from(data))).toBe(true);
+  });
+
+  it("keeps the suite its transfer started with: a STREAM-v1 transfer resumes, commits and downloads as STREAM-v1", async () => {
+    const { gateway } = await fake();
+    const store = createMemoryStateStore();
+    const data = testBytes(6 * 4096 + 100, 8);
+    const common = { store, stateKey: "old-suite", encrypt: true };
+    const first = upload(gateway, dyingSource(data, 4096, 0), common);
+    await expect(first.session.run()).rejects.toThrow("simulated crash");
+    // The saved state of a transfer started before CHUNKKEY-v1 became the default: STREAM-v1
+    // parameters under the same dataset key (no chunk was sealed yet).
+    const saved = JSON.parse(store.saved.get("old-suite")!);
+    expect(saved.cipher.algorithm).toBe("AES-256-GCM-CHUNKKEY-v1");
+    const key = new Uint8Array(Buffer.from(saved.datasetKey, "base64"));
+    const stream = await createStreamCipher(primitives, key);
+    if (!stream.ok) throw new Error(stream.error.message);
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+    saved.cipher = {
+      algorithm: stream.value.parameters.algorithm,
+      salt: b64(stream.value.parameters.salt),
+      noncePrefix: b64(stream.value.parameters.noncePrefix),
+      keyCheck: b64(stream.value.parameters.keyCheck),
+    };
+    store.saved.set("old-suite", JSON.stringify(saved));
+
+    const result = await upload(gateway, data, common).session.run();
+    expect(result.resumed).toBe(true);
+    expect(result.manifest.cipher?.algorithm).toBe(STREAM_ALGORITHM);
+    expect((await download(gateway, "set", key)).bytes.equals(Buffer.from(data))).toBe(true);
+    const preview = await previewDataset({
+      clients: connectGateway({ baseUrl: gateway.url, token: gateway.token }),
+      primitives,
+      ref: "set",
+      datasetKey: key,
+    });
+    expect(preview.firstChunk).toEqual(data.subarray(0, 4096));
   });
 
   it("counts only this run's frames in the rate, not chunks the gateway already held", async () => {

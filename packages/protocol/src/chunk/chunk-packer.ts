@@ -32,7 +32,7 @@ export interface ChunkTransform {
    * does not shrink is still stored raw (`compressed = false`), as createChunker does.
    */
   readonly codec?: ChunkCodec;
-  /** Encrypts every chunk when given (ARCHITECTURE §4 STREAM construction). */
+  /** Encrypts every chunk when given (ARCHITECTURE §4; the suite its parameters name, docs/crypto.md). */
   readonly cipher?: ChunkCipher;
 }
 

@@ -33,7 +33,7 @@ describe("chunker", () => {
     const data = testBytes(50_000);
     const { manifest, chunks } = await pack(p, data, { chunkSize: 16_384, codec: "zstd", key });
     expect(manifest.codec).toBe(CompressionCodec.ZSTD);
-    expect(manifest.cipher?.algorithm).toBe("AES-256-GCM-STREAM-v1");
+    expect(manifest.cipher?.algorithm).toBe("AES-256-GCM-CHUNKKEY-v1");
     for (const c of chunks) {
       expect(c.flags & FrameFlag.ENCRYPTED).toBe(FrameFlag.ENCRYPTED);
       expect((c.flags & FrameFlag.COMPRESSED) !== 0).toBe(c.compressed);

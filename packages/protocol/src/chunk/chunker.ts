@@ -18,7 +18,7 @@ export interface ChunkerOptions {
   readonly samples?: SampleLayout;
   /** Compression, opt-in per dataset (default "none"). Switched off automatically when the first chunk shrinks less than 1.1x. */
   readonly codec?: CodecName;
-  /** Encrypts every chunk when given (ARCHITECTURE §4 STREAM construction). */
+  /** Encrypts every chunk when given (ARCHITECTURE §4; the suite its parameters name, docs/crypto.md). */
   readonly cipher?: ChunkCipher;
   /** The seed's dataset metadata (§5.2 DatasetMetadata); sizes, counts and the root are filled in. */
   readonly metadata: ManifestFields["metadata"];

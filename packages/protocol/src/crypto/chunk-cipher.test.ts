@@ -8,13 +8,23 @@ import { concatBytes, splitAt, toHex } from "../../test-support/primitives-contr
 import { isProtocolError } from "../errors/error-codes.js";
 import { CipherParametersSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { createWebPrimitives } from "../primitives/web-primitives.js";
-import { type ChunkCipher, createChunkCipher, decryptStream, encryptStream, STREAM_ALGORITHM } from "./chunk-cipher.js";
+import {
+  type ChunkCipher,
+  createChunkCipher,
+  createStreamCipher,
+  decryptStream,
+  encryptStream,
+  NEW_VERSION_ALGORITHM,
+  STREAM_ALGORITHM,
+} from "./chunk-cipher.js";
+import { CHUNK_KEY_ALGORITHM } from "./chunk-key-cipher.js";
 import { generateDatasetKey } from "./key-wrap.js";
 
 const primitives = createWebPrimitives();
 
+/** A STREAM-v1 cipher (this file's suite); readers of either suite go through createChunkCipher. */
 async function cipherFor(key: Uint8Array, parameters?: Parameters<typeof createChunkCipher>[2]): Promise<ChunkCipher> {
-  const r = await createChunkCipher(await primitives, key, parameters);
+  const r = await createStreamCipher(await primitives, key, parameters);
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }
@@ -83,6 +93,33 @@ function expectDecryptFailure(result: { out: Uint8Array[]; error: unknown }, dat
   const released = concatBytes(...result.out);
   expect(toHex(released)).toBe(toHex(data.subarray(0, released.length)));
 }
+
+describe("createChunkCipher: the suite of new versions and of readers", () => {
+  it("encrypts a new version with per-chunk keys and opens a STREAM-v1 version by its parameters", async () => {
+    const p = await primitives;
+    const key = generateDatasetKey();
+    const fresh = await createChunkCipher(p, key);
+    if (!fresh.ok) throw new Error(fresh.error.message);
+    expect(NEW_VERSION_ALGORITHM).toBe(CHUNK_KEY_ALGORITHM);
+    expect(fresh.value.parameters.algorithm).toBe("AES-256-GCM-CHUNKKEY-v1");
+    const old = await cipherFor(key);
+    const sealed = await old.seal(0, true, new TextEncoder().encode("an old upload"));
+    const reader = await createChunkCipher(p, key, old.parameters);
+    if (!reader.ok) throw new Error(reader.error.message);
+    expect(reader.value.parameters.algorithm).toBe(STREAM_ALGORITHM);
+    const opened = await reader.value.open(0, true, sealed);
+    expect(opened.ok && new TextDecoder().decode(opened.value)).toBe("an old upload");
+  });
+
+  it("refuses parameters naming an unknown suite with CYXW_ERR_MANIFEST", async () => {
+    const p = await primitives;
+    const key = generateDatasetKey();
+    const parameters = create(CipherParametersSchema, { ...(await cipherFor(key)).parameters, algorithm: "ROT13-v1" });
+    const r = await createChunkCipher(p, key, parameters);
+    expect(r.ok ? "opened" : r.error.code).toBe("CYXW_ERR_MANIFEST");
+    expect(r.ok ? "" : r.error.message).toContain("ROT13-v1");
+  });
+});
 
 describe("chunk cipher: the STREAM construction", () => {
   it("matches the construction computed independently (HKDF-SHA256, nonce = prefix || u32be(index) || last)", async () => {

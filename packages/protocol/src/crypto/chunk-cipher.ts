@@ -34,7 +34,7 @@ export const STREAM_ALGORITHM = "AES-256-GCM-STREAM-v1";
 
 const STREAM_KEY_INFO = "cyxwiz-stream-key-v1";
 
-/** Seals and opens the chunks of one dataset version (one stream key, one nonce prefix). */
+/** Seals and opens the chunks of one dataset version (either suite: one salt, one nonce prefix). */
 export interface ChunkCipher {
   /** The manifest's `cipher` field: algorithm, salt, nonce prefix and key check (never the key). */
   readonly parameters: CipherParameters;
@@ -68,18 +68,27 @@ export interface ChunkCipher {
 }
 
 /**
+ * The suite every new dataset version is encrypted with: `AES-256-GCM-CHUNKKEY-v1`, so a worker can
+ * be granted the keys of exactly its shard's chunks (docs/crypto.md "Per-chunk keys"). Versions
+ * sealed with `AES-256-GCM-STREAM-v1` before it became the default still open by their manifest.
+ */
+export const NEW_VERSION_ALGORITHM = CHUNK_KEY_ALGORITHM;
+
+/**
  * Creates the cipher of one dataset version from its 32-byte dataset key (the DEK).
  *
- * Without `parameters` (the owner, encrypting a new version) it draws a fresh random salt and
- * nonce prefix, so each version gets its own stream key even under the same dataset key. With
- * `parameters` (a reader, from the manifest) it picks the suite by `parameters.algorithm`
- * (`AES-256-GCM-STREAM-v1`, or `AES-256-GCM-CHUNKKEY-v1` via `createChunkKeyCipher`), checks their shape and that the key matches the
- * key check, compared in constant time, before any chunk is opened.
+ * Without `parameters` (the owner, encrypting a new version) it makes a cipher of
+ * {@link NEW_VERSION_ALGORITHM} with a fresh random salt and nonce prefix, so each version gets its
+ * own keys even under the same dataset key. With `parameters` (a reader, from the manifest; a
+ * resumed upload, from its saved state) it picks the suite by `parameters.algorithm`
+ * (`AES-256-GCM-CHUNKKEY-v1` via `createChunkKeyCipher`, `AES-256-GCM-STREAM-v1` via
+ * `createStreamCipher`), checks their shape and that the key matches the key check, compared in
+ * constant time, before any chunk is opened.
  *
  * @example
  * const cipher = await createChunkCipher(primitives, datasetKey, manifest.cipher);
  * if (!cipher.ok) return cipher; // CYXW_ERR_WRONG_KEY or CYXW_ERR_MANIFEST
- * @returns the cipher; CYXW_ERR_MANIFEST when `parameters` name another algorithm or have wrong
+ * @returns the cipher; CYXW_ERR_MANIFEST when `parameters` name an unknown algorithm or have wrong
  *   lengths; CYXW_ERR_WRONG_KEY when `datasetKey` is not the key they were made with.
  * @throws TypeError for a non-Uint8Array key; RangeError when the key is not 32 bytes.
  */
@@ -88,8 +97,26 @@ export async function createChunkCipher(
   datasetKey: Uint8Array,
   parameters?: CipherParameters,
 ): Promise<Result<ChunkCipher, ProtocolFailure>> {
+  if (parameters === undefined || parameters.algorithm === CHUNK_KEY_ALGORITHM)
+    return createChunkKeyCipher(primitives, datasetKey, parameters);
+  return createStreamCipher(primitives, datasetKey, parameters);
+}
+
+/**
+ * Creates an `AES-256-GCM-STREAM-v1` cipher (the suite of versions encrypted before per-chunk keys
+ * became the default). Same contract as {@link createChunkCipher}: without `parameters` a fresh
+ * salt and nonce prefix; with them their shape and the key check are checked first.
+ *
+ * @returns the cipher; CYXW_ERR_MANIFEST for parameters of another algorithm or wrong lengths;
+ *   CYXW_ERR_WRONG_KEY when `datasetKey` does not match the key check.
+ * @throws TypeError for a non-Uint8Array key; RangeError when the key is not 32 bytes.
+ */
+export async function createStreamCipher(
+  primitives: Primitives,
+  datasetKey: Uint8Array,
+  parameters?: CipherParameters,
+): Promise<Result<ChunkCipher, ProtocolFailure>> {
   checkBytes("dataset key", datasetKey, DATASET_KEY_BYTES);
-  if (parameters?.algorithm === CHUNK_KEY_ALGORITHM) return createChunkKeyCipher(primitives, datasetKey, parameters);
   let salt: Uint8Array;
   let noncePrefix: Uint8Array;
   if (parameters === undefined) {

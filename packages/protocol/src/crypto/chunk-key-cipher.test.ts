@@ -4,7 +4,14 @@ import { concatBytes, fromHex, toHex } from "../../test-support/primitives-contr
 import rfc5869 from "../../test-vectors/rfc5869-hkdf-sha256.json";
 import { CipherParametersSchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { createWebPrimitives } from "../primitives/web-primitives.js";
-import { type ChunkCipher, createChunkCipher, decryptStream, encryptStream, STREAM_ALGORITHM } from "./chunk-cipher.js";
+import {
+  type ChunkCipher,
+  createChunkCipher,
+  createStreamCipher,
+  decryptStream,
+  encryptStream,
+  STREAM_ALGORITHM,
+} from "./chunk-cipher.js";
 import {
   CHUNK_KEY_ALGORITHM,
   CHUNK_KEY_INFO,
@@ -131,10 +138,10 @@ describe("AES-256-GCM-CHUNKKEY-v1 cipher", () => {
     const p = await primitives;
     const dek = generateDatasetKey();
     const data = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
-    const stream = await createChunkCipher(p, dek);
+    const stream = await createStreamCipher(p, dek);
     const perChunk = await newChunkKeyCipher(dek);
     if (!stream.ok) throw new Error(stream.error.message);
-    expect(stream.value.parameters.algorithm).toBe(STREAM_ALGORITHM); // the default is unchanged
+    expect(stream.value.parameters.algorithm).toBe(STREAM_ALGORITHM);
     const uploads = [
       { params: stream.value.parameters, sealed: await collect(encryptStream(stream.value, from([data]), 300)) },
       { params: perChunk.parameters, sealed: await collect(encryptStream(perChunk, from([data]), 300)) },

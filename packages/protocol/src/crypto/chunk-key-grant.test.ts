@@ -4,7 +4,7 @@ import { toHex } from "../../test-support/primitives-contract.js";
 import { isProtocolError } from "../errors/error-codes.js";
 import { ChunkKeyGrantSchema, CipherParametersSchema, WrappedKeySchema } from "../gen/cyxwiz/data/v1/manifest_pb.js";
 import { createWebPrimitives } from "../primitives/web-primitives.js";
-import { type ChunkCipher, createChunkCipher, STREAM_ALGORITHM } from "./chunk-cipher.js";
+import { type ChunkCipher, createStreamCipher, STREAM_ALGORITHM } from "./chunk-cipher.js";
 import { createChunkKeyCipher, deriveChunkKey, openChunkWithKey } from "./chunk-key-cipher.js";
 import { grantChunkKeys, openGrant } from "./chunk-key-grant.js";
 import { generateX25519KeyPair } from "./key-agreement.js";
@@ -129,7 +129,7 @@ describe("chunk-key grants", () => {
         return isProtocolError(e) ? e.code : (e as Error).name;
       }
     };
-    const stream = await createChunkCipher(p, dek);
+    const stream = await createStreamCipher(p, dek);
     if (!stream.ok) throw new Error(stream.error.message);
     expect(await code(() => grantChunkKeys(p, generateDatasetKey(), cipher.parameters, [1], worker.publicKey))).toBe(
       "CYXW_ERR_WRONG_KEY",

@@ -3,11 +3,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../test-support/primitives-contract.js";
 import rfc8032 from "../../test-vectors/rfc8032-ed25519.json";
-import { createWebPrimitives } from "../primitives/web-primitives.js";
 import {
   generateIdentity,
   identityFromSeed,
-  nodeIdFromPublicKey,
   parseIdentity,
   serializeIdentity,
   signMessage,
@@ -104,17 +102,6 @@ describe("identities", () => {
     seed.fill(0);
     expect(id.secretKey).toEqual(new Uint8Array(32).fill(5));
     for (const n of [0, 31, 33, 64]) expect(() => identityFromSeed(new Uint8Array(n))).toThrow(RangeError);
-  });
-
-  it("node id is the 64-char lowercase hex SHA-256 of the public key", async () => {
-    const p = await createWebPrimitives(); // an independent SHA-256 (crypto.subtle)
-    for (let i = 0; i < 5; i++) {
-      const id = generateIdentity();
-      const nodeId = nodeIdFromPublicKey(id.publicKey);
-      expect(nodeId).toMatch(/^[0-9a-f]{64}$/);
-      expect(nodeId).toBe(toHex(await p.sha256(id.publicKey)));
-    }
-    expect(() => nodeIdFromPublicKey(new Uint8Array(33))).toThrow(RangeError);
   });
 
   it("serializes to the documented JSON and parses back to the same identity", () => {

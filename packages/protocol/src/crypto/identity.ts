@@ -1,6 +1,5 @@
 import { equalBytes } from "@noble/ciphers/utils.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { failure, type ProtocolFailure } from "../errors/error-codes.js";
 import { err, ok, type Result } from "../result.js";
@@ -74,17 +73,6 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
   } catch {
     return false;
   }
-}
-
-/**
- * A node's id: the lowercase hex SHA-256 of its 32-byte Ed25519 public key (seed §4.4
- * `PublicKeyToNodeId`, "Node ID is hash of public key"), 64 characters.
- *
- * @throws TypeError for a non-Uint8Array; RangeError when the key is not 32 bytes.
- */
-export function nodeIdFromPublicKey(publicKey: Uint8Array): string {
-  checkBytes("Ed25519 public key", publicKey, KEY_BYTES);
-  return bytesToHex(sha256(publicKey));
 }
 
 /**

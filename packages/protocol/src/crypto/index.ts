@@ -3,7 +3,15 @@
  * chunk-key grants, dataset-key wrapping, Ed25519 identities and
  * signed manifests (seed §4.4, ARCHITECTURE §4; docs/crypto.md). Hand-picked exports (STYLE §4).
  */
-export { type ChunkCipher, createChunkCipher, decryptStream, encryptStream, STREAM_ALGORITHM } from "./chunk-cipher.js";
+export {
+  type ChunkCipher,
+  createChunkCipher,
+  createStreamCipher,
+  decryptStream,
+  encryptStream,
+  NEW_VERSION_ALGORITHM,
+  STREAM_ALGORITHM,
+} from "./chunk-cipher.js";
 export {
   CHUNK_KEY_ALGORITHM,
   createChunkKeyCipher,
@@ -15,7 +23,6 @@ export {
   generateIdentity,
   type Identity,
   identityFromSeed,
-  nodeIdFromPublicKey,
   parseIdentity,
   serializeIdentity,
   signMessage,

@@ -11,7 +11,7 @@ import { type AesGcmKey, checkAesGcmArgs, type Primitives, type SealedAndHashed 
  * The pool is runtime-neutral: a runtime adapter spawns the workers (worker_threads in
  * `@cyxwiz/protocol/node`, Web Workers in `createWebSealingPool`) and each runs a small
  * self-contained script over its runtime's native AES-GCM and SHA-256. Nonces are chosen by the
- * caller (the chunk cipher's STREAM construction), never by the workers.
+ * caller (the chunk cipher's suite), never by the workers.
  */
 
 /** A message a sealing worker receives. */

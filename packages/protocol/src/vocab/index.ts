@@ -1,6 +1,7 @@
 /**
  * `@cyxwiz/protocol/vocab`: the named lists the gateway, the client, the CLI and the dashboard
- * share (compression codecs, data classifications and their data policies), each with its proto mapping and labels.
+ * share (compression codecs, data classifications and their data policies, the compute plane's
+ * aggregation rules, evaluation splits and state words), each with its proto mapping and labels.
  */
 
 export type {
@@ -21,6 +22,17 @@ export {
 } from "./classifications.js";
 export type { CodecEntry, CodecInfo, CodecName } from "./codecs.js";
 export { CODEC_NAMES, CODECS, codecFromName, codecInfo, codecName, isCodecName } from "./codecs.js";
+export type { AggregationRule, EvaluationSplit } from "./compute.js";
+export {
+  AGGREGATION_RULES,
+  EVALUATION_SPLITS,
+  isJobFinished,
+  jobStateName,
+  nodeKindName,
+  nodeStateName,
+  roundCloseName,
+  workerStateName,
+} from "./compute.js";
 export type {
   DataPolicy,
   DataPolicyOverrides,
