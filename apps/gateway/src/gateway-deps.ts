@@ -4,6 +4,7 @@ import type { GatewaySecrets } from "./auth/gateway-secrets.js";
 import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayMetrics } from "./http/gateway-metrics.js";
+import type { JobEvents } from "./jobs/job-events.js";
 import type { NodeEvents } from "./nodes/node-events.js";
 import type { BlobStore, MetadataStore } from "./store/index.js";
 import type { DigestLocks } from "./transfers/digest-locks.js";
@@ -25,4 +26,6 @@ export interface GatewayDeps {
   readonly log: FastifyBaseLogger;
   /** Workers registering, leaving, and lost (nodes/node-events.ts): the job engine listens. */
   readonly nodeEvents: NodeEvents;
+  /** Wake-ups between the job engine and the job and assignment streams (jobs/job-events.ts). */
+  readonly jobEvents: JobEvents;
 }

@@ -6,7 +6,7 @@ import { Code, ConnectError, type ConnectRouter, createContextValues } from "@co
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { FRAME_OVERHEAD_BYTES } from "@cyxwiz/protocol/frame";
 import { FRAMES_SUBPROTOCOL } from "@cyxwiz/protocol/frames-endpoint";
-import { AuthService, DatasetService, DataTransferService, NodeService } from "@cyxwiz/protocol/gen";
+import { AuthService, DatasetService, DataTransferService, JobService, NodeService } from "@cyxwiz/protocol/gen";
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import fastifyStatic from "@fastify/static";
 import websocket from "@fastify/websocket";
@@ -26,6 +26,10 @@ import { registerRateLimits } from "./http/rate-limits.js";
 import { clientAddress, notAPerson, registerRequestCaller } from "./http/request-caller.js";
 import { createRpcLimits } from "./http/rpc-limits.js";
 import { reportRefusal } from "./http/rpc-refusal.js";
+import { createJobEngine } from "./jobs/job-engine.js";
+import { createJobEvents } from "./jobs/job-events.js";
+import { createJobService } from "./jobs/job-service.js";
+import { createNodeWorkService } from "./jobs/node-work-service.js";
 import { createNodeEvents } from "./nodes/node-events.js";
 import { createNodeLiveness } from "./nodes/node-liveness.js";
 import { createNodeRegistryService } from "./nodes/node-registry-service.js";
@@ -141,6 +145,7 @@ async function assemble(
     metrics,
     log: app.log,
     nodeEvents,
+    jobEvents: createJobEvents(),
   };
   // Versions past their policy's expiry are deleted by the gateway itself (docs/data-policy.md).
   const sweeper = createExpirySweeper({ deps, intervalMs: config.expirySweepSeconds * 1000 });
@@ -150,6 +155,15 @@ async function assemble(
   const liveness = createNodeLiveness({ deps, heartbeatSeconds: config.heartbeatSeconds });
   app.addHook("onReady", async () => liveness.start());
   app.addHook("preClose", async () => liveness.stop());
+  // The compute plane's rounds: every job resumed from the database at start (docs/compute.md).
+  const engine = createJobEngine(deps, { heartbeatSeconds: config.heartbeatSeconds });
+  // A worker registering, leaving or lost changes what the engine can schedule: wake it now.
+  nodeEvents.on("changed", () => deps.jobEvents.wake());
+  app.addHook("onReady", async () => engine.start());
+  app.addHook("preClose", async () => {
+    deps.jobEvents.close(); // WatchJob and WatchAssignments streams end, so the server can close
+    await engine.stop();
+  });
   const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey, config.apiTokenDays);
   if (firstStart.tokenRenewed)
     app.log.warn({ path: firstStart.tokenPath }, "admin-token held a token without an id (not revocable): replaced");
@@ -167,14 +181,20 @@ async function assemble(
   });
   await registerFramesRoute(app, deps);
 
-  const limits = createRpcLimits(app, deps, [DataTransferService, DatasetService, AuthService, NodeService]);
+  const limits = createRpcLimits(app, deps, [
+    DataTransferService,
+    DatasetService,
+    AuthService,
+    NodeService,
+    JobService,
+  ]);
   const routes = limits.routes((router: ConnectRouter) => {
     router.service(DataTransferService, createDataTransferService(deps));
     router.service(DatasetService, createDatasetService(deps));
     router.service(AuthService, createAuthService(deps));
-    // The registry half of NodeService; the job engine's half (WatchAssignments, FetchShard,
-    // SubmitUpdate) joins it here, and answers UNIMPLEMENTED until then.
-    router.service(NodeService, { ...createNodeRegistryService(deps) });
+    // NodeService: the registry (nodes/) and the job engine's worker methods (jobs/).
+    router.service(NodeService, { ...createNodeRegistryService(deps), ...createNodeWorkService(deps) });
+    router.service(JobService, createJobService(deps));
   });
   await app.register(fastifyConnectPlugin, {
     routes,

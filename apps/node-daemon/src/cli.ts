@@ -3,6 +3,7 @@ import { STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
 import { AGGREGATION_RULES, CLASSIFICATION_NAMES, CODEC_NAMES, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
 import { OPTIMIZERS, PRESET_NAMES } from "@cyxwiz/training";
 import { Command, CommanderError, Option } from "commander";
+import { DAEMON_BACKENDS, daemonCommand } from "./commands/daemon.js";
 import { downloadCommand } from "./commands/download.js";
 import { jobCancelCommand, jobGetCommand, jobListCommand, jobModelCommand, jobSubmitCommand } from "./commands/job.js";
 import { jobWatchCommand } from "./commands/job-watch.js";
@@ -304,6 +305,26 @@ export function buildProgram(): Command {
     .requiredOption("--out <dir>", "directory to write model.json and the weights to")
     .option("--json", "print the paths as JSON on stdout")
     .action((id: string, opts) => jobModelCommand(id, opts, createOutput(opts.json === true)));
+  program
+    .command("daemon")
+    .description(
+      "run a worker node: register with the gateway, train assigned shards, send signed updates (docs/node-daemon.md)",
+    )
+    .requiredOption("--gateway <url>", "the gateway's URL")
+    .requiredOption("--data-dir <dir>", "where the node keeps its identity and encrypted chunk cache")
+    .option("--max-storage <size>", "the chunk cache's quota, e.g. 10GB, 512MiB", "10GB")
+    .option("--region <region>", "the region the node reports", "local")
+    .addOption(new Option("--backend <backend>", "training backend").choices([...DAEMON_BACKENDS]).default("auto"))
+    .option("--label <label>", "a name for the node on the Nodes page")
+    .option(
+      "--token <token>",
+      "an operator's token: the node registers as their worker (or --token-file, CYXWIZ_TOKEN)",
+    )
+    .option("--token-file <path>", "a file holding the operator's token")
+    .option("--ca-file <path>", caHelp)
+    .option("--pin-sha256 <fingerprint>", pinHelp)
+    .option("--json", "log one JSON object per line on stdout")
+    .action((opts) => daemonCommand(opts));
 
   return program;
 }

@@ -13,7 +13,9 @@ export {
   chooseBackend,
 } from "./backend-choice.js";
 export { buildModel } from "./build-model.js";
+export { initialWeights } from "./initial-weights.js";
 export { type BatchSource, evaluate, type TrainLocalOptions, type TrainResult, trainLocal } from "./local-training.js";
+export { type ModelArtifactsFiles, modelArtifacts, WEIGHTS_FILE } from "./model-artifacts.js";
 export { MODEL_PRESETS, PRESET_NAMES, type PresetName, presetSpec } from "./model-presets.js";
 export {
   ACTIVATIONS,
@@ -36,6 +38,7 @@ export {
   fromHalf,
   l2Norm,
   layoutSize,
+  readWeights,
   setWeights,
   toHalf,
   type UpdateCheck,

@@ -35,6 +35,23 @@ export function weightsOf(model: tfl.LayersModel): FlatWeights {
 }
 
 /**
+ * weightsOf, reading each weight asynchronously: the way to read them on the webgpu backend, whose
+ * synchronous reads are slow in a browser and need OffscreenCanvas, which Node lacks.
+ */
+export async function readWeights(model: tfl.LayersModel): Promise<FlatWeights> {
+  const weights = model.weights;
+  const layout = { names: weights.map((w) => w.name), shapes: weights.map((w) => [...w.shape] as number[]) };
+  const values = new Float32Array(layoutSize(layout));
+  let at = 0;
+  for (const w of weights) {
+    const data = (await w.read().data()) as Float32Array;
+    values.set(data, at);
+    at += data.length;
+  }
+  return { values, layout };
+}
+
+/**
  * Sets a model's weights from a flat vector laid out as weightsOf gives.
  * @throws TrainingError CYXW_ERR_TR_LAYOUT_MISMATCH when the length differs (the model is unchanged).
  */

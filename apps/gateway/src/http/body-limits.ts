@@ -1,6 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { DatasetService, DataTransferService } from "@cyxwiz/protocol/gen";
+import { DatasetService, DataTransferService, JobService, NodeService } from "@cyxwiz/protocol/gen";
 import type { GatewayConfig } from "../config.js";
+import { MAX_PARAMETERS } from "../jobs/job-spec.js";
 import { methodKey } from "../rpc/method-key.js";
 
 /**
@@ -36,6 +37,15 @@ export const MANIFEST_FIXED_BYTES = 8 * 1024 * 1024;
 /** What one chunk adds to an InitiateTransfer of samples: its plain size, up to 10 digits and a comma in JSON. */
 export const INITIATE_BYTES_PER_CHUNK = 12;
 
+/**
+ * What one granted chunk adds to a GrantKeys request at most (JSON): its index in the clear list
+ * (up to 10 digits) and, sealed, its index and 32-byte key (about 40 bytes, 4/3 as base64).
+ */
+export const GRANT_BYTES_PER_CHUNK = 96;
+
+/** A SubmitUpdate: a float32 delta of the largest model a job may have (4/3 as base64 in JSON), and the fields around it. */
+export const SUBMIT_UPDATE_BYTES = Math.ceil((MAX_PARAMETERS * 4 * 4) / 3) + CONTROL_BODY_BYTES;
+
 /** The request-size cap of every RPC, from the configuration. */
 export interface BodyCaps {
   /** The most bytes one request message of `method` may take, compressed or not. */
@@ -51,6 +61,10 @@ export function createBodyCaps(config: Pick<GatewayConfig, "maxChunks" | "maxPay
       methodKey(DataTransferService.method.initiateTransfer),
       CONTROL_BODY_BYTES + config.maxChunks * INITIATE_BYTES_PER_CHUNK,
     ],
+    // Every worker's grant of its shard's chunks: at most every chunk, once per worker.
+    [methodKey(JobService.method.grantKeys), CONTROL_BODY_BYTES + config.maxChunks * GRANT_BYTES_PER_CHUNK],
+    // A model update of the largest model a job may have (jobs/job-spec.ts MAX_PARAMETERS).
+    [methodKey(NodeService.method.submitUpdate), SUBMIT_UPDATE_BYTES],
     // One DataChunk: a frame payload (base64 in JSON: 4/3 as long) and its proof, ids and digests.
     [
       methodKey(DataTransferService.method.streamData),

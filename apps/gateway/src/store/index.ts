@@ -16,11 +16,28 @@ export {
 } from "./dataset-repository.js";
 export { createDirectoryBlobStore } from "./directory-blob-store.js";
 export {
+  ACTIVE_WORKER_STATES,
+  FINISHED_JOB_STATES,
+  JOB_STATES,
+  type JobRecord,
+  type JobRepository,
+  type JobStateName,
+  type KeyGrantRecord,
+  type NewShard,
+  type RoundRecord,
+  type SampleRange,
+  type ShardRecord,
+  type UpdateRecord,
+  type WorkerRecord,
+  type WorkerStateName,
+} from "./job-repository.js";
+export {
   createMetadataStore,
   type MetadataStore,
   type MetadataStoreOptions,
   openMetadataStore,
 } from "./metadata-store.js";
+export { createNodePool, type NodePool, type PoolNode } from "./node-pool.js";
 export {
   type ChallengeSpend,
   checkNewNode,

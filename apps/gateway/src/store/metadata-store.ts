@@ -2,7 +2,9 @@ import { join } from "node:path";
 import { type ApiTokenRepository, createApiTokenRepository } from "./api-token-repository.js";
 import { type AuditLog, createAuditLog } from "./audit-log.js";
 import { createDatasetRepository, type DatasetRepository } from "./dataset-repository.js";
+import { createJobRepository, type JobRepository } from "./job-repository.js";
 import { applyMigrations } from "./migrations.js";
+import { createNodePool, type NodePool } from "./node-pool.js";
 import { createNodeRepository, type NodeRepository } from "./node-repository.js";
 import { openPgliteDriver } from "./pglite-driver.js";
 import { openPostgresDriver } from "./postgres-driver.js";
@@ -22,6 +24,10 @@ export interface MetadataStore {
   readonly audit: AuditLog;
   /** Workers of the compute plane and their registration challenges (docs/compute.md). */
   readonly nodes: NodeRepository;
+  /** Training jobs of the compute plane (docs/compute.md). */
+  readonly jobs: JobRepository;
+  /** The workers as the job engine reads them (NodeService registers them). */
+  readonly nodePool: NodePool;
   /** Closes the database connection(s). Closing twice is harmless. */
   close(): Promise<void>;
 }
@@ -81,6 +87,8 @@ export async function createMetadataStore(
     apiTokens: createApiTokenRepository(driver),
     audit: createAuditLog(driver),
     nodes: createNodeRepository(driver),
+    jobs: createJobRepository(driver),
+    nodePool: createNodePool(driver),
     close: () => driver.close(),
   };
 }

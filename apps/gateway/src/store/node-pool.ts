@@ -1,0 +1,88 @@
+import type { SqlQueryable } from "./sql-driver.js";
+import { bytes, date, num, type Row } from "./sql-values.js";
+
+// The workers as the job engine reads them (docs/compute.md "Scheduling"): the `nodes` table of
+// migrations/0005_compute.sql. Registration, heartbeats and node tokens are NodeService's; the
+// engine only reads nodes, marks them lost, and moves their reputation.
+
+export interface PoolNode {
+  readonly nodeId: string;
+  readonly signingPublicKey: Uint8Array;
+  readonly agreementPublicKey: Uint8Array;
+  readonly kind: "daemon" | "browser";
+  readonly label: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly backend: "webgpu" | "wasm" | "cpu";
+  readonly region: string;
+  readonly storageBytes: number;
+  readonly state: "idle" | "busy" | "lost" | "left";
+  readonly reputation: number;
+  /** The person whose token registered it; undefined for an anonymous volunteer. */
+  readonly operator: string | undefined;
+  readonly lastHeartbeat: Date;
+}
+
+export interface NodePool {
+  get(nodeId: string): Promise<PoolNode | undefined>;
+  many(nodeIds: readonly string[]): Promise<PoolNode[]>;
+  /** Idle nodes whose last heartbeat is newer than `since`. */
+  idle(since: Date): Promise<PoolNode[]>;
+  /** Marks nodes silent since before `since` lost; returns their ids. */
+  markSilentLost(since: Date): Promise<string[]>;
+  /** Moves a node's reputation by `delta`, kept within 0–100. */
+  adjustReputation(nodeId: string, delta: number): Promise<void>;
+}
+
+function toNode(r: Row): PoolNode {
+  return {
+    nodeId: String(r.node_id),
+    signingPublicKey: bytes(r.signing_public_key),
+    agreementPublicKey: bytes(r.agreement_public_key),
+    kind: r.kind as PoolNode["kind"],
+    label: String(r.label),
+    cores: num(r.cores),
+    memoryBytes: num(r.memory_bytes),
+    backend: r.backend as PoolNode["backend"],
+    region: String(r.region),
+    storageBytes: num(r.storage_bytes),
+    state: r.state as PoolNode["state"],
+    reputation: num(r.reputation),
+    operator: r.operator === null || r.operator === undefined ? undefined : String(r.operator),
+    lastHeartbeat: date(r.last_heartbeat),
+  };
+}
+
+/** The node pool over `db`. */
+export function createNodePool(db: SqlQueryable): NodePool {
+  return {
+    async get(nodeId) {
+      const { rows } = await db.query("SELECT * FROM nodes WHERE node_id = $1", [nodeId]);
+      return rows[0] === undefined ? undefined : toNode(rows[0]);
+    },
+    async many(nodeIds) {
+      const { rows } = await db.query("SELECT * FROM nodes WHERE node_id = ANY($1::text[])", [[...nodeIds]]);
+      return rows.map(toNode);
+    },
+    async idle(since) {
+      const { rows } = await db.query(
+        "SELECT * FROM nodes WHERE state = 'idle' AND last_heartbeat > $1 ORDER BY node_id",
+        [since],
+      );
+      return rows.map(toNode);
+    },
+    async markSilentLost(since) {
+      const { rows } = await db.query(
+        "UPDATE nodes SET state = 'lost' WHERE state IN ('idle', 'busy') AND last_heartbeat <= $1 RETURNING node_id",
+        [since],
+      );
+      return rows.map((r) => String(r.node_id));
+    },
+    async adjustReputation(nodeId, delta) {
+      await db.query("UPDATE nodes SET reputation = LEAST(100, GREATEST(0, reputation + $2)) WHERE node_id = $1", [
+        nodeId,
+        delta,
+      ]);
+    },
+  };
+}

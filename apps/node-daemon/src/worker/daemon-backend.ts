@@ -1,0 +1,31 @@
+import { type BackendPreference, chooseBackend, type ModelSpec } from "@cyxwiz/training";
+import { installNodeWebGpu, type NodeWebGpu } from "./node-webgpu.js";
+
+/**
+ * The daemon's backend choice (docs/node-daemon.md "Backends"): webgpu through the optional
+ * `webgpu` npm package when it finds a hardware adapter (a software one only with `--backend
+ * webgpu`); then wasm (in plain Node, TF.js finds its .wasm files in its own node_modules folder)
+ * for dense models; cpu for conv models (TF.js 4.22's wasm backend cannot train them). The reason
+ * names each backend passed over and why.
+ */
+export function daemonBackendChooser(
+  preference: BackendPreference,
+  probe: (allowFallback: boolean) => Promise<NodeWebGpu> = installNodeWebGpu,
+): (spec: ModelSpec) => Promise<{ backend: string; reason: string }> {
+  let gpu: Promise<NodeWebGpu> | undefined;
+  return async (spec) => {
+    const passed: string[] = [];
+    let from: BackendPreference = preference;
+    if (preference === "auto" || preference === "webgpu") {
+      gpu ??= probe(preference === "webgpu");
+      const found = await gpu;
+      if (found.usable) from = "webgpu";
+      else {
+        passed.push(`webgpu passed over: ${found.reason}`);
+        from = "wasm";
+      }
+    }
+    const choice = await chooseBackend(from, spec);
+    return { backend: choice.backend, reason: [...passed, choice.reason].join(": ") };
+  };
+}
