@@ -73,12 +73,12 @@ describe("VolunteerPage", () => {
     expect(join.capacity.cores).toBeGreaterThan(0);
     expect(byTestId(c, "volunteer-node").textContent).toBe("node_feedface");
 
-    await w.event({ kind: "registered", nodeId: "node_feedface" });
-    await w.event({ kind: "backend", backend: "webgpu", reason: "webgpu" });
-    await w.event({ kind: "assignment", jobId: "job_7", round: 2, shard: 1, samples: 1500, chunks: 2 });
-    await w.event({ kind: "fetch", done: 2, total: 2, cached: 1 });
-    await w.event({ kind: "batch", step: 10, loss: 0.4321, accuracy: 0.875, samplesPerSecond: 1234 });
-    await w.event({ kind: "submitted", jobId: "job_7", round: 2, accepted: true, reason: "" });
+    await w.event({ type: "registered", nodeId: "node_feedface" });
+    await w.event({ type: "backend", backend: "webgpu", reason: "webgpu" });
+    await w.event({ type: "assignment", jobId: "job_7", round: 2, shard: 1, samples: 1500, chunks: 2 });
+    await w.event({ type: "fetch", done: 2, total: 2, cached: 1 });
+    await w.event({ type: "batch", step: 10, loss: 0.4321, accuracy: 0.875, samplesPerSecond: 1234 });
+    await w.event({ type: "submitted", jobId: "job_7", round: 2, accepted: true, reason: "" });
     expect(byTestId(c, "volunteer-panel").dataset.status).toBe("working");
     expect(byTestId(c, "volunteer-backend").textContent).toBe("webgpu");
     expect(byTestId(c, "volunteer-backend-reason").textContent).toBe("why: webgpu");
@@ -96,7 +96,7 @@ describe("VolunteerPage", () => {
     await act(async () => byTestId(c, "volunteer-stop").click());
     expect(w.received.at(-1)).toEqual({ type: "leave", reason: "the volunteer pressed Stop" });
     expect(byTestId(c, "volunteer-status").textContent).toBe("Leaving…");
-    await w.event({ kind: "left" });
+    await w.event({ type: "left" });
     await w.send({ type: "stopped" });
     expect(byTestId(c, "volunteer-status").textContent).toBe("Left");
     expect(w.terminated).toBe(true);

@@ -1,10 +1,12 @@
+import type { WorkerEvent } from "@cyxwiz/client/worker";
+
 /**
  * The messages between the volunteer page and its Web Worker (volunteer.worker.ts), which runs
  * `runWorker` from "@cyxwiz/client/worker" (docs/compute.md "Dashboard"). Structured-clone data
  * only. The worker's events are runWorker's `WorkerEvent`s, passed on as they come.
  */
 
-/** The capacity a browser tab offers (NodeCapacity without the backend, which runWorker chooses). */
+/** The capacity a browser tab offers (NodeCapacity; the worker adds the backend it expects). */
 export interface VolunteerCapacity {
   readonly cores: number;
   readonly memoryBytes: number;
@@ -16,7 +18,7 @@ export interface VolunteerCapacity {
 export type ToVolunteerWorker =
   | {
       readonly type: "join";
-      /** The gateway (the page's origin) and the person's session token, for GetChallenge and Register. */
+      /** The gateway (the page's origin) and the person's session token, sent on Register only (the node is theirs). */
       readonly baseUrl: string;
       readonly token: string;
       readonly label: string;
@@ -29,36 +31,8 @@ export type ToVolunteerWorker =
     }
   | { readonly type: "leave"; readonly reason: string };
 
-/** runWorker's events (as designed for "@cyxwiz/client/worker"). */
-export type VolunteerEvent =
-  | { readonly kind: "registered"; readonly nodeId: string }
-  | { readonly kind: "backend"; readonly backend: string; readonly reason: string }
-  | {
-      readonly kind: "assignment";
-      readonly jobId: string;
-      readonly round: number;
-      readonly shard: number;
-      readonly samples: number;
-      readonly chunks: number;
-    }
-  | { readonly kind: "fetch"; readonly done: number; readonly total: number; readonly cached: number }
-  | {
-      readonly kind: "batch";
-      readonly step: number;
-      readonly loss: number;
-      readonly accuracy: number;
-      readonly samplesPerSecond: number;
-    }
-  | {
-      readonly kind: "submitted";
-      readonly jobId: string;
-      readonly round: number;
-      readonly accepted: boolean;
-      readonly reason: string;
-    }
-  | { readonly kind: "erased"; readonly jobId?: string }
-  | { readonly kind: "error"; readonly message: string }
-  | { readonly kind: "left" };
+/** runWorker's events ("@cyxwiz/client/worker"), passed on as they come. */
+export type VolunteerEvent = WorkerEvent;
 
 /** Worker → page. */
 export type FromVolunteerWorker =

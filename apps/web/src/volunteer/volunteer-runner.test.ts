@@ -1,8 +1,9 @@
 import { createRouterTransport } from "@connectrpc/connect";
+import type { WorkerOptions } from "@cyxwiz/client/worker";
 import { generateIdentity, generateX25519KeyPair, verifySignature } from "@cyxwiz/protocol/crypto";
 import { describe, expect, it } from "vitest";
 import type { FromVolunteerWorker, ToVolunteerWorker } from "./volunteer-protocol.js";
-import { createVolunteerRunner, type RunWorkerOptions } from "./volunteer-runner.js";
+import { createVolunteerRunner } from "./volunteer-runner.js";
 
 function join(): Extract<ToVolunteerWorker, { type: "join" }> {
   return {
@@ -13,49 +14,50 @@ function join(): Extract<ToVolunteerWorker, { type: "join" }> {
     capacity: { cores: 4, memoryBytes: 8e9, region: "eu", storageBytes: 1e9 },
     signingSeed: generateIdentity().secretKey,
     agreementSecret: generateX25519KeyPair().secretKey,
-    wasmPath: "/tfjs-wasm/",
+    wasmPath: "/_next/static/tfjs-wasm/",
   };
 }
 
 describe("volunteer runner", () => {
   it("runs runWorker with the identity and capacity, passes its events on, and stops on leave", async () => {
     const posted: FromVolunteerWorker[] = [];
-    let options: RunWorkerOptions | undefined;
+    let options: WorkerOptions | undefined;
     const wasm: string[] = [];
     const runner = createVolunteerRunner({
       runWorker: (o) => {
         options = o;
-        o.onEvent({ kind: "registered", nodeId: "node_x" });
+        o.onEvent?.({ type: "registered", nodeId: "node_x" });
         return new Promise((resolve) =>
           o.signal.addEventListener("abort", () => {
-            o.onEvent({ kind: "left" });
+            o.onEvent?.({ type: "left" });
             resolve();
           }),
         );
       },
       createTransport: () => createRouterTransport(() => {}),
       setWasmPath: (p) => wasm.push(p),
+      expectedBackend: () => "webgpu",
       post: (m) => posted.push(m),
     });
     const message = join();
     runner.handle(message);
     await new Promise((r) => setTimeout(r, 0));
-    expect(wasm).toEqual(["/tfjs-wasm/"]);
+    expect(wasm).toEqual(["/_next/static/tfjs-wasm/"]);
     expect(options).toMatchObject({
       kind: "browser",
       label: "tab",
       backend: "auto",
       capacity: { cores: 4, region: "eu" },
     });
-    const signed = options!.identity.sign(new Uint8Array([7]));
+    const signed = await options!.identity.sign(new Uint8Array([7]));
     expect(verifySignature(options!.identity.signingPublicKey, new Uint8Array([7]), signed)).toBe(true);
     runner.handle(join());
     runner.handle({ type: "leave", reason: "Stop pressed" });
     await new Promise((r) => setTimeout(r, 0));
     expect(posted).toEqual([
-      { type: "event", event: { kind: "registered", nodeId: "node_x" } },
-      { type: "event", event: { kind: "error", message: "already joined: stop first" } },
-      { type: "event", event: { kind: "left" } },
+      { type: "event", event: { type: "registered", nodeId: "node_x" } },
+      { type: "event", event: { type: "error", message: "already joined: stop first" } },
+      { type: "event", event: { type: "left" } },
       { type: "stopped" },
     ]);
   });
@@ -68,6 +70,7 @@ describe("volunteer runner", () => {
       },
       createTransport: () => createRouterTransport(() => {}),
       setWasmPath: () => {},
+      expectedBackend: () => "wasm",
       post: (m) => posted.push(m),
     });
     runner.handle(join());

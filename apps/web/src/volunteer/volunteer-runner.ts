@@ -1,39 +1,26 @@
 import type { Transport } from "@connectrpc/connect";
-import { identityOf, type WorkerIdentity, workerIdentity } from "./volunteer-identity.js";
-import type { FromVolunteerWorker, ToVolunteerWorker, VolunteerEvent } from "./volunteer-protocol.js";
-
-/** runWorker's options, as "@cyxwiz/client/worker" takes them. */
-export interface RunWorkerOptions {
-  readonly transport: Transport;
-  readonly identity: WorkerIdentity;
-  readonly kind: "browser";
-  readonly label: string;
-  readonly capacity: {
-    readonly cores: number;
-    readonly memoryBytes: number;
-    readonly backend: string;
-    readonly region: string;
-    readonly storageBytes: number;
-  };
-  readonly backend: "auto";
-  readonly signal: AbortSignal;
-  readonly onEvent: (event: VolunteerEvent) => void;
-}
+import type { WorkerOptions } from "@cyxwiz/client/worker";
+import { identityOf, workerIdentity } from "./volunteer-identity.js";
+import type { FromVolunteerWorker, ToVolunteerWorker } from "./volunteer-protocol.js";
 
 /** What the runner needs from its worker scope; tests hand in fakes. */
 export interface VolunteerRunnerDeps {
-  readonly runWorker: (options: RunWorkerOptions) => Promise<void>;
-  /** Connect transport to the gateway carrying the person's token (connect-web in the worker). */
-  readonly createTransport: (baseUrl: string, token: string) => Transport;
+  /** `runWorker` from "@cyxwiz/client/worker". */
+  readonly runWorker: (options: WorkerOptions) => Promise<void>;
+  /** A Connect transport to the gateway, without auth (runWorker adds its node token). */
+  readonly createTransport: (baseUrl: string) => Transport;
   /** Points TF.js's wasm backend at its .wasm files (setWasmPaths). */
   readonly setWasmPath: (path: string) => void;
+  /** The backend this tab expects to train with, for its registration: "webgpu" when it has WebGPU, else "wasm". */
+  readonly expectedBackend: () => string;
   readonly post: (message: FromVolunteerWorker) => void;
 }
 
 /**
  * The Web Worker's side of the volunteer protocol: "join" starts runWorker (once; a second join
- * while running is refused), "leave" aborts it, which makes runWorker send Leave and return; then
- * "stopped" is posted, with the error when runWorker failed.
+ * while running is refused), registering the node as the signed-in person's own worker; "leave"
+ * aborts it, which makes runWorker erase what it holds, send Leave and return; then "stopped" is
+ * posted, with the error when runWorker failed.
  */
 export function createVolunteerRunner(deps: VolunteerRunnerDeps): { handle(message: ToVolunteerWorker): void } {
   let running: AbortController | undefined;
@@ -42,7 +29,7 @@ export function createVolunteerRunner(deps: VolunteerRunnerDeps): { handle(messa
       switch (message.type) {
         case "join": {
           if (running !== undefined) {
-            deps.post({ type: "event", event: { kind: "error", message: "already joined: stop first" } });
+            deps.post({ type: "event", event: { type: "error", message: "already joined: stop first" } });
             return;
           }
           const stop = new AbortController();
@@ -52,12 +39,13 @@ export function createVolunteerRunner(deps: VolunteerRunnerDeps): { handle(messa
               deps.setWasmPath(message.wasmPath);
               const identity = identityOf(message.signingSeed, message.agreementSecret, "");
               await deps.runWorker({
-                transport: deps.createTransport(message.baseUrl, message.token),
+                transport: deps.createTransport(message.baseUrl),
                 identity: workerIdentity(identity),
                 kind: "browser",
                 label: message.label,
-                capacity: { ...message.capacity, backend: "" },
+                capacity: { ...message.capacity, backend: deps.expectedBackend() },
                 backend: "auto",
+                userToken: message.token,
                 signal: stop.signal,
                 onEvent: (event) => deps.post({ type: "event", event }),
               });

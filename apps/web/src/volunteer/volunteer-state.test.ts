@@ -7,12 +7,12 @@ const fold = (events: VolunteerEvent[]) => events.reduce(applyVolunteerEvent, jo
 describe("volunteer view", () => {
   it("follows a round: registered, backend, assignment, batches, an accepted update", () => {
     const v = fold([
-      { kind: "registered", nodeId: "node_1" },
-      { kind: "backend", backend: "wasm", reason: "webgpu did not initialise: wasm" },
-      { kind: "assignment", jobId: "job_1", round: 1, shard: 2, samples: 500, chunks: 3 },
-      { kind: "fetch", done: 3, total: 3, cached: 1 },
-      { kind: "batch", step: 16, loss: 0.7, accuracy: 0.8, samplesPerSecond: 900 },
-      { kind: "submitted", jobId: "job_1", round: 1, accepted: true, reason: "" },
+      { type: "registered", nodeId: "node_1" },
+      { type: "backend", backend: "wasm", reason: "webgpu did not initialise: wasm" },
+      { type: "assignment", jobId: "job_1", round: 1, shard: 2, samples: 500, chunks: 3 },
+      { type: "fetch", done: 3, total: 3, cached: 1 },
+      { type: "batch", step: 16, loss: 0.7, accuracy: 0.8, samplesPerSecond: 900 },
+      { type: "submitted", jobId: "job_1", round: 1, accepted: true, reason: "" },
     ]);
     expect(v).toMatchObject({
       status: "working",
@@ -32,8 +32,8 @@ describe("volunteer view", () => {
 
   it("counts a rejected update as sent, not accepted, and says why", () => {
     const v = fold([
-      { kind: "assignment", jobId: "job_1", round: 3, shard: 0, samples: 10, chunks: 1 },
-      { kind: "submitted", jobId: "job_1", round: 3, accepted: false, reason: "late" },
+      { type: "assignment", jobId: "job_1", round: 3, shard: 0, samples: 10, chunks: 1 },
+      { type: "submitted", jobId: "job_1", round: 3, accepted: false, reason: "late" },
     ]);
     expect([v.updatesSent, v.updatesAccepted]).toEqual([1, 0]);
     expect(v.lastUpdate).toBe("Round 3 of job_1: update rejected (late).");
@@ -41,13 +41,13 @@ describe("volunteer view", () => {
 
   it("a new assignment drops the last round's batch figures; erasure drops the assignment; left stops", () => {
     let v = fold([
-      { kind: "assignment", jobId: "job_1", round: 1, shard: 0, samples: 10, chunks: 1 },
-      { kind: "batch", step: 1, loss: 2, accuracy: 0.1, samplesPerSecond: 5 },
-      { kind: "assignment", jobId: "job_1", round: 2, shard: 0, samples: 10, chunks: 1 },
+      { type: "assignment", jobId: "job_1", round: 1, shard: 0, samples: 10, chunks: 1 },
+      { type: "batch", step: 1, loss: 2, accuracy: 0.1, samplesPerSecond: 5 },
+      { type: "assignment", jobId: "job_1", round: 2, shard: 0, samples: 10, chunks: 1 },
     ]);
     expect(v.loss).toBeUndefined();
-    v = applyVolunteerEvent(v, { kind: "erased", jobId: "job_1" });
+    v = applyVolunteerEvent(v, { type: "erased", jobId: "job_1", chunks: 1, overwritten: false });
     expect(v.jobId).toBeUndefined();
-    expect(applyVolunteerEvent(v, { kind: "left" }).status).toBe("stopped");
+    expect(applyVolunteerEvent(v, { type: "left" }).status).toBe("stopped");
   });
 });

@@ -39,7 +39,7 @@ export function joiningView(view: VolunteerView): VolunteerView {
 
 /** Folds one runWorker event into the view. Pure. */
 export function applyVolunteerEvent(view: VolunteerView, e: VolunteerEvent): VolunteerView {
-  switch (e.kind) {
+  switch (e.type) {
     case "registered":
       return { ...view, status: view.status === "stopping" ? "stopping" : "working", nodeId: e.nodeId };
     case "backend":
