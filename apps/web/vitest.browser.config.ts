@@ -19,6 +19,8 @@ export default defineConfig({
       "@bufbuild/protobuf",
       "@bufbuild/protobuf/codegenv2",
       "@bufbuild/protobuf/wkt",
+      "@noble/ciphers/aes.js",
+      "hash-wasm",
       "react",
       "react/jsx-dev-runtime",
       "react-dom/client",

@@ -27,4 +27,19 @@ describe("static export", () => {
     expect(media.some((f) => /^zstd\..*\.wasm$/.test(f))).toBe(true);
     expect(media.some((f) => /^snappy_bg\..*\.wasm$/.test(f))).toBe(true);
   });
+
+  it("ships TF.js's wasm backend files where the volunteer worker looks for them (/_next/static/tfjs-wasm/)", () => {
+    const wasm = readdirSync(`${out}_next/static/tfjs-wasm`).sort();
+    expect(wasm).toEqual([
+      "tfjs-backend-wasm-simd.wasm",
+      "tfjs-backend-wasm-threaded-simd.wasm",
+      "tfjs-backend-wasm.wasm",
+    ]);
+  });
+
+  it("has the compute plane's pages", () => {
+    for (const page of ["jobs/index.html", "nodes/index.html", "volunteer/index.html"]) {
+      expect(existsSync(`${out}${page}`), page).toBe(true);
+    }
+  });
 });

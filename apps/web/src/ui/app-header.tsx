@@ -9,6 +9,9 @@ import { isActive } from "../upload/upload-rows.js";
 const LINKS = [
   { href: "/", label: "Upload" },
   { href: "/datasets", label: "Datasets" },
+  { href: "/jobs", label: "Jobs" },
+  { href: "/nodes", label: "Nodes" },
+  { href: "/volunteer", label: "Volunteer" },
 ] as const;
 
 /** The bar on every page: the product, the pages, who is signed in. */
