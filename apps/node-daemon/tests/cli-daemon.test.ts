@@ -97,7 +97,9 @@ describe("cyxwiz daemon against a NodeService over HTTP", () => {
     await fake.assign({ jobId: "job_d", chunks: [0, 1] });
     const backend = await d.waitFor((l) => l.type === "backend");
     expect(backend).toMatchObject({ backend: "wasm" });
-    expect(String(backend.reason)).toMatch(/webgpu passed over: (no WebGPU adapter|the WebGPU adapter is a software fallback)/);
+    expect(String(backend.reason)).toMatch(
+      /webgpu passed over: (no WebGPU adapter|the WebGPU adapter is a software fallback)/,
+    );
     await d.waitFor((l) => l.type === "submitted");
     expect(fake.updates).toHaveLength(1);
     expect(fake.updates[0]).toMatchObject({
