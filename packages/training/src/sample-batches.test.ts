@@ -57,7 +57,7 @@ describe("sampleBatches: batches from chunks of samples", () => {
         batchSize: 7,
         shuffle: { seed: 5, epoch },
       }))
-        b.features.forEach((f, k) => seen.push([f, b.labels[k]!]));
+        for (const [k, f] of b.features.entries()) seen.push([f, b.labels[k]!]);
       return seen;
     };
     const first = await order(0);
