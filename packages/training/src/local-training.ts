@@ -30,6 +30,19 @@ function tensorsOf(model: tfl.LayersModel, b: SampleBatch): { xs: tf.Tensor; ys:
 }
 
 /**
+ * How long training may hold the thread before letting timers and I/O run. TF.js's CPU and WASM
+ * backends resolve their promises at once, so a loop of trainOnBatch calls never reaches the event
+ * loop on its own: a worker's heartbeats (docs/compute.md "Heartbeats") would stop for the whole
+ * epoch, and the gateway would count a busy worker as lost.
+ */
+const YIELD_EVERY_MS = 200;
+
+/** A macrotask turn: timers and network callbacks run before it resolves. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
  * Trains a compiled model (buildModel) on batches, one optimizer step per batch, and disposes
  * every tensor it makes.
  * @throws TrainingError CYXW_ERR_TR_BAD_OPTION for bad epochs or steps.
@@ -45,6 +58,7 @@ export async function trainLocal(
     throw new TrainingError("CYXW_ERR_TR_BAD_OPTION", `epochs must be a positive integer, not ${epochs}`);
   if (!(steps >= 1)) throw new TrainingError("CYXW_ERR_TR_BAD_OPTION", `steps must be at least 1, not ${steps}`);
   const start = performance.now();
+  let lastYield = start;
   let samples = 0;
   let lossSum = 0;
   let accSum = 0;
@@ -66,6 +80,10 @@ export async function trainLocal(
       accSum += accuracy * b.size;
       step++;
       options.onBatch?.({ step, epoch, loss, accuracy, samples });
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
     }
   }
   const seconds = (performance.now() - start) / 1000;

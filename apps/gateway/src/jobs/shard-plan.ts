@@ -137,5 +137,31 @@ export function rebalance(
   };
   const needsInput = plan.strategy === "class-balanced";
   const result = rebalanceShards(sharding, nodes, needsInput ? trainInput(train, columns) : undefined);
-  return result.sharding.shards.map((s) => shardOf(s.shard, s.indices, train, starts, s.node));
+  // A worker trains one shard (job_workers.shard): when the rebalance hands a node the samples of
+  // a departed worker's shard as well as its own, they become one shard, numbered by the lowest.
+  const byNode = new Map<string, { shard: number; ranges: IndexRange[] }>();
+  for (const s of result.sharding.shards) {
+    const node = s.node ?? `departed:${s.shard}`;
+    const held = byNode.get(node);
+    if (held === undefined) byNode.set(node, { shard: s.shard, ranges: [...s.indices] });
+    else {
+      held.shard = Math.min(held.shard, s.shard);
+      held.ranges.push(...s.indices);
+    }
+  }
+  return [...byNode].map(([node, held]) =>
+    shardOf(held.shard, mergeRanges(held.ranges), train, starts, node.startsWith("departed:") ? undefined : node),
+  );
+}
+
+/** Ranges sorted and joined where they touch or overlap. */
+function mergeRanges(ranges: readonly IndexRange[]): IndexRange[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [s, e] of sorted) {
+    const prev = out[out.length - 1];
+    if (prev !== undefined && s <= prev[1]) prev[1] = Math.max(prev[1], e);
+    else out.push([s, e]);
+  }
+  return out;
 }
