@@ -13,8 +13,8 @@ import {
 import { prepareSamples } from "@cyxwiz/datasets/pack";
 import { bytesByteSource, createChunker, storedBytes } from "@cyxwiz/protocol/chunk";
 import {
-  createChunkCipher,
   createChunkKeyCipher,
+  createStreamCipher,
   generateDatasetKey,
   generateIdentity,
   generateX25519KeyPair,
@@ -263,7 +263,7 @@ export async function commitTestDataset(
   let cipher: Awaited<ReturnType<typeof createChunkKeyCipher>> | undefined;
   if (encryption !== "none") {
     key = generateDatasetKey();
-    cipher = encryption === "stream" ? await createChunkCipher(p, key) : await createChunkKeyCipher(p, key);
+    cipher = encryption === "stream" ? await createStreamCipher(p, key) : await createChunkKeyCipher(p, key);
     if (!cipher.ok) throw new Error(cipher.error.message);
   }
   const classification =

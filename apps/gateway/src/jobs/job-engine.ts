@@ -325,8 +325,14 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
       plan.aggregation,
     );
     for (const r of result.refused) {
-      deps.log.warn({ jobId: job.id, round, nodeId: r.nodeId, reason: r.reason }, "update refused by aggregation");
+      deps.log.warn(
+        { jobId: job.id, round, nodeId: r.nodeId, reason: r.reason },
+        "update refused by aggregation: the worker leaves the job and its shard is reassigned",
+      );
       await store.nodePool.adjustReputation(r.nodeId, REPUTATION_REJECTED);
+      await store.jobs.removeWorker(job.id, r.nodeId, "lost");
+      jobEvents.job(job.id, { kind: "worker", nodeId: r.nodeId });
+      jobEvents.node(r.nodeId);
     }
     const set = await evalSetFor(job, data, plan).catch((e: unknown) => {
       deps.log.error({ err: e, jobId: job.id }, "cannot read the evaluation split");

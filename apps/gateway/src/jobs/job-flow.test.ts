@@ -178,8 +178,10 @@ describe("a job end to end, in memory", () => {
     expect((await world.store.nodePool.get(node.nodeId))?.reputation).toBe(40);
     const [stored] = await world.store.jobs.updates(id, 1);
     expect(stored).toMatchObject({ accepted: false, delta: undefined });
+    // The sender is out of the job: its shard goes back to the pool.
     const got = (await alice.getJob({ id })).job!;
-    expect(got.workers[0]?.state).toBe(WorkerState.SUBMITTED);
+    expect(got.workers[0]?.state).toBe(WorkerState.LOST);
+    expect((await world.store.jobs.shards(id)).every((s) => s.nodeId === undefined)).toBe(true);
     await alice.cancelJob({ id });
   });
 });

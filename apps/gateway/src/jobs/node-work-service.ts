@@ -170,7 +170,16 @@ export function createNodeWorkService(
       if (!recorded)
         return { accepted: false, reason: `an update of round ${round.round} is already recorded for ${nodeId}` };
       await deps.store.nodePool.adjustReputation(nodeId, accepted ? REPUTATION_ACCEPTED : REPUTATION_REJECTED);
-      if (!accepted) deps.log.warn({ jobId: job.id, round: round.round, nodeId, reason }, "update rejected");
+      if (!accepted) {
+        // A worker that sends a broken update is out of the job: its shard goes back to the pool
+        // (merged into the others or given to an idle node), so the round need not wait for it.
+        await deps.store.jobs.removeWorker(job.id, nodeId, "lost");
+        deps.log.warn(
+          { jobId: job.id, round: round.round, nodeId, reason },
+          "update rejected: the worker leaves the job and its shard is reassigned",
+        );
+        deps.jobEvents.node(nodeId);
+      }
       deps.jobEvents.job(job.id, { kind: "worker", nodeId });
       deps.jobEvents.wake();
       return { accepted, reason };
