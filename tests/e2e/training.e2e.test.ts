@@ -72,12 +72,16 @@ describe("training on MNIST with a daemon and a volunteer tab", () => {
       "2:2",
       "--rounds",
       "6",
+      "--local-epochs",
+      "2",
+      "--lr",
+      "0.003",
       "--strategy",
       "class-balanced",
       "--eval-split",
       "validation",
       "--deadline",
-      "600",
+      "900",
       "--json",
     ]);
     expect(submit.code, submit.stderr).toBe(0);
@@ -112,5 +116,5 @@ describe("training on MNIST with a daemon and a volunteer tab", () => {
 
     await page.getByTestId("volunteer-stop").click();
     expect(await daemon.stop()).toBe(0);
-  });
+  }, 900_000);
 });

@@ -254,6 +254,34 @@ describe("rounds", () => {
     expect((await alice.getJob({ id })).job!.state).toBe(JobState.SUCCEEDED);
   });
 
+  it("merges a lost worker's class-balanced shard into the survivor's one shard, which its next assignment covers", async () => {
+    const alice = world.jobs("alice");
+    const { job } = await alice.submitJob({ spec: testSpec(ref, { minWorkers: 2, maxWorkers: 2, rounds: 2, shardingStrategy: "class-balanced" }) });
+    const id = job!.id;
+    const [a, b] = [await world.addNode({ operator: "alice" }), await world.addNode({ operator: "alice" })];
+    await world.engine.tick();
+    const before = await world.store.jobs.shards(id);
+    const total = before.reduce((s, x) => s + x.samples, 0);
+    const n = await parametersOf(a!);
+    // Between rounds a worker's heartbeat reports it idle: it is still this job's, not a free node.
+    await world.sql("UPDATE nodes SET state = 'idle' WHERE node_id = $1", [a!.nodeId]);
+    await world.sql("UPDATE nodes SET state = 'lost' WHERE node_id = $1", [b!.nodeId]);
+    await world.engine.tick();
+    const after = await world.store.jobs.shards(id);
+    expect(after.map((s) => s.nodeId)).toEqual([a!.nodeId]);
+    expect(after[0]!.samples).toBe(total);
+    const got = await assignmentOf(a!);
+    expect(got.samples.reduce((n, r) => n + Number(r.end - r.start), 0)).toBe(total);
+    expect(got.chunkIndices.length).toBeGreaterThanOrEqual(
+      before.find((s) => s.nodeId === a!.nodeId)!.chunkIndices.length,
+    );
+    await a!.submit(id, 1, new Float32Array(n), 10);
+    await world.engine.tick();
+    await a!.submit(id, 2, new Float32Array(n), 10);
+    await world.engine.tick();
+    expect((await alice.getJob({ id })).job!.state).toBe(JobState.SUCCEEDED);
+  });
+
   it("spreads the shards over a node that joins a running job below max_workers, at the start of a round", async () => {
     const alice = world.jobs("alice");
     const { job } = await alice.submitJob({ spec: testSpec(ref, { minWorkers: 1, maxWorkers: 2 }) });

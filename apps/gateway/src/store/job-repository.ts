@@ -25,8 +25,10 @@ export const WORKER_STATES = ["assigned", "fetching", "training", "submitted", "
 export type WorkerStateName = (typeof WORKER_STATES)[number];
 /** The worker states of a worker still taking part in its job. */
 export const ACTIVE_WORKER_STATES: readonly WorkerStateName[] = ["assigned", "fetching", "training", "submitted"];
-const ACTIVE_WORKERS_SQL = "('assigned', 'fetching', 'training', 'submitted')";
-const ACTIVE_JOBS_SQL = "('waiting_for_workers', 'waiting_for_keys', 'running')";
+/** The worker states of a worker still in its job (SQL list). */
+export const ACTIVE_WORKERS_SQL = "('assigned', 'fetching', 'training', 'submitted')";
+/** The states of a job not finished (SQL list). */
+export const ACTIVE_JOBS_SQL = "('waiting_for_workers', 'waiting_for_keys', 'running')";
 
 export interface JobRecord {
   readonly id: string;

@@ -1,3 +1,4 @@
+import { ACTIVE_JOBS_SQL, ACTIVE_WORKERS_SQL } from "./job-repository.js";
 import type { SqlQueryable } from "./sql-driver.js";
 import { bytes, date, num, type Row } from "./sql-values.js";
 
@@ -26,7 +27,7 @@ export interface PoolNode {
 export interface NodePool {
   get(nodeId: string): Promise<PoolNode | undefined>;
   many(nodeIds: readonly string[]): Promise<PoolNode[]>;
-  /** Idle nodes whose last heartbeat is newer than `since`. */
+  /** Nodes free to take work: idle, heard from since `since`, and in no unfinished job. */
   idle(since: Date): Promise<PoolNode[]>;
   /** Marks nodes silent since before `since` lost; returns their ids. */
   markSilentLost(since: Date): Promise<string[]>;
@@ -66,7 +67,13 @@ export function createNodePool(db: SqlQueryable): NodePool {
     },
     async idle(since) {
       const { rows } = await db.query(
-        "SELECT * FROM nodes WHERE state = 'idle' AND last_heartbeat > $1 ORDER BY node_id",
+        // Idle and fresh, and holding no worker slot of an unfinished job: a worker reports
+        // "idle" between rounds, and a node works for one job at a time.
+        `SELECT * FROM nodes n WHERE n.state = 'idle' AND n.last_heartbeat > $1
+           AND NOT EXISTS (SELECT 1 FROM job_workers w JOIN jobs j ON j.id = w.job_id
+                           WHERE w.node_id = n.node_id
+                             AND w.state IN ${ACTIVE_WORKERS_SQL} AND j.state IN ${ACTIVE_JOBS_SQL})
+         ORDER BY n.node_id`,
         [since],
       );
       return rows.map(toNode);
