@@ -174,7 +174,7 @@ describe("training jobs when workers fail or misbehave", () => {
       const honest = view.workers.filter((w) => !bad.includes(w.node));
       expect(honest.reduce((a, w) => a + w.samples, 0)).toBe(trainSamples);
       const after = await Promise.all(bad.map(reputationOf));
-      after.forEach((rep, i) => expect(rep).toBeLessThan(before[i]!));
+      for (const [i, rep] of after.entries()) expect(rep).toBeLessThan(before[i]!);
       expect(nan.submitted() + scaled.submitted()).toBe(2);
     } finally {
       nan.stop();

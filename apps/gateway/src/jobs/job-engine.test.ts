@@ -256,7 +256,9 @@ describe("rounds", () => {
 
   it("merges a lost worker's class-balanced shard into the survivor's one shard, which its next assignment covers", async () => {
     const alice = world.jobs("alice");
-    const { job } = await alice.submitJob({ spec: testSpec(ref, { minWorkers: 2, maxWorkers: 2, rounds: 2, shardingStrategy: "class-balanced" }) });
+    const { job } = await alice.submitJob({
+      spec: testSpec(ref, { minWorkers: 2, maxWorkers: 2, rounds: 2, shardingStrategy: "class-balanced" }),
+    });
     const id = job!.id;
     const [a, b] = [await world.addNode({ operator: "alice" }), await world.addNode({ operator: "alice" })];
     await world.engine.tick();

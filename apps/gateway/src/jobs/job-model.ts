@@ -12,10 +12,8 @@ import {
   modelArtifacts,
   type SampleBatch,
   setWeights,
-  weightsOf,
 } from "@cyxwiz/training";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import * as tf from "@tensorflow/tfjs-core";
 import type { JobPlan } from "./job-spec.js";
 
 // The gateway's TensorFlow.js work (docs/compute.md "Evaluation"): a job's initial weights, the
