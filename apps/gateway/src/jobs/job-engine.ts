@@ -447,8 +447,8 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
   }
 
   async function tickOnce(): Promise<void> {
-    const lost = await store.nodePool.markSilentLost(freshSince());
-    if (lost.length > 0) deps.log.info({ nodes: lost }, "nodes silent for 3 heartbeats: lost");
+    // Nodes silent for 3 heartbeats are marked lost by the liveness sweeper (nodes/node-liveness.ts),
+    // which tells the engine; a job drops a silent worker itself too (dropLostWorkers).
     for (const job of await store.jobs.active()) {
       try {
         await step(job.id);

@@ -29,8 +29,6 @@ export interface NodePool {
   many(nodeIds: readonly string[]): Promise<PoolNode[]>;
   /** Nodes free to take work: idle, heard from since `since`, and in no unfinished job. */
   idle(since: Date): Promise<PoolNode[]>;
-  /** Marks nodes silent since before `since` lost; returns their ids. */
-  markSilentLost(since: Date): Promise<string[]>;
   /** Moves a node's reputation by `delta`, kept within 0–100. */
   adjustReputation(nodeId: string, delta: number): Promise<void>;
 }
@@ -77,13 +75,6 @@ export function createNodePool(db: SqlQueryable): NodePool {
         [since],
       );
       return rows.map(toNode);
-    },
-    async markSilentLost(since) {
-      const { rows } = await db.query(
-        "UPDATE nodes SET state = 'lost' WHERE state IN ('idle', 'busy') AND last_heartbeat <= $1 RETURNING node_id",
-        [since],
-      );
-      return rows.map((r) => String(r.node_id));
     },
     async adjustReputation(nodeId, delta) {
       await db.query("UPDATE nodes SET reputation = LEAST(100, GREATEST(0, reputation + $2)) WHERE node_id = $1", [
