@@ -1,27 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { beforeAll, describe, expect, it } from "vitest";
+import { separableBatches as batches } from "../test-support/separable-batches.js";
 import { buildModel } from "./build-model.js";
 import { evaluate, trainLocal } from "./local-training.js";
-import type { SampleBatch } from "./sample-batches.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
-
-/** Two classes told apart by the sign of the first feature. */
-function batches(count: number, size: number): SampleBatch[] {
-  let s = 7;
-  const r = () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31 - 0.5;
-  };
-  return Array.from({ length: count }, () => {
-    const features = Float32Array.from({ length: size * 4 }, r);
-    const labels = Int32Array.from({ length: size }, (_, i) => (features[i * 4]! > 0 ? 1 : 0));
-    return { features, labels, size, featureSize: 4 };
-  });
-}
 
 describe("trainLocal and evaluate", () => {
   const spec = {

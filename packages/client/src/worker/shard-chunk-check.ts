@@ -86,8 +86,8 @@ export async function openShardChunk(
     return out.value;
   }
   if (reading.codec === undefined || ARROW_CONTINUATION.every((b, k) => body[k] === b)) return body;
-  // The codecs decompress to an exact declared size (bounded against bombs), which an Assignment
-  // does not carry yet (docs/node-daemon.md "Not yet").
+  // The codecs decompress to an exact declared size (bounded against bombs), which only an
+  // assignment with chunk_plain_sizes gives (docs/node-daemon.md "Not yet").
   throw new ClientError(
     "CYXW_CLIENT_PROTOCOL",
     `chunk ${index} is ${reading.codec.name}-compressed, and the assignment does not give its plain size`,
