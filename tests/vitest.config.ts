@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { pgliteTemplateEnv } from "../test-support/pglite-template.js";
 
 /**
  * End-to-end tests drive real processes (gateway, Chromium, the CLI); files run one at a time
@@ -10,6 +11,7 @@ export default defineConfig({
     include: ["e2e/**/*.e2e.test.ts"],
     fileParallelism: false,
     testTimeout: 240_000,
+    env: pgliteTemplateEnv(),
     hookTimeout: 120_000,
   },
 });

@@ -1,4 +1,6 @@
-import { mkdir } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { cp, mkdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { PGlite, type Results, type Transaction } from "@electric-sql/pglite";
 import type { SqlDriver, SqlQueryable, SqlResult } from "./sql-driver.js";
 
@@ -38,6 +40,30 @@ function queryable(target: PGlite | Transaction): SqlQueryable {
   };
 }
 
+const isCluster = (dir: string) =>
+  stat(join(dir, "PG_VERSION")).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * A new cluster in `dir` copied from `template`, a cluster PGlite created and nothing else touched
+ * (made there first, by whichever process gets there first). PGlite's initdb is the same every
+ * time and takes seconds (more on a loaded machine); a copy takes a fraction of one. Test runs set
+ * CYXWIZ_PGLITE_TEMPLATE, since they open hundreds of fresh stores (docs/testing.md); a directory
+ * that already holds a cluster is left as it is.
+ */
+async function initialiseFromTemplate(dir: string, template: string): Promise<void> {
+  if (await isCluster(dir)) return;
+  if (!(await isCluster(template))) {
+    const staging = `${template}.${process.pid}.${randomUUID()}`;
+    await (await PGlite.create(staging)).close();
+    // Another process may have made it meanwhile: its copy is as good, this one goes.
+    await rename(staging, template).catch(() => rm(staging, { recursive: true, force: true }));
+  }
+  await cp(template, dir, { recursive: true });
+}
+
 /**
  * Opens embedded PostgreSQL (PGlite, WASM) persisted in `dir`, created on first use: the
  * one-machine default, so `npm start` needs no database server (ARCHITECTURE §5, §8).
@@ -45,8 +71,12 @@ function queryable(target: PGlite | Transaction): SqlQueryable {
  * PGlite is one connection in this process: statements and transactions are serialised, so two
  * transactions never interleave. One directory must be opened by one process at a time.
  */
-export async function openPgliteDriver(dir: string): Promise<SqlDriver> {
+export async function openPgliteDriver(
+  dir: string,
+  options: { template?: string | undefined } = { template: process.env.CYXWIZ_PGLITE_TEMPLATE },
+): Promise<SqlDriver> {
   await mkdir(dir, { recursive: true });
+  if (options.template !== undefined && options.template !== "") await initialiseFromTemplate(dir, options.template);
   const db = await PGlite.create(dir);
   const direct = queryable(db);
   return {
