@@ -3,8 +3,11 @@
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/cli.ts"],
-  outfile: "dist/cyxwiz.js",
+  // Split: what only some commands need (the daemon's TF.js) loads in its own chunk, when used.
+  entryPoints: { cyxwiz: "src/cli.ts" },
+  outdir: "dist",
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   target: "node20",

@@ -1,9 +1,8 @@
 import { FORMAT_NAMES } from "@cyxwiz/datasets/formats";
 import { STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
 import { AGGREGATION_RULES, CLASSIFICATION_NAMES, CODEC_NAMES, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
-import { OPTIMIZERS, PRESET_NAMES } from "@cyxwiz/training";
+import { OPTIMIZERS, PRESET_NAMES } from "@cyxwiz/training/spec";
 import { Command, CommanderError, Option } from "commander";
-import { DAEMON_BACKENDS, daemonCommand } from "./commands/daemon.js";
 import { downloadCommand } from "./commands/download.js";
 import { jobCancelCommand, jobGetCommand, jobListCommand, jobModelCommand, jobSubmitCommand } from "./commands/job.js";
 import { jobWatchCommand } from "./commands/job-watch.js";
@@ -18,6 +17,7 @@ import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from "./comman
 import { unpackCommand } from "./commands/unpack.js";
 import { uploadCommand } from "./commands/upload.js";
 import { verifyCommand } from "./commands/verify.js";
+import { DAEMON_BACKENDS } from "./daemon-backends.js";
 import { withDatasetOptions } from "./dataset-choice.js";
 import { ExitCode } from "./exit-codes.js";
 import { createOutput } from "./output.js";
@@ -324,7 +324,8 @@ export function buildProgram(): Command {
     .option("--ca-file <path>", caHelp)
     .option("--pin-sha256 <fingerprint>", pinHelp)
     .option("--json", "log one JSON object per line on stdout")
-    .action((opts) => daemonCommand(opts));
+    // Loaded when the daemon runs: it brings TF.js, which every other command does without.
+    .action(async (opts) => (await import("./commands/daemon.js")).daemonCommand(opts));
 
   return program;
 }

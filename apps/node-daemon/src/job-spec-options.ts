@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
 import { type JobSpec, JobSpecSchema } from "@cyxwiz/protocol/gen";
 import { AGGREGATION_RULES, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
-import { isTrainingError, OPTIMIZERS, PRESET_NAMES, validateModelSpec } from "@cyxwiz/training";
+import { isTrainingError, OPTIMIZERS, PRESET_NAMES, validateModelSpec } from "@cyxwiz/training/spec";
 import { badInput } from "./exit-codes.js";
 
 /** `cyxwiz job submit`'s options, as commander hands them over (every value a string). */

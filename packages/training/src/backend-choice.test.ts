@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { type BackendName, type BackendSwitch, chooseBackend } from "./backend-choice.js";
+import { type BackendSwitch, chooseBackend } from "./backend-choice.js";
+import type { BackendName } from "./backend-names.js";
 import { presetSpec } from "./model-presets.js";
 
 /** A switch where only `working` backends initialise; `lying` ones return true but stay inactive. */

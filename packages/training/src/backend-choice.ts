@@ -2,12 +2,8 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import * as tf from "@tensorflow/tfjs-core";
+import { BACKENDS, type BackendName, type BackendPreference } from "./backend-names.js";
 import { hasConvLayers, type ModelSpec } from "./model-spec.js";
-
-/** The backends in the order chooseBackend tries them: fastest first (docs/training.md "Backend choice"). */
-export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendPreference = BackendName | "auto";
 
 export interface BackendChoice {
   readonly backend: BackendName;

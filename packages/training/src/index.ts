@@ -4,31 +4,11 @@
  * Node-only: `useNodeWasmFiles` in backend-wasm.node.ts.
  */
 export { fedAvg, krum, trimmedMean, type WeightedUpdate } from "./aggregate.js";
-export {
-  BACKENDS,
-  type BackendChoice,
-  type BackendName,
-  type BackendPreference,
-  type BackendSwitch,
-  chooseBackend,
-} from "./backend-choice.js";
+export { type BackendChoice, type BackendSwitch, chooseBackend } from "./backend-choice.js";
 export { buildModel } from "./build-model.js";
 export { initialWeights } from "./initial-weights.js";
 export { type BatchSource, evaluate, type TrainLocalOptions, type TrainResult, trainLocal } from "./local-training.js";
 export { type ModelArtifactsFiles, modelArtifacts, WEIGHTS_FILE } from "./model-artifacts.js";
-export { MODEL_PRESETS, PRESET_NAMES, type PresetName, presetSpec } from "./model-presets.js";
-export {
-  ACTIVATIONS,
-  type Activation,
-  hasConvLayers,
-  LAYER_TYPES,
-  type LayerSpec,
-  type LayerType,
-  type ModelSpec,
-  OPTIMIZERS,
-  type OptimizerName,
-  validateModelSpec,
-} from "./model-spec.js";
 export {
   applyDelta,
   decodeUpdate,
@@ -55,4 +35,5 @@ export {
   type SampleBatchOptions,
   sampleBatches,
 } from "./sample-batches.js";
-export { isTrainingError, TRAINING_ERROR_CODES, TrainingError, type TrainingErrorCode } from "./training-error.js";
+// Specs, presets, backend and optimizer names, errors: the part that loads no TF.js.
+export * from "./spec.js";

@@ -6,15 +6,13 @@ import { parsePinSha256, resolveTlsTrust } from "@cyxwiz/client";
 import { describeWorkerEvent, runWorker, type WorkerEvent } from "@cyxwiz/client/worker";
 import { signMessage } from "@cyxwiz/protocol/crypto";
 import { formatBytes } from "@cyxwiz/protocol/units";
-import { BACKENDS, type BackendPreference } from "@cyxwiz/training";
+import type { BackendPreference } from "@cyxwiz/training";
+import { DAEMON_BACKENDS } from "../daemon-backends.js";
 import { badInput } from "../exit-codes.js";
 import { cacheChunkStore } from "../worker/cache-chunk-store.js";
 import { openChunkCache, parseMaxStorage } from "../worker/chunk-cache.js";
 import { daemonBackendChooser } from "../worker/daemon-backend.js";
 import { loadOrCreateNodeIdentity } from "../worker/node-identity.js";
-
-/** The choices of --backend. */
-export const DAEMON_BACKENDS = ["auto", ...BACKENDS] as const;
 
 export interface DaemonOptions {
   gateway: string;
