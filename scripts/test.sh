@@ -57,6 +57,17 @@ run_step typecheck npm run --silent typecheck -- --continue=dependencies-success
 run_step test npm run --silent test -- --continue=dependencies-successful
 run_step fuzz npm run --silent test:fuzz -- --continue=dependencies-successful
 
+# Why each failed test failed, near the end of the output (where a CI log's tail shows it): the
+# lines of vitest's "Failed Tests" blocks that name the test, the error and the failing line.
+echo
+echo "==> failures (vitest's error lines; the full blocks are above)"
+sed -E 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /Failed Tests [0-9]+/ { inblock = 1; shown = 0; next }
+  inblock && /(Test Files|Tests) +[0-9]/ { inblock = 0 }
+  inblock && shown < 60 && /(FAIL |Error|[Ee]xpected|[Rr]eceived|❯ .*\.ts:[0-9]+|Timed out|timed out)/ {
+    print; shown++
+  }' || true
+
 echo
 echo "==> vitest summary (per package: the Node run, then the Chromium run; then the fuzz runs)"
 sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '(FAIL |Test Files |Tests |Errors |Duration )' | grep -vE '^\s*$' || echo "(no vitest output)"

@@ -109,9 +109,11 @@ describe("training jobs when workers fail or misbehave", () => {
     await daemon();
     const job = await submit(["--preset", "mnist-mlp", "--workers", "2:2", "--rounds", "6"]);
     const watch = await cli(["job", "watch", job, "--json"]);
+    expect(watch.code, watch.stderr).toBe(0);
     const r = JSON.parse(watch.stdout) as WatchResult;
-    expect(r.state).toBe("succeeded");
-    expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
+    const seen = JSON.stringify(r);
+    expect(r.state, seen).toBe("succeeded");
+    expect(r.accuracy, seen).toBeGreaterThanOrEqual(0.95);
     expect(r.workers.map((w) => w.backend)).toEqual(["wasm", "wasm"]);
     baseline = r.accuracy;
     trainSamples = r.workers.reduce((a, w) => a + w.samples, 0);
@@ -131,9 +133,10 @@ describe("training jobs when workers fail or misbehave", () => {
     await victim.find((v) => v.id === victimNode)!.d.kill();
 
     const r = await cliJson<WatchResult>(["job", "watch", job]);
-    expect(r.state).toBe("succeeded");
-    expect(Math.abs(r.accuracy - baseline)).toBeLessThanOrEqual(0.01);
     const after = await cliJson<JobView>(["job", "get", job]);
+    const seen = `baseline ${baseline}, result ${JSON.stringify(r)}, job ${JSON.stringify(after)}`;
+    expect(r.state, seen).toBe("succeeded");
+    expect(Math.abs(r.accuracy - baseline), seen).toBeLessThanOrEqual(0.01);
     const lost = after.workers.find((w) => w.node === victimNode)!;
     expect(lost.state).toMatch(/lost/i);
     // Every train sample still has a live worker: the survivor holds the whole train split.
@@ -163,19 +166,27 @@ describe("training jobs when workers fail or misbehave", () => {
         "3",
       ]);
       const r = await cliJson<WatchResult>(["job", "watch", job]);
-      expect(r.state).toBe("succeeded");
-      expect(Math.abs(r.accuracy - baseline)).toBeLessThanOrEqual(0.01);
       const view = await cliJson<JobView>(["job", "get", job]);
+      const seen = `baseline ${baseline}, result ${JSON.stringify(r)}, job ${JSON.stringify(view)}`;
+      expect(r.state, seen).toBe("succeeded");
+      expect(Math.abs(r.accuracy - baseline), seen).toBeLessThanOrEqual(0.01);
       // Round 1: the NaN update refused on arrival, the scaled one by the norm bound at aggregation.
-      expect(view.roundsClosed[0]!.rejected).toBe(2);
-      for (const round of view.roundsClosed.slice(1)) expect(round).toMatchObject({ accepted: 2, rejected: 0 });
-      for (const node of bad) expect(view.workers.find((w) => w.node === node)!.state).toMatch(/lost/i);
+      expect(view.roundsClosed[0]!.rejected, seen).toBe(2);
+      for (const round of view.roundsClosed.slice(1)) expect(round, seen).toMatchObject({ accepted: 2, rejected: 0 });
+      for (const node of bad) expect(view.workers.find((w) => w.node === node)!.state, seen).toMatch(/lost/i);
       // Their shards went to the honest daemons: every train sample is trained on.
       const honest = view.workers.filter((w) => !bad.includes(w.node));
-      expect(honest.reduce((a, w) => a + w.samples, 0)).toBe(trainSamples);
+      expect(
+        honest.reduce((a, w) => a + w.samples, 0),
+        seen,
+      ).toBe(trainSamples);
       const after = await Promise.all(bad.map(reputationOf));
       for (const [i, rep] of after.entries()) expect(rep).toBeLessThan(before[i]!);
-      expect(nan.submitted() + scaled.submitted()).toBe(2);
+      // Out of the job after round 1: no assignment of a later round reached either of them (one
+      // re-sent for round 1, when a refused worker's samples moved to the other, may be answered).
+      const rounds = [...nan.submittedRounds(), ...scaled.submittedRounds()];
+      expect(rounds.length, seen).toBeGreaterThanOrEqual(2);
+      expect(new Set(rounds), seen).toEqual(new Set([1]));
     } finally {
       nan.stop();
       scaled.stop();

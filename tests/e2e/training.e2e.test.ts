@@ -94,13 +94,18 @@ describe("training on MNIST with a daemon and a volunteer tab", () => {
     const watch = await cli(["job", "watch", job, "--json"]);
     expect(watch.code, `${watch.stderr}\n--- daemon:\n${daemon.output()}`).toBe(0);
     const result = JSON.parse(watch.stdout) as WatchResult;
-    expect(result.state).toBe("succeeded");
-    expect(result.rounds).toBe(6);
-    expect(result.accuracy).toBeGreaterThanOrEqual(0.95);
+    const seen = `${JSON.stringify(result)}; rounds: ${(await cli(["job", "get", job, "--json"])).stdout}`;
+    expect(result.state, seen).toBe("succeeded");
+    expect(result.rounds, seen).toBe(6);
+    expect(result.accuracy, seen).toBeGreaterThanOrEqual(0.95);
     const backends = Object.fromEntries(result.workers.map((w) => [w.node, w.backend]));
-    expect(backends[daemonNode]).toBe("wasm");
-    expect(Object.values(backends).sort()).toEqual(["wasm", "webgpu"]);
+    expect(backends[daemonNode], seen).toBe("wasm");
+    expect(Object.values(backends).sort(), seen).toEqual(["wasm", "webgpu"]);
     for (const w of result.workers) expect(w.samples).toBeGreaterThan(0);
+    // Shards follow throughput (docs/compute.md "Shards sized by throughput"): after round 1 the
+    // tab on a software WebGPU adapter holds far fewer samples than the daemon on wasm.
+    const samplesOf = (backend: string) => result.workers.find((w) => w.backend === backend)!.samples;
+    expect(samplesOf("webgpu") * 2, seen).toBeLessThan(samplesOf("wasm"));
 
     const out = join(s.dir, "model");
     const model = await cli(["job", "model", job, "--out", out]);

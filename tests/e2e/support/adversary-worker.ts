@@ -23,7 +23,7 @@ export type Misbehaviour = "nan" | "scaled";
 export async function startAdversary(
   gatewayUrl: string,
   mode?: Misbehaviour,
-): Promise<{ nodeId: Promise<string>; submitted: () => number; stop: () => void }> {
+): Promise<{ nodeId: Promise<string>; submittedRounds: () => number[]; stop: () => void }> {
   const identity = generateIdentity();
   const agreement = generateX25519KeyPair();
   let token = "";
@@ -34,7 +34,8 @@ export async function startAdversary(
   const transport = createConnectTransport({ baseUrl: gatewayUrl, httpVersion: "1.1", interceptors: [auth] });
   const nodes = createClient(NodeService, transport);
   const abort = new AbortController();
-  let sent = 0;
+  /** The round of each update sent (an assignment re-sent for the same round is answered again). */
+  const sent: number[] = [];
   const nodeId = (async () => {
     const { nonce } = await nodes.getChallenge({});
     const message = registrationMessage({
@@ -83,10 +84,10 @@ export async function startAdversary(
           backend: "wasm",
           signature: signMessage(identity, updateMessage(a.jobId, a.round, delta)),
         });
-        sent++;
+        sent.push(a.round);
       }
     })().catch(() => undefined);
     return reg.nodeId;
   })();
-  return { nodeId, submitted: () => sent, stop: () => abort.abort() };
+  return { nodeId, submittedRounds: () => [...sent], stop: () => abort.abort() };
 }

@@ -126,6 +126,24 @@ describe("a job end to end, in memory", () => {
     loaded.dispose();
   });
 
+  it("weighs an update by at most its shard's samples × local epochs, whatever the worker claims", async () => {
+    await retireNodes();
+    const alice = world.jobs("alice");
+    const { job } = await alice.submitJob({
+      spec: testSpec(ref, { rounds: 1, localWork: { case: "localEpochs", value: 3 } }),
+    });
+    const id = job!.id;
+    const node = await world.addNode({ operator: "alice" });
+    await world.engine.tick();
+    const a = await firstAssignment(node);
+    const shardSamples = a.samples.reduce((n, r) => n + Number(r.end - r.start), 0);
+    expect(shardSamples).toBeGreaterThan(0);
+    const delta = new Float32Array(decodeUpdate(a.globalWeights).length).fill(0.01);
+    expect(await node.submit(id, 1, delta, 1_000_000_000)).toMatchObject({ accepted: true });
+    const [update] = await world.store.jobs.updates(id, 1);
+    expect(update?.samples).toBe(shardSamples * 3);
+  });
+
   it("refuses a chunk outside the worker's shard, and a job it is not part of", async () => {
     await retireNodes();
     const alice = world.jobs("alice");

@@ -121,7 +121,7 @@ export function createNodeWorkService(
     async submitUpdate(req, ctx) {
       const nodeId = nodeOf(ctx);
       const job = await jobOf(deps, req.jobId);
-      await workerOf(deps, job, nodeId);
+      const worker = await workerOf(deps, job, nodeId);
       const node = await deps.store.nodePool.get(nodeId);
       if (node === undefined) throw permissionDenied(`node ${nodeId} is not registered`);
       if (!verifySignature(node.signingPublicKey, updateMessage(job.id, req.round, req.delta), req.signature))
@@ -148,7 +148,12 @@ export function createNodeWorkService(
         throw invalidArgument(
           `delta: the update has ${delta.length} values but the model has ${plan.parameters} parameters`,
         );
-      const samples = Number(req.samples);
+      // FedAvg weighs an update by its samples: the claim is capped at what the worker's shard can
+      // give in a round (shard samples × local epochs, or local steps × batch size), so a worker
+      // cannot outweigh the others by claiming more than it was given.
+      const shard = (await deps.store.jobs.shards(job.id)).find((s) => s.shard === worker.shard);
+      const most = plan.localSteps > 0 ? plan.localSteps * plan.batchSize : (shard?.samples ?? 0) * plan.localEpochs;
+      const samples = Math.min(Number(req.samples), most);
       let reason = "";
       const bad = delta.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) reason = `value ${bad} of the delta is ${delta[bad]} (NaN or ±Inf)`;
