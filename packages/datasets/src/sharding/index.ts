@@ -16,7 +16,12 @@ export {
 } from "./epoch-order.js";
 export { countInRanges, expandRanges, rangesFromSorted } from "./index-ranges.js";
 export { chunkLayout, chunksForShard, type PackPlan, packOrder, type ShardChunks } from "./pack-order.js";
-export { type RebalanceResult, rebalanceShards, type ShardMove } from "./rebalance-shards.js";
+export {
+  type RebalanceOptions,
+  type RebalanceResult,
+  rebalanceShards,
+  type ShardMove,
+} from "./rebalance-shards.js";
 export {
   isShardingError,
   SHARDING_ERROR_CODES,

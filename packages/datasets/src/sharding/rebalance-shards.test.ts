@@ -128,3 +128,155 @@ describe("rebalanceShards", () => {
     expect(codeOf(() => rebalanceShards(balanced, ["a"], small))).toBeUndefined();
   });
 });
+
+describe("rebalanceShards with capacity weights", () => {
+  const codeOf = (f: () => unknown): string | undefined => {
+    try {
+      f();
+      return undefined;
+    } catch (e) {
+      return isShardingError(e) ? e.code : "untyped";
+    }
+  };
+
+  it("weights [1, 9] over 1,000 samples give 100 and 900 exactly, moving only node-0's surplus", () => {
+    const data = inputFromColumns({ id: Array.from({ length: 1000 }, (_, i) => i) });
+    const current = withNodes(createShards(data, { strategy: "sample", shards: 2 }), names(2));
+    const result = rebalanceShards(current, names(2), undefined, { weights: [1, 9] });
+    expect(result.sharding.shards.map((s) => [s.node, s.count, s.indices])).toEqual([
+      ["node-0", 100, [[0, 100]]],
+      ["node-1", 900, [[100, 1000]]],
+    ]);
+    expect([result.moved, result.minimumPossible]).toEqual([400, 400]);
+    expect(result.moves.map((m) => [m.from, m.to, m.indices])).toEqual([["node-0", "node-1", [[100, 500]]]]);
+  });
+
+  it("reads weights as the decimals they print as: 0.1 : 0.2 : 0.7 over 1,000 is 100 / 200 / 700", () => {
+    const data = inputFromColumns({ id: Array.from({ length: 1000 }, (_, i) => i) });
+    // node-0 holds far more than its share, so any rounding up of 0.1's share would go to it.
+    const current = withNodes(createShards(data, { strategy: "sample", shards: 3 }), names(3));
+    const result = rebalanceShards(current, names(3), undefined, { weights: [0.1, 0.2, 0.7] });
+    expect(result.sharding.shards.map((s) => s.count)).toEqual([100, 200, 700]);
+    expect(result.moved).toBe(result.minimumPossible);
+  });
+
+  it("a resize from equal shards to weights [3, 1] moves only the slower node's surplus to the faster", () => {
+    const n = 1000;
+    const data = inputFromColumns({ label: Array.from({ length: n }, (_, i) => `c${(i * 7) % 4}`) });
+    const sample = withNodes(createShards(data, { strategy: "sample", shards: 2 }), ["fast", "slow"]);
+    const result = rebalanceShards(sample, ["fast", "slow"], undefined, { weights: [3, 1] });
+    expect(result.sharding.shards.map((s) => [s.node, s.count, s.indices])).toEqual([
+      [
+        "fast",
+        750,
+        [
+          [0, 500],
+          [750, 1000],
+        ],
+      ],
+      ["slow", 250, [[500, 750]]],
+    ]);
+    expect(result.moves.map((m) => [m.from, m.to, m.indices, m.count])).toEqual([["slow", "fast", [[750, 1000]], 250]]);
+    expect([result.moved, result.minimumPossible, result.fraction]).toEqual([250, 250, 0.25]);
+
+    // Class-balanced: per class, the fast node keeps all it had and gains the slow node's surplus.
+    const balanced = withNodes(createShards(data, { strategy: "class-balanced", shards: 2, column: "label" }), [
+      "fast",
+      "slow",
+    ]);
+    const weighted = rebalanceShards(balanced, ["fast", "slow"], data, { weights: [3, 1] });
+    const [fastBefore, slowBefore] = balanced.shards;
+    const [fastAfter, slowAfter] = weighted.sharding.shards;
+    expect(changedHolders(balanced, weighted.sharding, n)).toBe(weighted.moved);
+    expect(weighted.moves.map((m) => [m.from, m.to])).toEqual([["slow", "fast"]]);
+    expect(weighted.moved).toBe(slowBefore!.count - slowAfter!.count);
+    expect(weighted.moved).toBe(weighted.minimumPossible);
+    for (const [label, count] of Object.entries(fastBefore!.labels!)) {
+      const size = count + slowBefore!.labels![label]!;
+      expect(Math.abs(fastAfter!.labels![label]! - (size * 3) / 4)).toBeLessThan(1);
+    }
+    const fastHad = new Set(getShardIndices(balanced, 0));
+    const fastHas = new Set(getShardIndices(weighted.sharding, 0));
+    expect([...fastHad].every((i) => fastHas.has(i))).toBe(true);
+  });
+
+  it("weights [1300, 100] over 7,961 class-balanced samples in 10 classes: every class split 13:1, within one", () => {
+    const n = 7961;
+    // Skewed classes: class c takes about (c + 1) / 55 of the samples.
+    const labels = Array.from({ length: n }, (_, i) => {
+      const u = ((i * 7919) % n) / n;
+      let c = 0;
+      while (((c + 1) * (c + 2)) / 110 <= u) c++;
+      return `class-${c}`;
+    });
+    const data = inputFromColumns({ label: labels });
+    const current = withNodes(createShards(data, { strategy: "class-balanced", shards: 2, column: "label" }), [
+      "fast",
+      "slow",
+    ]);
+    const result = rebalanceShards(current, ["fast", "slow"], data, { weights: [1300, 100] });
+    const classSize = new Map<string, number>();
+    for (const c of labels) classSize.set(c, (classSize.get(c) ?? 0) + 1);
+    expect(classSize.size).toBe(10);
+    const weights = [1300, 100];
+    result.sharding.shards.forEach((s, j) => {
+      for (const [c, size] of classSize) {
+        expect(Math.abs((s.labels![c] ?? 0) - (size * weights[j]!) / 1400), `${s.node} ${c}`).toBeLessThan(1);
+      }
+      // Each class is within one, so the total is within the number of classes.
+      expect(Math.abs(s.count - (n * weights[j]!) / 1400)).toBeLessThan(classSize.size);
+    });
+    console.log(
+      `rebalance class-balanced 2 equal → weights [1300, 100], 7,961 samples: ${result.sharding.shards
+        .map((s) => `${s.node} ${s.count}`)
+        .join(", ")}, moved ${result.moved}, minimum ${result.minimumPossible}`,
+    );
+    // The figures docs/sharding.md quotes.
+    expect([...result.sharding.shards.map((s) => s.count), result.moved]).toEqual([7388, 573, 3407]);
+    expect(result.moved).toBe(result.minimumPossible);
+    expect(changedHolders(current, result.sharding, n)).toBe(result.moved);
+    const kinds = validateSharding(result.sharding, data).map((v) => v.kind);
+    // Only the equal-split balance check may object: coverage, ranges and label counts are sound.
+    expect(kinds.filter((k) => k !== "class-unbalanced")).toEqual([]);
+  });
+
+  it("equal weights, whatever their value, give the identical result to no weights", () => {
+    const n = 6000;
+    const data = inputFromColumns({
+      label: Array.from({ length: n }, (_, i) => String((i * 7919) % 10)),
+      id: Array.from({ length: n }, (_, i) => i),
+    });
+    for (const strategy of ["sample", "class-balanced", "hash"] as const) {
+      const spec = { strategy, shards: 5, column: strategy === "hash" ? "id" : "label" };
+      const current = withNodes(createShards(data, spec), names(5));
+      for (const nodes of [names(7), ["node-0", "node-1", "node-3"], ["node-4", "node-9", "node-2", "node-0"]]) {
+        const plain = rebalanceShards(current, nodes, data);
+        for (const w of [1, 0.1, 1e-300, 5e-324, 1.7976931348623157e308, 1234.5678]) {
+          expect(rebalanceShards(current, nodes, data, { weights: nodes.map(() => w) })).toEqual(plain);
+        }
+      }
+    }
+  });
+
+  it("refuses weights that are not one finite number > 0 per node, and weights that leave a node empty", () => {
+    const data = inputFromColumns({ y: Array.from({ length: 10 }, (_, i) => `c${i % 2}`) });
+    const one = withNodes(createShards(data, { strategy: "sample", shards: 1 }), ["big"]);
+    const nodes = ["big", "small"];
+    for (const weights of [[1], [1, 1, 1], [1, 0], [1, -2], [Number.NaN, 1], [1, Number.POSITIVE_INFINITY]]) {
+      expect(
+        codeOf(() => rebalanceShards(one, nodes, undefined, { weights })),
+        String(weights),
+      ).toBe("CYXW_ERR_SHARD_ARGUMENT");
+    }
+    // small's share is 10 × 1/101 < 1, and big holds more than its floor of 9, so it keeps the tenth.
+    expect(() => rebalanceShards(one, nodes, undefined, { weights: [100, 1] })).toThrow(/"small"/);
+    expect(codeOf(() => rebalanceShards(one, nodes, undefined, { weights: [100, 1] }))).toBe("CYXW_ERR_SHARD_COUNT");
+    expect(rebalanceShards(one, nodes, undefined, { weights: [8, 1] }).sharding.shards.map((s) => s.count)).toEqual([
+      9, 1,
+    ]);
+    // Class-balanced apportions each class: a share below one in every class can leave a node empty
+    // even when its overall share is above one (here 10 × 1/6).
+    const balanced = withNodes(createShards(data, { strategy: "class-balanced", shards: 1, column: "y" }), ["big"]);
+    expect(codeOf(() => rebalanceShards(balanced, nodes, data, { weights: [5, 1] }))).toBe("CYXW_ERR_SHARD_COUNT");
+  });
+});

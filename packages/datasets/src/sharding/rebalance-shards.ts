@@ -25,6 +25,16 @@ export interface RebalanceResult {
   readonly moves: readonly ShardMove[];
 }
 
+/** How rebalanceShards splits the samples among the nodes (docs/sharding.md, "Rebalance"). */
+export interface RebalanceOptions {
+  /**
+   * `weights[j]` is node `nodes[j]`'s relative capacity (e.g. its measured samples per second): each
+   * group (all samples, or each class for class-balanced) is apportioned in proportion to it.
+   * Finite and > 0, one per node; absent or all equal, the split is the equal one.
+   */
+  readonly weights?: readonly number[];
+}
+
 /** The node holding each current shard: its `node`, or else the node at its position in `nodes`. */
 function currentHolders(current: Sharding, nodes: readonly string[]): string[] {
   return current.shards.map((info, i) => info.node ?? nodes[i] ?? `shard-${i}`);
@@ -34,16 +44,24 @@ function currentHolders(current: Sharding, nodes: readonly string[]): string[] {
  * Reassigns a horizontal sharding to the nodes now present (`nodes`: joined, left or both) moving
  * as few samples as possible (ARCHITECTURE §6). The result is balanced the way the strategy
  * promises: shard sizes within one (sample, hash, custom), or per-class counts within one of the
- * global ratio (class-balanced, which needs `input` for the labels). A node that stays keeps its
- * lowest-indexed samples up to its new size, so its shard stays a few long runs; a departed node's
- * samples and every node's surplus go, ascending, to the nodes below their new size. `moved`
- * always equals `minimumPossible`: the bound is met, and a test checks it. A shard with no `node`
- * is taken to be held by the node at its position in `nodes`.
+ * global ratio (class-balanced, which needs `input` for the labels). With `options.weights`, each
+ * group is instead apportioned in proportion to the nodes' capacities: node j gets its share
+ * size·w_j/Σw rounded down or up (largest remainder; docs/sharding.md, "Rebalance"). A node that stays
+ * keeps its lowest-indexed samples up to its new size, so its shard stays a few long runs; a
+ * departed node's samples and every node's surplus go, ascending, to the nodes below their new
+ * size. `moved` always equals `minimumPossible`: the bound is met, and a test checks it. A shard
+ * with no `node` is taken to be held by the node at its position in `nodes`.
  *
- * @throws ShardingError CYXW_ERR_SHARD_COUNT (no nodes, or more nodes than samples),
- *   CYXW_ERR_SHARD_ARGUMENT (a repeated node id, a Feature sharding, a label column without `input`).
+ * @throws ShardingError CYXW_ERR_SHARD_COUNT (no nodes, more nodes than samples, or weights that
+ *   leave a node no samples at all), CYXW_ERR_SHARD_ARGUMENT (a repeated node id, a Feature
+ *   sharding, a label column without `input`, weights not one finite positive number per node).
  */
-export function rebalanceShards(current: Sharding, nodes: readonly string[], input?: ShardingInput): RebalanceResult {
+export function rebalanceShards(
+  current: Sharding,
+  nodes: readonly string[],
+  input?: ShardingInput,
+  options: RebalanceOptions = {},
+): RebalanceResult {
   const n = current.numSamples;
   if (nodes.length === 0) throw new ShardingError("CYXW_ERR_SHARD_COUNT", "no nodes to rebalance onto");
   if (nodes.length > n) {
@@ -54,6 +72,7 @@ export function rebalanceShards(current: Sharding, nodes: readonly string[], inp
     if (position.has(id)) throw new ShardingError("CYXW_ERR_SHARD_ARGUMENT", `node "${id}" is listed twice`);
     position.set(id, j);
   });
+  const weights = exactWeights(options.weights, nodes.length);
   if (current.strategy === "feature") {
     throw new ShardingError(
       "CYXW_ERR_SHARD_ARGUMENT",
@@ -87,7 +106,17 @@ export function rebalanceShards(current: Sharding, nodes: readonly string[], inp
   const totals = new Float64Array(k);
   let minimumPossible = 0;
   for (const group of sampleGroups(n, current.strategy === "class-balanced" ? labels : undefined)) {
-    minimumPossible += balanceGroup(group, before, after, totals, k);
+    minimumPossible += balanceGroup(group, before, after, totals, weights);
+  }
+  // With weights, a node may not end empty (docs/sharding.md, "Rebalance"); without, nothing changes.
+  const given = options.weights;
+  const empty = given === undefined ? -1 : totals.indexOf(0);
+  if (given !== undefined && empty >= 0) {
+    const share = (n * given[empty]!) / given.reduce((a, w) => a + w, 0);
+    throw new ShardingError(
+      "CYXW_ERR_SHARD_COUNT",
+      `the weights leave node "${nodes[empty]}" no samples (weight ${given[empty]}, a share of ${share.toPrecision(3)} of ${n} samples, rounded per group): raise its weight or leave it out`,
+    );
   }
   const moveBuilders = new Map<string, { from: string; to: string; builder: RangeBuilder }>();
   let moved = 0;
@@ -134,35 +163,77 @@ function* sampleGroups(n: number, labels: ReturnType<typeof readLabels> | undefi
 }
 
 /**
- * Balances one group (ascending sample indices) over k nodes: sizes q or q+1, the r = size % k
- * larger ones going to nodes that can keep a sample more (then to the smallest totals so far), each
- * node keeping its lowest indices. Writes `after`, adds to `totals`, and returns the group's
- * minimum: size − (Σ_j min(s_j, q) + min(r, #{j : s_j > q})), what any balanced split must move.
+ * The weights as integers in the same ratio, exactly: each weight is read as the decimal it prints
+ * as (`String(w)`), so 0.1 : 0.2 : 0.7 is 1 : 2 : 7, and one common power of ten makes them all
+ * integers (`[1n, …]` when `weights` is absent). Exact arithmetic keeps the apportionment free of
+ * rounding: a whole share stays whole, and equal weights give the equal split.
+ */
+function exactWeights(weights: readonly number[] | undefined, k: number): bigint[] {
+  if (weights === undefined) return new Array<bigint>(k).fill(1n);
+  if (weights.length !== k) {
+    throw new ShardingError("CYXW_ERR_SHARD_ARGUMENT", `${weights.length} weights for ${k} nodes; give one per node`);
+  }
+  const decimals = weights.map((w, j) => {
+    if (!Number.isFinite(w) || !(w > 0)) {
+      throw new ShardingError("CYXW_ERR_SHARD_ARGUMENT", `weight ${j} is ${w}; a weight is a finite number > 0`);
+    }
+    // "123", "0.25", "1e-7", "1.5e+300": digits × 10^exponent.
+    const [mantissa = "", exponent = "0"] = String(w).split("e");
+    const [whole = "", fraction = ""] = mantissa.split(".");
+    return { digits: BigInt(whole + fraction), exponent: Number(exponent) - fraction.length };
+  });
+  const lowest = Math.min(...decimals.map((d) => d.exponent));
+  return decimals.map(({ digits, exponent }) => digits * 10n ** BigInt(exponent - lowest));
+}
+
+/**
+ * Apportions one group (ascending sample indices) over the nodes in proportion to `weights`
+ * (largest remainder): node j's share is size·w_j/W, its target f_j = ⌊share⌋ or, when the share
+ * is not whole, ⌈share⌉ = f_j + 1. The R = size − Σ f_j larger targets go to nodes that can keep a
+ * sample more (s_j > f_j), then to the largest remainders, then to the smallest totals so far
+ * relative to weight, then by index. With equal weights that is the equal split: q or q+1, the
+ * r = size % k larger ones by the same order. Each node keeps its lowest indices up to its target.
+ * Writes `after`, adds to `totals`, and returns the group's minimum:
+ * size − (Σ_j min(s_j, f_j) + min(R, #{j : s_j > f_j, share not whole})), what any assignment
+ * giving each node ⌊share⌋ or ⌈share⌉ must move.
  */
 function balanceGroup(
   group: Uint32Array,
   before: Int32Array,
   after: Uint32Array,
   totals: Float64Array,
-  k: number,
+  weights: readonly bigint[],
 ): number {
+  const k = weights.length;
   const size = group.length;
-  const q = Math.floor(size / k);
-  const r = size % k;
+  const whole = weights.reduce((a, w) => a + w, 0n);
+  // Node j's share is numerator[j] / whole.
+  const numerator = weights.map((w) => BigInt(size) * w);
+  const floor = numerator.map((x) => Number(x / whole));
+  const remainder = numerator.map((x) => x % whole);
+  const seats = size - floor.reduce((a, f) => a + f, 0);
   const held = new Float64Array(k);
   for (const i of group) if (before[i]! >= 0) held[before[i]!]!++;
+  const sign = (x: bigint): number => (x > 0n ? 1 : x < 0n ? -1 : 0);
+  // Only a node whose share is not whole may take a seat (no target leaves ⌊share⌋..⌈share⌉); there
+  // are at least R such nodes, and sorting by remainder puts the whole ones last.
+  const keepsMore = (j: number): boolean => remainder[j]! > 0n && held[j]! > floor[j]!;
   const byPreference = Array.from({ length: k }, (_, j) => j).sort(
-    (a, b) => Number(held[b]! > q) - Number(held[a]! > q) || totals[a]! - totals[b]! || a - b,
+    (a, b) =>
+      Number(keepsMore(b)) - Number(keepsMore(a)) ||
+      sign(remainder[b]! - remainder[a]!) ||
+      sign(BigInt(totals[a]!) * weights[b]! - BigInt(totals[b]!) * weights[a]!) ||
+      a - b,
   );
-  const target = new Float64Array(k).fill(q);
-  for (const j of byPreference.slice(0, r)) target[j] = q + 1;
+  const target = Float64Array.from(floor);
+  for (const j of byPreference.slice(0, seats)) target[j]!++;
   let canKeepOneMore = 0;
   let keptBound = 0;
   for (let j = 0; j < k; j++) {
-    keptBound += Math.min(held[j]!, q);
-    if (held[j]! > q) canKeepOneMore++;
+    keptBound += Math.min(held[j]!, floor[j]!);
+    if (keepsMore(j)) canKeepOneMore++;
   }
-  keptBound += Math.min(r, canKeepOneMore);
+  keptBound += Math.min(seats, canKeepOneMore);
   const kept = new Float64Array(k);
   const pool: number[] = [];
   for (const i of group) {

@@ -5,7 +5,7 @@
  */
 export const SHARDING_ERROR_CODES = {
   CYXW_ERR_SHARD_COUNT:
-    "The shard count is not a positive integer, or exceeds what can be split (samples; columns for Feature), or column groups and `shards` disagree; also no nodes, or more nodes than samples, for a rebalance.",
+    "The shard count is not a positive integer, or exceeds what can be split (samples; columns for Feature), or column groups and `shards` disagree; also no nodes, more nodes than samples, or capacity weights that leave a node no samples, for a rebalance.",
   CYXW_ERR_SHARD_STRATEGY:
     "The strategy name is not one of the registry's (sample, class-balanced, hash, feature, custom).",
   CYXW_ERR_SHARD_COLUMN:
@@ -13,7 +13,7 @@ export const SHARDING_ERROR_CODES = {
   CYXW_ERR_SHARD_VALUE:
     "A row's value cannot be used: a missing label, hash key or shard id, or a shard id that is not an integer in range. Names the row and column.",
   CYXW_ERR_SHARD_ARGUMENT:
-    "Any other bad argument: a sample count, seed, epoch, worker, resume point, node list, chunk list or shard index out of range; Feature given to packOrder or rebalanceShards.",
+    "Any other bad argument: a sample count, seed, epoch, worker, resume point, node list, chunk list or shard index out of range; rebalance weights that are not one finite number > 0 per node; Feature given to packOrder or rebalanceShards.",
 } as const;
 
 export type ShardingErrorCode = keyof typeof SHARDING_ERROR_CODES;
