@@ -1,6 +1,5 @@
-import { clone } from "@bufbuild/protobuf";
 import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
-import { type Job, JobSchema, type JobWorker, type Round, type WatchJobResponse } from "@cyxwiz/protocol/gen";
+import type { Job, JobWorker, Round } from "@cyxwiz/protocol/gen";
 import { jobStateName, nodeKindName, roundCloseName, workerStateName } from "@cyxwiz/protocol/vocab";
 
 /** What `cyxwiz job …` prints about jobs, as JSON-friendly values and lines of text. */
@@ -120,33 +119,4 @@ export function roundLine(r: Round, totalRounds: number): string {
 /** A worker's change as a line: "worker n_ab12 (laptop) training on webgpu, shard 2". */
 export function workerLine(w: JobWorker): string {
   return `worker ${w.nodeId}${w.label === "" ? "" : ` (${w.label})`} ${workerStateName(w.state)}${w.backend === "" ? "" : ` on ${w.backend}`}, shard ${w.shard}`;
-}
-
-/**
- * The job after one WatchJob event: a snapshot replaces it; a closed round and a worker replace
- * theirs (by round number, by node id) or are added; a state sets the state. The input is not changed.
- */
-export function applyWatchEvent(job: Job | undefined, event: WatchJobResponse["event"]): Job | undefined {
-  if (event.case === "snapshot") return event.value;
-  if (job === undefined || event.case === undefined) return job;
-  const next = clone(JobSchema, job);
-  switch (event.case) {
-    case "roundClosed": {
-      const r = event.value;
-      next.rounds = [...next.rounds.filter((x) => x.round !== r.round), r].sort((a, b) => a.round - b.round);
-      next.currentRound = Math.max(next.currentRound, r.round);
-      break;
-    }
-    case "worker": {
-      const w = event.value;
-      const at = next.workers.findIndex((x) => x.nodeId === w.nodeId);
-      if (at < 0) next.workers.push(w);
-      else next.workers[at] = w;
-      break;
-    }
-    case "state":
-      next.state = event.value;
-      break;
-  }
-  return next;
 }

@@ -28,6 +28,7 @@ export type {
 export { DEFAULT_FRAMES_PATH, FRAMES_SUBPROTOCOL, framesUrl, openFrameSocket } from "./frame-socket.js";
 export type { GatewayClients, GatewayConnection, TransportFactory } from "./gateway-clients.js";
 export { bearerInterceptor, createGatewayClients } from "./gateway-clients.js";
+export { applyJobEvent } from "./job-watch-state.js";
 export { createJsonFileStateStore } from "./json-file-state-store.node.js";
 export { isTransient, toClientError } from "./rpc-error.js";
 export type { RuntimeUploadOptions } from "./runtime-entry.js";

@@ -6,13 +6,12 @@
  */
 
 import { pathToFileURL } from "node:url";
-import { decodeSampleChunk } from "@cyxwiz/datasets/samples";
 import { DEFAULT_CHUNK_SIZE } from "@cyxwiz/protocol/chunk";
 import { useNodeWasmFiles } from "../src/backend-wasm.node.js";
-import { chunkSamples, labelIds, presetSpec } from "../src/index.js";
+import { decodeSamples, labelIds, presetSpec } from "../src/index.js";
 import { mnistChunks } from "../test-support/mnist-chunks.js";
 import { BATCH_SIZE, CONVERGENCE, SEED, THROUGHPUT_REPEATS, THROUGHPUT_STEPS, WARMUP_STEPS } from "./bench-config.js";
-import { type ConvergenceRun, federated, type SampleSet, singleProcess } from "./convergence.js";
+import { type ConvergenceRun, federated, singleProcess } from "./convergence.js";
 import { measureThroughput, type ThroughputRow, useBackend } from "./train-throughput.js";
 
 /** MNIST t10k in 4 MiB chunks of samples, as an upload packs it, with the manifest's label order. */
@@ -45,25 +44,6 @@ export async function benchThroughputNode(
   return rows;
 }
 
-/** Every sample of the packed chunks, decoded (features in [0, 1]). */
-function decodeAll(packed: { chunks: readonly Uint8Array[]; labels: string[] }): SampleSet {
-  const ids = labelIds(packed.labels);
-  const parts = packed.chunks.map((c) =>
-    chunkSamples(decodeSampleChunk(c), { featureColumns: ["image"], labelColumn: "label" }, ids),
-  );
-  const count = parts.reduce((a, p) => a + p.labels.length, 0);
-  const featureSize = parts[0]!.featureSize;
-  const features = new Float32Array(count * featureSize);
-  const labels = new Int32Array(count);
-  let at = 0;
-  for (const p of parts) {
-    features.set(p.features, at * featureSize);
-    labels.set(p.labels, at);
-    at += p.labels.length;
-  }
-  return { features, labels, featureSize };
-}
-
 /** Single process, then FedAvg with each worker count, on Node's wasm backend. */
 export async function benchConvergenceNode(
   packed: { chunks: readonly Uint8Array[]; labels: string[] },
@@ -74,7 +54,12 @@ export async function benchConvergenceNode(
   const options = {
     spec: presetSpec("mnist-mlp"),
     numClasses: packed.labels.length,
-    data: decodeAll(packed),
+    // Every sample of the packed chunks, decoded (features in [0, 1]).
+    data: await decodeSamples(
+      packed.chunks,
+      { featureColumns: ["image"], labelColumn: "label" },
+      labelIds(packed.labels),
+    ),
     ...CONVERGENCE,
     batchSize: BATCH_SIZE,
     seed: SEED,

@@ -1,11 +1,13 @@
 /**
  * `@cyxwiz/training`: model specs and presets to TensorFlow.js models, backend choice, batches from
- * chunks of samples, local training, model updates and their aggregation (docs/training.md).
+ * chunks of samples (or all of them decoded at once), local training, model updates and their
+ * aggregation (docs/training.md).
  * Node-only: `useNodeWasmFiles` in backend-wasm.node.ts.
  */
 export { fedAvg, krum, trimmedMean, type WeightedUpdate } from "./aggregate.js";
 export { type BackendChoice, type BackendSwitch, chooseBackend } from "./backend-choice.js";
 export { buildModel } from "./build-model.js";
+export { type ChunkToDecode, type DecodedSamples, decodeSamples } from "./decode-samples.js";
 export { initialWeights } from "./initial-weights.js";
 export { type BatchSource, evaluate, type TrainLocalOptions, type TrainResult, trainLocal } from "./local-training.js";
 export { type ModelArtifactsFiles, modelArtifacts, WEIGHTS_FILE } from "./model-artifacts.js";

@@ -5,7 +5,8 @@ export const TRAINING_ERROR_CODES = {
   CYXW_ERR_TR_BAD_SPEC: "A model spec field is missing or out of range; the message names the layer index and field.",
   CYXW_ERR_TR_UNKNOWN_PRESET: "A preset name that is not in the registry.",
   CYXW_ERR_TR_BAD_COLUMN: "A feature or label column the batcher cannot use (missing, wrong type, unknown label).",
-  CYXW_ERR_TR_BAD_OPTION: "An option out of range (batch size, epochs, trim fraction, Krum's f).",
+  CYXW_ERR_TR_BAD_OPTION:
+    "An option out of range (batch size, epochs, trim fraction, Krum's f, a row outside its chunk).",
   CYXW_ERR_TR_LAYOUT_MISMATCH: "Flat weights or an update whose length or layout does not match the model.",
   CYXW_ERR_TR_BAD_ENCODING: "Encoded update bytes that cannot be decoded.",
 } as const;

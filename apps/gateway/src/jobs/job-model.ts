@@ -1,10 +1,11 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { decodeSampleChunk } from "@cyxwiz/datasets/samples";
 import {
   buildModel,
+  type ChunkToDecode,
   chooseBackend,
-  chunkSamples,
+  type DecodedSamples,
+  decodeSamples,
   evaluate,
   initialWeights,
   labelIds,
@@ -56,51 +57,36 @@ export async function exportModel(
 }
 
 /** The held-out samples of a job, decoded: features row-major and class ids. */
-export interface EvalSet {
-  readonly features: Float32Array;
-  readonly labels: Int32Array;
-  readonly featureSize: number;
-}
+export type EvalSet = DecodedSamples;
 
 /**
  * The samples of `indices` (ascending, dataset-wide) from the chunks that hold them, decoded
- * with the job's feature and label columns.
+ * with the job's feature and label columns by @cyxwiz/training's decodeSamples. Only the chunks
+ * holding one of them are read, one at a time.
  */
-export async function evalSetOf(
+export function evalSetOf(
   plan: Pick<JobPlan, "featureColumns" | "labelColumn" | "labels">,
   starts: readonly number[],
   indices: Uint32Array,
   read: (chunk: number) => Promise<Uint8Array>,
 ): Promise<EvalSet> {
-  const ids = labelIds(plan.labels);
-  const parts: { f: Float32Array; l: Int32Array }[] = [];
-  let featureSize = 0;
+  return decodeSamples(chunksHolding(starts, indices, read), plan, labelIds(plan.labels));
+}
+
+/** Each chunk holding one of `indices` (ascending), read when asked for, with those samples' rows in it. */
+async function* chunksHolding(
+  starts: readonly number[],
+  indices: Uint32Array,
+  read: (chunk: number) => Promise<Uint8Array>,
+): AsyncGenerator<ChunkToDecode> {
   let p = 0;
   for (let c = 0; c + 1 < starts.length && p < indices.length; c++) {
     const end = starts[c + 1]!;
     if (indices[p]! >= end) continue;
-    const s = chunkSamples(decodeSampleChunk(await read(c)), plan, ids);
-    featureSize = s.featureSize;
     const rows: number[] = [];
     while (p < indices.length && indices[p]! < end) rows.push(indices[p++]! - starts[c]!);
-    const f = new Float32Array(rows.length * featureSize);
-    const l = new Int32Array(rows.length);
-    rows.forEach((r, i) => {
-      f.set(s.features.subarray(r * featureSize, (r + 1) * featureSize), i * featureSize);
-      l[i] = s.labels[r]!;
-    });
-    parts.push({ f, l });
+    yield { bytes: await read(c), rows };
   }
-  const total = parts.reduce((a, x) => a + x.l.length, 0);
-  const features = new Float32Array(total * featureSize);
-  const labels = new Int32Array(total);
-  let at = 0;
-  for (const x of parts) {
-    features.set(x.f, at * featureSize);
-    labels.set(x.l, at);
-    at += x.l.length;
-  }
-  return { features, labels, featureSize };
 }
 
 /** Loss and accuracy of the model with `weights` on an eval set. */

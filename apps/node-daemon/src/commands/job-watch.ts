@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isTransient, toClientError } from "@cyxwiz/client";
+import { applyJobEvent, isTransient, toClientError } from "@cyxwiz/client";
 import { type Job, JobState, RoundClose, type WatchJobResponse } from "@cyxwiz/protocol/gen";
 import { isJobFinished, jobStateName } from "@cyxwiz/protocol/vocab";
 import { badInput, CliError, ExitCode } from "../exit-codes.js";
 import { cliErrorOf, type GatewayOptions, openGateway } from "../gateway-access.js";
-import { applyWatchEvent, roundLine, watchSummary, workerLine } from "../job-describe.js";
+import { roundLine, watchSummary, workerLine } from "../job-describe.js";
 import type { Output } from "../output.js";
 
 /** Reconnects in a row without a message before `job watch` gives up (about a minute of waiting). */
@@ -54,7 +54,7 @@ export async function jobWatchCommand(id: string, opts: GatewayOptions, out: Out
       for await (const message of clients.jobs.watchJob({ id })) {
         failures = 0;
         const before = job;
-        job = applyWatchEvent(job, message.event);
+        job = applyJobEvent(job, message);
         if (job === undefined)
           throw badInput(`WatchJob ${id} at ${clients.baseUrl}: the stream did not start with the job's snapshot`);
         narrate(before, job, message.event);

@@ -1,12 +1,12 @@
 "use client";
 
 import { Code } from "@connectrpc/connect";
+import { applyJobEvent } from "@cyxwiz/client";
 import type { Job } from "@cyxwiz/protocol/gen";
 import { isJobFinished } from "@cyxwiz/protocol/vocab";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage } from "../gateway/error-message.js";
 import type { ComputeClients } from "./compute-clients.js";
-import { applyJobEvent } from "./job-watch-state.js";
 
 /** How the page follows the job: the live stream, a reconnect after a drop, or GetJob polling. */
 export type WatchMode = "connecting" | "live" | "reconnecting" | "polling" | "ended";
