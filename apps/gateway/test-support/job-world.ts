@@ -65,6 +65,7 @@ export interface TestNode {
     round: number,
     delta: Float32Array | Uint8Array,
     samples?: number,
+    samplesPerSecond?: number,
   ): Promise<{ accepted: boolean; reason: string }>;
 }
 
@@ -173,7 +174,7 @@ export async function openJobWorld(dataDir?: string): Promise<JobWorld> {
       identity,
       agreementSecret,
       client,
-      submit(jobId, round, delta, samples = 10) {
+      submit(jobId, round, delta, samples = 10, samplesPerSecond = 100) {
         const bytes = delta instanceof Uint8Array ? delta : encodeUpdate(delta);
         return client.submitUpdate(
           create(SubmitUpdateRequestSchema, {
@@ -183,7 +184,7 @@ export async function openJobWorld(dataDir?: string): Promise<JobWorld> {
             samples: BigInt(samples),
             loss: 0.5,
             accuracy: 0.5,
-            samplesPerSecond: 100,
+            samplesPerSecond,
             backend: "cpu",
             signature: signMessage(identity, updateMessage(jobId, round, bytes)),
           }),

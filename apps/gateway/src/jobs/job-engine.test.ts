@@ -306,6 +306,44 @@ describe("rounds", () => {
     expect((await world.store.jobs.shards(id)).length).toBe(2);
   });
 
+  it("sizes the shards by the workers' samples per second between rounds, moving the fewest samples", async () => {
+    const alice = world.jobs("alice");
+    const { job } = await alice.submitJob({ spec: testSpec(ref, { minWorkers: 2, maxWorkers: 2, rounds: 3 }) });
+    const id = job!.id;
+    const fast = await world.addNode({ operator: "alice" });
+    const slow = await world.addNode({ operator: "alice" });
+    await world.engine.tick();
+    const equal = await world.store.jobs.shards(id);
+    const total = equal.reduce((n, s) => n + s.samples, 0);
+    const sampleSet = (ranges: readonly (readonly [number, number])[]) =>
+      new Set(ranges.flatMap(([s, e]) => Array.from({ length: e - s }, (_, k) => s + k)));
+    const before = sampleSet(equal.find((s) => s.nodeId === fast.nodeId)!.sampleRanges);
+    expect(Math.abs(equal[0]!.samples - equal[1]!.samples)).toBeLessThanOrEqual(1);
+    const n = await parametersOf(fast);
+    await fast.submit(id, 1, new Float32Array(n), 10, 900);
+    await slow.submit(id, 1, new Float32Array(n), 10, 100);
+    await world.engine.tick();
+    expect((await alice.getJob({ id })).job!.currentRound).toBe(2);
+    const resized = await world.store.jobs.shards(id);
+    const share = (node: string) => resized.find((s) => s.nodeId === node)!;
+    expect(resized.reduce((a, s) => a + s.samples, 0)).toBe(total);
+    // 9:1, within a sample per class of the proportional split.
+    expect(Math.abs(share(fast.nodeId).samples - 0.9 * total)).toBeLessThanOrEqual(2);
+    // The faster node kept every sample it had: only the slower one's surplus moved.
+    const after = sampleSet(share(fast.nodeId).sampleRanges);
+    expect([...before].every((i) => after.has(i))).toBe(true);
+    // The next round's assignment carries the new shard.
+    const next = await assignmentOf(slow);
+    expect(next.round).toBe(2);
+    expect(next.samples.reduce((a, r) => a + Number(r.end - r.start), 0)).toBe(share(slow.nodeId).samples);
+    // Shares already in proportion stay as they are.
+    await fast.submit(id, 2, new Float32Array(n), 10, 880);
+    await slow.submit(id, 2, new Float32Array(n), 10, 100);
+    await world.engine.tick();
+    expect((await alice.getJob({ id })).job!.currentRound).toBe(3);
+    expect(await world.store.jobs.shards(id)).toEqual(resized);
+  });
+
   it("waits when no worker is left, and resumes when one joins", async () => {
     const alice = world.jobs("alice");
     const { job } = await alice.submitJob({ spec: testSpec(ref) });

@@ -28,6 +28,7 @@ import { type EvalSet, evalSetOf, evaluateWeights } from "./job-model.js";
 import { type JobPlan, planJob, specFromJson } from "./job-spec.js";
 import { aggregateRound } from "./round-aggregation.js";
 import { type DatasetColumns, planShards, rebalance } from "./shard-plan.js";
+import { RESIZE_MIN_GAIN, resizeGain, throughputWeights } from "./throughput-shares.js";
 
 // The job engine (docs/compute.md): every decision taken from the database, so a tick is
 // idempotent and a restarted gateway resumes each job where the database says it is. A tick
@@ -225,6 +226,7 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
         next.map((s) => ({ ...s, jobId: job.id })),
         holders,
         await columnsOf(data, plan),
+        throughputWeights(holders, workers),
       );
     }
     await store.jobs.reshard(job.id, next);
@@ -253,12 +255,14 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
     const lostHere = new Set(workers.filter((w) => !isActive(w)).map((w) => w.nodeId));
     const joining = (await candidates(job, data, lostHere)).slice(0, plan.maxWorkers - holders.length);
     if (joining.length === 0) return;
+    const nodes = [...holders, ...joining.map((n) => n.nodeId)];
     const next = rebalance(
       data.layout,
       plan,
       shards,
-      [...holders, ...joining.map((n) => n.nodeId)],
+      nodes,
       await columnsOf(data, plan),
+      throughputWeights(nodes, workers),
     );
     await store.jobs.reshard(job.id, next);
     deps.log.info({ jobId: job.id, joined: joining.map((n) => n.nodeId) }, "workers joined: shards rebalanced");
@@ -305,6 +309,45 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
       key.fill(0);
     }
     return 0;
+  }
+
+  /**
+   * Between rounds: when the workers' shares are far from their throughput (the slowest would
+   * take RESIZE_MIN_GAIN× the time of a split in proportion to their samples per second), the
+   * shards are rebalanced to it, moving the fewest samples, and the new shards' keys granted, so
+   * the next round's assignments carry them (docs/compute.md "Shards sized by throughput"). Not
+   * for keys only the owner can grant: that would stop the job for a new grant.
+   */
+  async function resizeToThroughput(job: JobRecord, data: JobDataset, plan: JobPlan): Promise<void> {
+    if (data.version.encrypted && data.version.escrowedKey === undefined) return;
+    const shards = await store.jobs.shards(job.id);
+    if (shards.length < 2 || shards.some((s) => s.nodeId === undefined)) return;
+    const holders = shards.map((s) => s.nodeId!);
+    const workers = (await store.jobs.workers(job.id)).filter(isActive);
+    const weights = throughputWeights(holders, workers, { requireAll: true });
+    if (weights === undefined) return;
+    const gain = resizeGain(shards, holders, weights);
+    if (gain < RESIZE_MIN_GAIN) return;
+    let next: NewShard[];
+    try {
+      next = rebalance(data.layout, plan, shards, holders, await columnsOf(data, plan), weights);
+    } catch (e) {
+      if (!isShardingError(e)) throw e;
+      deps.log.warn({ jobId: job.id, err: e }, "cannot size the shards by throughput");
+      return;
+    }
+    await store.jobs.reshard(job.id, next);
+    deps.log.info(
+      {
+        jobId: job.id,
+        gain: Number(gain.toFixed(2)),
+        shards: next.map((s) => ({ node: s.nodeId, samples: s.samples })),
+        samplesPerSecond: Object.fromEntries(holders.map((n, j) => [n, Math.round(weights[j]!)])),
+      },
+      "shards resized to the workers' throughput",
+    );
+    for (const n of holders) jobEvents.job(job.id, { kind: "worker", nodeId: n });
+    await ensureGrants(job, data, await store.jobs.shards(job.id));
   }
 
   async function closeRound(
@@ -359,7 +402,7 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
     if (last) {
       evalSets.delete(job.id);
       jobEvents.job(job.id, { kind: "state" });
-    }
+    } else await resizeToThroughput(job, data, plan);
     notifyWorkers(workers.filter(isActive).map((w) => w.nodeId));
   }
 

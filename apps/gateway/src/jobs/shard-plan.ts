@@ -109,7 +109,9 @@ export function planShards(
 
 /**
  * The shards spread over `nodes` (in order: shard i to nodes[i]) with the fewest samples moved
- * (rebalanceShards): a departed worker's samples go to those that stay or to a newcomer.
+ * (rebalanceShards): a departed worker's samples go to those that stay or to a newcomer. With
+ * `weights` (nodes[j]'s samples per second), each node's share is in proportion to its weight
+ * (docs/compute.md "Shards sized by throughput"); without, the shares are equal.
  */
 export function rebalance(
   layout: SampleLayout,
@@ -117,6 +119,7 @@ export function rebalance(
   current: readonly ShardRecord[],
   nodes: readonly string[],
   columns?: DatasetColumns,
+  weights?: readonly number[],
 ): NewShard[] {
   const { train } = splitIndices(layout);
   const starts = chunkStarts(layout);
@@ -136,7 +139,12 @@ export function rebalance(
     }),
   };
   const needsInput = plan.strategy === "class-balanced";
-  const result = rebalanceShards(sharding, nodes, needsInput ? trainInput(train, columns) : undefined);
+  const result = rebalanceShards(
+    sharding,
+    nodes,
+    needsInput ? trainInput(train, columns) : undefined,
+    weights === undefined ? {} : { weights },
+  );
   // A worker trains one shard (job_workers.shard): when the rebalance hands a node the samples of
   // a departed worker's shard as well as its own, they become one shard, numbered by the lowest.
   const byNode = new Map<string, { shard: number; ranges: IndexRange[] }>();

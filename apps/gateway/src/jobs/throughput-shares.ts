@@ -1,0 +1,57 @@
+import type { ShardRecord, WorkerRecord } from "../store/index.js";
+
+// Shards sized by throughput (docs/compute.md "Shards sized by throughput"): a round lasts as long
+// as its slowest worker takes, so each worker's share of the train samples follows the samples
+// per second it reported in this job. Pure functions; the engine decides when to apply them.
+
+/** Resize only when the predicted round time falls by at least this factor (moving samples costs downloads). */
+export const RESIZE_MIN_GAIN = 1.25;
+/** No worker's weight goes below this fraction of the fastest's: a very slow worker still trains a slice. */
+export const MIN_WEIGHT_FRACTION = 0.02;
+
+/**
+ * Each node's weight for its share: its samples per second in this job's latest update. A node
+ * with none yet (a newcomer) counts as the mean of those that have one, unless `requireAll`;
+ * undefined (equal shares) when no node has one, or when `requireAll` and one lacks it.
+ */
+export function throughputWeights(
+  nodes: readonly string[],
+  workers: readonly WorkerRecord[],
+  options: { requireAll?: boolean } = {},
+): number[] | undefined {
+  const speedOf = new Map(
+    workers
+      .filter((w) => Number.isFinite(w.samplesPerSecond) && w.samplesPerSecond > 0)
+      .map((w) => [w.nodeId, w.samplesPerSecond]),
+  );
+  const known = nodes.flatMap((n) => (speedOf.has(n) ? [speedOf.get(n)!] : []));
+  if (known.length === 0 || (options.requireAll === true && known.length < nodes.length)) return undefined;
+  const mean = known.reduce((a, b) => a + b, 0) / known.length;
+  const raw = nodes.map((n) => speedOf.get(n) ?? mean);
+  const floor = Math.max(...raw) * MIN_WEIGHT_FRACTION;
+  return raw.map((w) => Math.max(w, floor));
+}
+
+/**
+ * How much shorter a round would be with shares in proportion to `weights` (nodes[j]'s samples
+ * per second): the slowest worker's time now (its samples over its speed) over the time if every
+ * worker finished together (all samples over all speed). 1 means already in proportion.
+ */
+export function resizeGain(
+  shards: readonly Pick<ShardRecord, "nodeId" | "samples">[],
+  nodes: readonly string[],
+  weights: readonly number[],
+): number {
+  const speed = new Map(nodes.map((n, j) => [n, weights[j]!]));
+  let slowest = 0;
+  let samples = 0;
+  for (const s of shards) {
+    const v = s.nodeId === undefined ? undefined : speed.get(s.nodeId);
+    if (v === undefined) continue;
+    slowest = Math.max(slowest, s.samples / v);
+    samples += s.samples;
+  }
+  const total = weights.reduce((a, b) => a + b, 0);
+  const balanced = total > 0 ? samples / total : 0;
+  return balanced > 0 ? slowest / balanced : 1;
+}
