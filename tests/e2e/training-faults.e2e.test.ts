@@ -112,6 +112,7 @@ describe("training jobs when workers fail or misbehave", () => {
     expect(watch.code, watch.stderr).toBe(0);
     const r = JSON.parse(watch.stdout) as WatchResult;
     const seen = JSON.stringify(r);
+    console.log(`[training-faults e2e] two daemons: ${seen}`);
     expect(r.state, seen).toBe("succeeded");
     expect(r.accuracy, seen).toBeGreaterThanOrEqual(0.95);
     expect(r.workers.map((w) => w.backend)).toEqual(["wasm", "wasm"]);
@@ -135,6 +136,7 @@ describe("training jobs when workers fail or misbehave", () => {
     const r = await cliJson<WatchResult>(["job", "watch", job]);
     const after = await cliJson<JobView>(["job", "get", job]);
     const seen = `baseline ${baseline}, result ${JSON.stringify(r)}, job ${JSON.stringify(after)}`;
+    console.log(`[training-faults e2e] a daemon killed: accuracy ${r.accuracy} (baseline ${baseline})`);
     expect(r.state, seen).toBe("succeeded");
     expect(Math.abs(r.accuracy - baseline), seen).toBeLessThanOrEqual(0.01);
     const lost = after.workers.find((w) => w.node === victimNode)!;
@@ -168,6 +170,7 @@ describe("training jobs when workers fail or misbehave", () => {
       const r = await cliJson<WatchResult>(["job", "watch", job]);
       const view = await cliJson<JobView>(["job", "get", job]);
       const seen = `baseline ${baseline}, result ${JSON.stringify(r)}, job ${JSON.stringify(view)}`;
+      console.log(`[training-faults e2e] with adversaries: accuracy ${r.accuracy} (baseline ${baseline})`);
       expect(r.state, seen).toBe("succeeded");
       expect(Math.abs(r.accuracy - baseline), seen).toBeLessThanOrEqual(0.01);
       // Round 1: the NaN update refused on arrival, the scaled one by the norm bound at aggregation.

@@ -95,6 +95,7 @@ describe("training on MNIST with a daemon and a volunteer tab", () => {
     expect(watch.code, `${watch.stderr}\n--- daemon:\n${daemon.output()}`).toBe(0);
     const result = JSON.parse(watch.stdout) as WatchResult;
     const seen = `${JSON.stringify(result)}; rounds: ${(await cli(["job", "get", job, "--json"])).stdout}`;
+    console.log(`[training e2e] accuracy ${result.accuracy}, workers ${JSON.stringify(result.workers)}`);
     expect(result.state, seen).toBe("succeeded");
     expect(result.rounds, seen).toBe(6);
     expect(result.accuracy, seen).toBeGreaterThanOrEqual(0.95);

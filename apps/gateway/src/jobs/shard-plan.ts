@@ -3,6 +3,7 @@ import {
   createShards,
   expandRanges,
   type IndexRange,
+  isShardingError,
   rangesFromSorted,
   rebalanceShards,
   type Sharding,
@@ -139,12 +140,15 @@ export function rebalance(
     }),
   };
   const needsInput = plan.strategy === "class-balanced";
-  const result = rebalanceShards(
-    sharding,
-    nodes,
-    needsInput ? trainInput(train, columns) : undefined,
-    weights === undefined ? {} : { weights },
-  );
+  const input = needsInput ? trainInput(train, columns) : undefined;
+  let result: ReturnType<typeof rebalanceShards>;
+  try {
+    result = rebalanceShards(sharding, nodes, input, weights === undefined ? {} : { weights });
+  } catch (e) {
+    // Weights so uneven that a node would get no sample (tiny data): equal shares instead.
+    if (weights === undefined || !isShardingError(e) || e.code !== "CYXW_ERR_SHARD_COUNT") throw e;
+    result = rebalanceShards(sharding, nodes, input);
+  }
   // A worker trains one shard (job_workers.shard): when the rebalance hands a node the samples of
   // a departed worker's shard as well as its own, they become one shard, numbered by the lowest.
   const byNode = new Map<string, { shard: number; ranges: IndexRange[] }>();
