@@ -4,6 +4,7 @@ import "@tensorflow/tfjs-backend-webgpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { BACKENDS, type BackendName, type BackendPreference } from "./backend-names.js";
 import { hasConvLayers, type ModelSpec } from "./model-spec.js";
+import { registerWasmConvGradients } from "./wasm-conv-gradients.js";
 
 export interface BackendChoice {
   readonly backend: BackendName;
@@ -15,6 +16,8 @@ export interface BackendChoice {
 export interface BackendSwitch {
   setBackend(name: BackendName): Promise<boolean>;
   getBackend(): string;
+  /** Whether wasm can train conv layers (registering the kernel it lacks, once). */
+  wasmTrainsConv(): boolean;
 }
 
 const tfSwitch: BackendSwitch = {
@@ -26,14 +29,16 @@ const tfSwitch: BackendSwitch = {
     }
   },
   getBackend: () => tf.getBackend(),
+  wasmTrainsConv: registerWasmConvGradients,
 };
 
 /**
  * Chooses and sets the TensorFlow.js backend to train `spec` on: from `preference` ("auto" =
- * webgpu) down the list webgpu → wasm → cpu, passing over wasm for a model with conv or pooling
- * layers (TF.js 4.22's WASM backend lacks Conv2DBackpropFilter) and any backend that does not
- * initialise. `setBackend` returning true is not trusted alone: `getBackend()` must name it.
- * In Node call `useNodeWasmFiles()` (backend-wasm.node.ts) first, so wasm finds its .wasm files.
+ * webgpu) down the list webgpu → wasm → cpu, passing over any backend that does not initialise.
+ * For a model with conv layers it first gives wasm the filter gradient TF.js 4.22 lacks
+ * (registerWasmConvGradients); should that fail, wasm is passed over for it. `setBackend`
+ * returning true is not trusted alone: `getBackend()` must name it. In Node call
+ * `useNodeWasmFiles()` (backend-wasm.node.ts) first, so wasm finds its .wasm files.
  */
 export async function chooseBackend(
   preference: BackendPreference,
@@ -43,8 +48,8 @@ export async function chooseBackend(
   const start = preference === "auto" ? 0 : BACKENDS.indexOf(preference);
   const passed: string[] = [];
   for (const name of BACKENDS.slice(start)) {
-    if (name === "wasm" && hasConvLayers(spec)) {
-      passed.push("wasm cannot train conv layers in TF.js 4.22");
+    if (name === "wasm" && hasConvLayers(spec) && !backendSwitch.wasmTrainsConv()) {
+      passed.push("wasm cannot train conv layers (no Conv2DBackpropFilter kernel)");
       continue;
     }
     const ok = await backendSwitch.setBackend(name);

@@ -38,8 +38,10 @@ describe("trainLocal and the event loop", () => {
       clearInterval(timer);
     }
     const seconds = (performance.now() - started) / 1000;
-    // Without yielding, the interval could not fire at all until trainLocal returned.
+    // Without yielding, the interval could not fire at all until trainLocal returned (0 ticks). It
+    // yields every 200 ms, so a second gives several; on a loaded machine timers fire late, so the
+    // test asks only for more than one.
     expect(seconds).toBeGreaterThanOrEqual(1);
-    expect(ticks).toBeGreaterThanOrEqual(Math.floor(seconds / 0.2) - 1);
+    expect(ticks).toBeGreaterThanOrEqual(2);
   });
 });

@@ -21,7 +21,7 @@ import type { JobPlan } from "./job-spec.js";
 // global model evaluated on the held-out split, and the model exported in TF.js's format. It runs
 // on the wasm backend (measured up to 4× faster than cpu evaluating the MNIST MLP,
 // docs/compute.md "Evaluation"), falling back to cpu when wasm does not initialise. The gateway
-// only runs models forward, which wasm can do for conv layers too.
+// only runs models forward.
 
 let backendReady: Promise<unknown> | undefined;
 
@@ -30,7 +30,7 @@ export function gatewayBackend(): Promise<unknown> {
   backendReady ??= (async () => {
     const wasm = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm");
     setWasmPaths(`${dirname(wasm)}/`);
-    // A dense-only spec: chooseBackend passes over wasm only for training conv layers.
+    // Any spec will do: the gateway only picks the backend here.
     return chooseBackend("wasm", { inputShape: [1], layers: [] });
   })();
   return backendReady;

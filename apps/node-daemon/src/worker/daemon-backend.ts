@@ -4,9 +4,9 @@ import { installNodeWebGpu, type NodeWebGpu } from "./node-webgpu.js";
 /**
  * The daemon's backend choice (docs/node-daemon.md "Backends"): webgpu through the optional
  * `webgpu` npm package when it finds a hardware adapter (a software one only with `--backend
- * webgpu`); then wasm (in plain Node, TF.js finds its .wasm files in its own node_modules folder)
- * for dense models; cpu for conv models (TF.js 4.22's wasm backend cannot train them). The reason
- * names each backend passed over and why.
+ * webgpu`); then wasm (in plain Node, TF.js finds its .wasm files in its own node_modules folder),
+ * conv models included (the training package gives wasm the filter gradient TF.js 4.22 lacks);
+ * then cpu. The reason names each backend passed over and why.
  */
 export function daemonBackendChooser(
   preference: BackendPreference,
