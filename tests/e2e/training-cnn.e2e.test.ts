@@ -13,6 +13,7 @@ import { mnistPath } from "../../test-support/datasets.js";
 import { runCli } from "./support/cli.js";
 import { type DaemonProcess, startDaemonProcess } from "./support/daemon-process.js";
 import { type GatewayProcess, startGatewayProcess } from "./support/gateway-process.js";
+import { mnistJobArgs } from "./support/mnist-job.js";
 
 let gw: GatewayProcess;
 let dir: string;
@@ -46,28 +47,7 @@ describe("the CNN preset with daemons", () => {
       daemons.push(d);
       await d.registered;
     }
-    const { job } = await cliJson<{ job: string }>([
-      "job",
-      "submit",
-      "--dataset",
-      "mnist@v1",
-      "--preset",
-      "mnist-cnn",
-      "--workers",
-      "2:2",
-      "--rounds",
-      "6",
-      "--local-epochs",
-      "2",
-      "--lr",
-      "0.003",
-      "--strategy",
-      "class-balanced",
-      "--eval-split",
-      "validation",
-      "--deadline",
-      "600",
-    ]);
+    const { job } = await cliJson<{ job: string }>(mnistJobArgs("mnist-cnn", "2:2", 6, ["--deadline", "600"]));
     const r = await cliJson<{
       state: string;
       rounds: number;

@@ -14,6 +14,7 @@ import { startAdversary } from "./support/adversary-worker.js";
 import { runCli } from "./support/cli.js";
 import { type DaemonProcess, startDaemonProcess } from "./support/daemon-process.js";
 import { type GatewayProcess, startGatewayProcess } from "./support/gateway-process.js";
+import { mnistJobArgs } from "./support/mnist-job.js";
 
 let gw: GatewayProcess;
 let dir: string;
@@ -45,22 +46,8 @@ async function daemon(): Promise<DaemonProcess> {
   return d;
 }
 
-async function submit(extra: string[]): Promise<string> {
-  const { job } = await cliJson<{ job: string }>([
-    "job",
-    "submit",
-    "--dataset",
-    "mnist@v1",
-    "--strategy",
-    "class-balanced",
-    "--eval-split",
-    "validation",
-    "--lr",
-    "0.003",
-    "--local-epochs",
-    "2",
-    ...extra,
-  ]);
+async function submitMlp(workers: string, extra: string[] = []): Promise<string> {
+  const { job } = await cliJson<{ job: string }>(mnistJobArgs("mnist-mlp", workers, 6, extra));
   return job;
 }
 
@@ -107,7 +94,7 @@ describe("training jobs when workers fail or misbehave", () => {
   it("two daemons train the MLP to at least 95%", async () => {
     await daemon();
     await daemon();
-    const job = await submit(["--preset", "mnist-mlp", "--workers", "2:2", "--rounds", "6"]);
+    const job = await submitMlp("2:2");
     const watch = await cli(["job", "watch", job, "--json"]);
     expect(watch.code, watch.stderr).toBe(0);
     const r = JSON.parse(watch.stdout) as WatchResult;
@@ -123,7 +110,7 @@ describe("training jobs when workers fail or misbehave", () => {
 
   it("a daemon killed mid-job: its shard is reassigned, the job completes within 1 point", async () => {
     expect(baseline).toBeGreaterThan(0);
-    const job = await submit(["--preset", "mnist-mlp", "--workers", "2:2", "--rounds", "6"]);
+    const job = await submitMlp("2:2");
     // Kill one worker of this job once round 1 has closed.
     const closed = async () =>
       (await cliJson<JobView>(["job", "get", job])).roundsClosed.filter((r) => r.closedBy !== "unspecified").length;
@@ -153,20 +140,7 @@ describe("training jobs when workers fail or misbehave", () => {
     const bad = [await nan.nodeId, await scaled.nodeId];
     const before = await Promise.all(bad.map(reputationOf));
     try {
-      const job = await submit([
-        "--preset",
-        "mnist-mlp",
-        "--workers",
-        "4:4",
-        "--rounds",
-        "6",
-        "--aggregation",
-        "trimmed-mean",
-        "--trim",
-        "0.25",
-        "--max-norm-ratio",
-        "3",
-      ]);
+      const job = await submitMlp("4:4", ["--aggregation", "trimmed-mean", "--trim", "0.25", "--max-norm-ratio", "3"]);
       const r = await cliJson<WatchResult>(["job", "watch", job]);
       const view = await cliJson<JobView>(["job", "get", job]);
       const seen = `baseline ${baseline}, result ${JSON.stringify(r)}, job ${JSON.stringify(view)}`;

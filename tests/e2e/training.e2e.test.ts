@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { mnistPath } from "../../test-support/datasets.js";
 import { runCli } from "./support/cli.js";
 import { type DaemonProcess, startDaemonProcess } from "./support/daemon-process.js";
+import { mnistJobArgs } from "./support/mnist-job.js";
 import { signedInDashboard } from "./support/signed-in-dashboard.js";
 
 const s = signedInDashboard("cyxwiz-e2e-training-", { webgpu: true });
@@ -61,29 +62,7 @@ describe("training on MNIST with a daemon and a volunteer tab", () => {
     await page.getByTestId("volunteer-join").click();
     await expect.poll(() => page.getByTestId("volunteer-node").textContent(), { timeout: 60_000 }).toMatch(/node_/);
 
-    const submit = await cli([
-      "job",
-      "submit",
-      "--dataset",
-      "mnist@v1",
-      "--preset",
-      "mnist-mlp",
-      "--workers",
-      "2:2",
-      "--rounds",
-      "6",
-      "--local-epochs",
-      "2",
-      "--lr",
-      "0.003",
-      "--strategy",
-      "class-balanced",
-      "--eval-split",
-      "validation",
-      "--deadline",
-      "900",
-      "--json",
-    ]);
+    const submit = await cli([...mnistJobArgs("mnist-mlp", "2:2", 6, ["--deadline", "900"]), "--json"]);
     expect(submit.code, submit.stderr).toBe(0);
     const { job } = JSON.parse(submit.stdout) as { job: string };
 

@@ -1,0 +1,34 @@
+/**
+ * `cyxwiz job submit` arguments for the training e2e tests' MNIST jobs (docs/compute.md "Measured
+ * end to end"): the dataset uploaded as `mnist` with the 800/200 split, class-balanced shards,
+ * evaluation on the validation split, Adam at 0.003, 2 local epochs a round, unless `extra`
+ * says otherwise (later options win).
+ */
+export function mnistJobArgs(
+  preset: "mnist-mlp" | "mnist-cnn",
+  workers: string,
+  rounds: number,
+  extra: string[] = [],
+): string[] {
+  return [
+    "job",
+    "submit",
+    "--dataset",
+    "mnist@v1",
+    "--preset",
+    preset,
+    "--workers",
+    workers,
+    "--rounds",
+    String(rounds),
+    "--local-epochs",
+    "2",
+    "--lr",
+    "0.003",
+    "--strategy",
+    "class-balanced",
+    "--eval-split",
+    "validation",
+    ...extra,
+  ];
+}
