@@ -131,6 +131,8 @@ describe("training jobs when workers fail or misbehave", () => {
     // Every train sample still has a live worker: the survivor holds the whole train split.
     const live = after.workers.filter((w) => !/lost|left/i.test(w.state));
     expect(live.reduce((a, w) => a + w.samples, 0)).toBe(trainSamples);
+    // The survivor ended the job still in it: done.
+    for (const w of live) expect(w.state, seen).toBe("done");
   });
 
   it("NaN and scaled-up updates are rejected, their senders leave the job with lower reputation, accuracy holds", async () => {
@@ -150,9 +152,10 @@ describe("training jobs when workers fail or misbehave", () => {
       // Round 1: the NaN update refused on arrival, the scaled one by the norm bound at aggregation.
       expect(view.roundsClosed[0]!.rejected, seen).toBe(2);
       for (const round of view.roundsClosed.slice(1)) expect(round, seen).toMatchObject({ accepted: 2, rejected: 0 });
-      for (const node of bad) expect(view.workers.find((w) => w.node === node)!.state, seen).toMatch(/lost/i);
+      for (const node of bad) expect(view.workers.find((w) => w.node === node)!.state, seen).toMatch(/rejected/i);
       // Their shards went to the honest daemons: every train sample is trained on.
       const honest = view.workers.filter((w) => !bad.includes(w.node));
+      for (const w of honest) expect(w.state, seen).toBe("done");
       expect(
         honest.reduce((a, w) => a + w.samples, 0),
         seen,

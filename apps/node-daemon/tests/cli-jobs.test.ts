@@ -226,8 +226,10 @@ describe("cyxwiz job watch", () => {
       { event: { case: "worker", value: worker("n_a", 0, WorkerState.TRAINING, "webgpu") } },
       { event: { case: "roundClosed", value: round(1, 0.81, 0.62) } },
       { drop: true },
+      { event: { case: "worker", value: worker("n_b", 1, WorkerState.REJECTED) } },
       { event: { case: "roundClosed", value: round(2, 0.9, 0.35) } },
       { event: { case: "roundClosed", value: round(3, 0.93, 0.24) } },
+      { event: { case: "worker", value: worker("n_a", 0, WorkerState.DONE, "webgpu") } },
       { event: { case: "state", value: JobState.SUCCEEDED } },
     ];
     gw.addJob(runningJob("job_watch_ok"), script);
@@ -256,6 +258,8 @@ describe("cyxwiz job watch", () => {
     ]);
     expect(r.stderr).toMatch(/watch: the stream dropped .*; reconnecting in/);
     expect(r.stderr).toContain("worker n_a (n_a) training on webgpu, shard 0");
+    expect(r.stderr).toContain("worker n_b (n_b) rejected on cpu, shard 1");
+    expect(r.stderr).toContain("worker n_a (n_a) done on webgpu, shard 0");
     expect(lines.at(-1)).toMatch(/^job job_watch_ok: succeeded/);
   });
 
@@ -332,6 +336,23 @@ describe("cyxwiz job get, list and cancel", () => {
     expect(text.stdout).toMatch(/NODE\s+LABEL\s+SHARD\s+STATE\s+BACKEND\s+SAMPLES\s+SAMPLES\/S/);
     const missing = await cli(["job", "get", "job_nope"]);
     expect(missing.code).toBe(2);
+  });
+
+  it("shows an ended job's workers as done, or as rejected when their update was", async () => {
+    const job = runningJob("job_get_ended");
+    job.state = JobState.SUCCEEDED;
+    job.workers = [worker("n_a", 0, WorkerState.DONE), worker("n_b", 1, WorkerState.REJECTED)];
+    gw.addJob(job);
+    const json = await cli(["job", "get", "job_get_ended", "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const d = JSON.parse(json.stdout);
+    expect(d.workers.map((w: { node: string; state: string }) => [w.node, w.state])).toEqual([
+      ["n_a", "done"],
+      ["n_b", "rejected"],
+    ]);
+    const text = await cli(["job", "get", "job_get_ended"]);
+    expect(text.stdout).toMatch(/^n_a\s+n_a\s+0\s+done\s/m);
+    expect(text.stdout).toMatch(/^n_b\s+n_b\s+1\s+rejected\s/m);
   });
 
   it("lists jobs newest first", async () => {

@@ -1,8 +1,15 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { grantChunkKeys, openGrant } from "@cyxwiz/protocol/crypto";
-import { type Assignment, DataClassification, DatasetManifestSchema, JobState, RoundClose } from "@cyxwiz/protocol/gen";
-import { policyFor } from "@cyxwiz/protocol/vocab";
+import {
+  type Assignment,
+  DataClassification,
+  DatasetManifestSchema,
+  JobState,
+  RoundClose,
+  WorkerState,
+} from "@cyxwiz/protocol/gen";
+import { jobStateName, policyFor, workerStateName } from "@cyxwiz/protocol/vocab";
 import { decodeUpdate } from "@cyxwiz/training";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type JobWorld, openJobWorld, type TestNode, testSpec } from "../../test-support/job-world.js";
@@ -187,7 +194,7 @@ describe("rounds", () => {
     const afterDeadline = (await alice.getJob({ id })).job!;
     expect(afterDeadline.rounds[1]?.closedBy).toBe(RoundClose.DEADLINE);
     expect(afterDeadline.currentRound).toBe(3);
-    const lost = afterDeadline.workers.filter((w) => w.state === 5 /* LOST */).map((w) => w.nodeId);
+    const lost = afterDeadline.workers.filter((w) => w.state === WorkerState.LOST).map((w) => w.nodeId);
     expect(lost.sort()).toEqual([nodes[1]!.nodeId, nodes[2]!.nodeId].sort());
     const holders = (await world.store.jobs.shards(id)).map((s) => s.nodeId);
     expect(holders).toContain(spare.nodeId);
@@ -221,6 +228,10 @@ describe("rounds", () => {
     const refused = round.workers.find((w) => w.nodeId === nodes[2]!.nodeId)!;
     expect(refused.accepted).toBe(false);
     expect(refused.reason).toMatch(/^norm .* is above 3 × the round's median norm/);
+    // Its sender is out of the job, rejected (not lost, as a silent worker would be).
+    const workers = (await alice.getJob({ id })).job!.workers;
+    expect(workers.find((w) => w.nodeId === nodes[2]!.nodeId)?.state).toBe(WorkerState.REJECTED);
+    expect(workers.filter((w) => w.state === WorkerState.LOST)).toEqual([]);
     expect((await world.store.nodePool.get(nodes[2]!.nodeId))?.reputation).toBe(41);
     expect((await world.store.nodePool.get(nodes[0]!.nodeId))?.reputation).toBe(51);
     const moved =
@@ -251,7 +262,15 @@ describe("rounds", () => {
     await world.engine.tick();
     await a!.submit(id, 2, new Float32Array(n), 10);
     await world.engine.tick();
-    expect((await alice.getJob({ id })).job!.state).toBe(JobState.SUCCEEDED);
+    const ended = (await alice.getJob({ id })).job!;
+    expect(ended.state).toBe(JobState.SUCCEEDED);
+    // The survivor ended the job with it: done; the lost worker stays lost.
+    expect(new Map(ended.workers.map((w) => [w.nodeId, w.state]))).toEqual(
+      new Map([
+        [a!.nodeId, WorkerState.DONE],
+        [b!.nodeId, WorkerState.LOST],
+      ]),
+    );
   });
 
   it("merges a lost worker's class-balanced shard into the survivor's one shard, which its next assignment covers", async () => {
@@ -361,7 +380,7 @@ describe("rounds", () => {
     expect((await assignmentOf(b)).round).toBe(1);
   });
 
-  it("streams a snapshot, then each closed round, until the job ends", async () => {
+  it("streams a snapshot, then each closed round, until the job ends with its workers done", async () => {
     const alice = world.jobs("alice");
     const { job } = await alice.submitJob({ spec: testSpec(ref, { rounds: 1 }) });
     const id = job!.id;
@@ -371,7 +390,14 @@ describe("rounds", () => {
     const events: string[] = [];
     const watching = (async () => {
       for await (const m of alice.watchJob({ id })) {
-        events.push(m.event.case ?? "");
+        const e = m.event;
+        events.push(
+          e.case === "worker"
+            ? `worker ${e.value.nodeId === a.nodeId ? "a" : e.value.nodeId} ${workerStateName(e.value.state)}`
+            : e.case === "state"
+              ? `state ${jobStateName(e.value)}`
+              : (e.case ?? ""),
+        );
         if (events.length === 1) {
           await a.submit(id, 1, new Float32Array(n), 10);
           await world.engine.tick();
@@ -381,7 +407,8 @@ describe("rounds", () => {
     await watching;
     expect(events[0]).toBe("snapshot");
     expect(events).toContain("roundClosed");
-    expect(events.at(-1)).toBe("state");
+    // The last events: the worker the job ended with, now done, then the final state.
+    expect(events.slice(-2)).toEqual(["worker a done", "state succeeded"]);
   });
 });
 

@@ -373,7 +373,7 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
         "update refused by aggregation: the worker leaves the job and its shard is reassigned",
       );
       await store.nodePool.adjustReputation(r.nodeId, REPUTATION_REJECTED);
-      await store.jobs.removeWorker(job.id, r.nodeId, "lost");
+      await store.jobs.removeWorker(job.id, r.nodeId, "rejected");
       jobEvents.job(job.id, { kind: "worker", nodeId: r.nodeId });
       jobEvents.node(r.nodeId);
     }

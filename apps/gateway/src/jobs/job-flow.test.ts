@@ -99,6 +99,7 @@ describe("a job end to end, in memory", () => {
     const done = (await alice.getJob({ id })).job!;
     expect(done.state).toBe(JobState.SUCCEEDED);
     expect(done.rounds.map((r) => r.closedBy)).toEqual([1, 1]);
+    expect(done.workers.map((w) => [w.nodeId, w.state])).toEqual([[node.nodeId, WorkerState.DONE]]);
     expect((await world.store.nodePool.get(node.nodeId))?.state).toBe("idle");
     expect((await world.store.nodePool.get(node.nodeId))?.reputation).toBe(52);
 
@@ -196,10 +197,12 @@ describe("a job end to end, in memory", () => {
     expect((await world.store.nodePool.get(node.nodeId))?.reputation).toBe(40);
     const [stored] = await world.store.jobs.updates(id, 1);
     expect(stored).toMatchObject({ accepted: false, delta: undefined });
-    // The sender is out of the job: its shard goes back to the pool.
+    // The sender is out of the job, rejected (not lost): its shard goes back to the pool.
     const got = (await alice.getJob({ id })).job!;
-    expect(got.workers[0]?.state).toBe(WorkerState.LOST);
+    expect(got.workers[0]?.state).toBe(WorkerState.REJECTED);
     expect((await world.store.jobs.shards(id)).every((s) => s.nodeId === undefined)).toBe(true);
-    await alice.cancelJob({ id });
+    // It stays rejected when the job ends: only workers still in the job are done.
+    const cancelled = (await alice.cancelJob({ id })).job!;
+    expect(cancelled.workers.map((w) => w.state)).toEqual([WorkerState.REJECTED]);
   });
 });

@@ -34,6 +34,8 @@ const WORKER_STATE: Record<WorkerStateName, WorkerState> = {
   submitted: WorkerState.SUBMITTED,
   lost: WorkerState.LOST,
   left: WorkerState.LEFT,
+  rejected: WorkerState.REJECTED,
+  done: WorkerState.DONE,
 };
 
 export const jobStateToProto = (s: JobStateName): JobState => JOB_STATE[s];

@@ -13,7 +13,7 @@ import type { GatewayDeps } from "../gateway-deps.js";
 import { callerOf } from "../rpc/data-transfer-service.js";
 import { parseDatasetRef } from "../rpc/proto-mapping.js";
 import { failedPrecondition, invalidArgument, notFound, toConnectError } from "../rpc/rpc-errors.js";
-import { FINISHED_JOB_STATES, isStoreError, type JobRecord } from "../store/index.js";
+import { FINISHED_JOB_STATES, isStoreError, type JobRecord, type WorkerRecord } from "../store/index.js";
 import { gatewayReadable, grantable, splitIndices } from "./job-dataset.js";
 import { createWaker, type JobEvent, type JobEvents } from "./job-events.js";
 import { exportModel, jobInitialWeights } from "./job-model.js";
@@ -159,12 +159,27 @@ export function createJobService(deps: JobServiceDeps): ServiceImpl<typeof JobSe
         ctx.signal,
         jobEvents,
       );
+      const workerEvent = async (w: WorkerRecord) => {
+        const node = await store.nodePool.get(w.nodeId);
+        const shard = (await store.jobs.shards(job.id)).find((s) => s.shard === w.shard);
+        return create(WatchJobResponseSchema, {
+          event: { case: "worker", value: workerToProto(w, node, shard?.samples ?? 0) },
+        });
+      };
+      // The job's end: the workers it ended with (now `done`), then the final state, once.
+      let ended = false;
+      async function* end(state: JobRecord["state"]) {
+        if (!ended) {
+          ended = true;
+          for (const w of await store.jobs.workers(job.id)) if (w.state === "done") yield await workerEvent(w);
+        }
+        yield create(WatchJobResponseSchema, { event: { case: "state", value: jobStateToProto(state) } });
+      }
       try {
         yield create(WatchJobResponseSchema, { event: { case: "snapshot", value: await jobToProto(deps, job) } });
         if (FINISHED_JOB_STATES.has(job.state)) return;
         while (await waker.wait(WATCH_POLL_MS)) {
           const events = queue.splice(0);
-          let current = await store.jobs.get(job.id);
           for (const e of events) {
             if (e.kind === "round_closed") {
               const r = await store.jobs.round(job.id, e.round);
@@ -174,21 +189,16 @@ export function createJobService(deps: JobServiceDeps): ServiceImpl<typeof JobSe
                 });
             } else if (e.kind === "worker") {
               const w = (await store.jobs.workers(job.id)).find((x) => x.nodeId === e.nodeId);
-              if (w === undefined) continue;
-              const node = await store.nodePool.get(w.nodeId);
-              const shard = (await store.jobs.shards(job.id)).find((s) => s.shard === w.shard);
-              yield create(WatchJobResponseSchema, {
-                event: { case: "worker", value: workerToProto(w, node, shard?.samples ?? 0) },
-              });
+              if (w !== undefined) yield await workerEvent(w);
             } else {
-              current = await store.jobs.get(job.id);
-              yield create(WatchJobResponseSchema, { event: { case: "state", value: jobStateToProto(current.state) } });
+              const { state } = await store.jobs.get(job.id);
+              if (FINISHED_JOB_STATES.has(state)) yield* end(state);
+              else yield create(WatchJobResponseSchema, { event: { case: "state", value: jobStateToProto(state) } });
             }
           }
-          current = await store.jobs.get(job.id);
+          const current = await store.jobs.get(job.id);
           if (FINISHED_JOB_STATES.has(current.state)) {
-            if (!events.some((e) => e.kind === "state"))
-              yield create(WatchJobResponseSchema, { event: { case: "state", value: jobStateToProto(current.state) } });
+            if (!ended) yield* end(current.state);
             return;
           }
         }

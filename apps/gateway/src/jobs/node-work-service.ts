@@ -176,9 +176,9 @@ export function createNodeWorkService(
         return { accepted: false, reason: `an update of round ${round.round} is already recorded for ${nodeId}` };
       await deps.store.nodePool.adjustReputation(nodeId, accepted ? REPUTATION_ACCEPTED : REPUTATION_REJECTED);
       if (!accepted) {
-        // A worker that sends a broken update is out of the job: its shard goes back to the pool
-        // (merged into the others or given to an idle node), so the round need not wait for it.
-        await deps.store.jobs.removeWorker(job.id, nodeId, "lost");
+        // A worker that sends a broken update is out of the job (`rejected`): its shard goes back to
+        // the pool (merged into the others or given to an idle node), so the round need not wait for it.
+        await deps.store.jobs.removeWorker(job.id, nodeId, "rejected");
         deps.log.warn(
           { jobId: job.id, round: round.round, nodeId, reason },
           "update rejected: the worker leaves the job and its shard is reassigned",

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type {} from "../../test-support/postgres-global-setup.js";
+import { WORKER_STATES } from "./job-repository.js";
 import { createMetadataStore, type MetadataStore } from "./metadata-store.js";
 import { openPgliteDriver } from "./pglite-driver.js";
 import { openPostgresDriver } from "./postgres-driver.js";
@@ -48,7 +49,7 @@ describe.each([
     driver = await open();
     store = await createMetadataStore(driver);
     await store.users.create({ username: "alice", passwordHash: "$scrypt$x" });
-    for (const i of [1, 2]) {
+    for (const i of [1, 2, 3, 4, 5]) {
       await driver.query(
         `INSERT INTO nodes (node_id, signing_public_key, agreement_public_key, kind, cores, memory_bytes, backend,
            storage_bytes, state) VALUES ($1, $2, $3, 'daemon', 4, 1, 'wasm', 1, 'idle')`,
@@ -137,5 +138,64 @@ describe.each([
     expect((await store.nodePool.get(nodeId(2)))?.state).toBe("idle");
     expect(await store.jobs.finish(id, "failed", "late")).toBe(false);
     expect((await store.jobs.latestModel(id)).round).toBe(1);
+  });
+
+  it("ends a job with its active workers done and their nodes idle; workers taken out keep lost or rejected", async () => {
+    const id = `job_${"b".repeat(24)}`;
+    await store.jobs.create({
+      id,
+      owner: "alice",
+      datasetId: 7,
+      version: 1,
+      datasetRef: "d@v1",
+      spec: { rounds: 1 },
+      initialWeights: new Uint8Array([1]),
+    });
+    const nodes = [nodeId(3), nodeId(4), nodeId(5)];
+    const shards = nodes.map((node, s) => ({
+      shard: s,
+      chunkIndices: [s],
+      chunkFirstSamples: [s * 10],
+      sampleRanges: [[s * 10, s * 10 + 10] as const],
+      samples: 10,
+      nodeId: node,
+    }));
+    expect(await store.jobs.assign(id, shards, "waiting_for_workers", "")).toBe(true);
+    await store.jobs.openRound(id, 1, new Date(Date.now() + 60_000));
+    await store.jobs.setWorkerState(id, nodeId(3), "training");
+    // node 4 sent an update the gateway rejected; node 5 went silent (the sweeper marked it lost).
+    await store.jobs.removeWorker(id, nodeId(4), "rejected");
+    await driver.query("UPDATE nodes SET state = 'lost' WHERE node_id = $1", [nodeId(5)]);
+    await store.jobs.removeWorker(id, nodeId(5), "lost");
+    expect((await store.nodePool.get(nodeId(3)))?.state).toBe("busy");
+    expect((await store.nodePool.get(nodeId(4)))?.state).toBe("idle");
+
+    expect(await store.jobs.finish(id, "succeeded", "")).toBe(true);
+    const states = async () => new Map((await store.jobs.workers(id)).map((w) => [w.nodeId, w.state]));
+    expect(await states()).toEqual(
+      new Map([
+        [nodeId(3), "done"],
+        [nodeId(4), "rejected"],
+        [nodeId(5), "lost"],
+      ]),
+    );
+    expect((await store.nodePool.many(nodes)).map((n) => [n.nodeId, n.state]).sort()).toEqual([
+      [nodeId(3), "idle"],
+      [nodeId(4), "idle"],
+      [nodeId(5), "lost"],
+    ]);
+    // A done worker is out of the job: no state change reaches it, and its node is in no job.
+    await store.jobs.setWorkerState(id, nodeId(3), "fetching");
+    expect((await states()).get(nodeId(3))).toBe("done");
+    expect(await store.jobs.activeWorkerOf(nodeId(3))).toBeUndefined();
+  });
+
+  it("stores exactly the worker states the repository names (the job_workers state CHECK)", async () => {
+    const { rows } = await driver.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(c.oid) AS def FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE t.relname = 'job_workers' AND c.conname = 'job_workers_state_check'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect([...rows[0]!.def.matchAll(/'([^']*)'::text/g)].map((m) => m[1])).toEqual([...WORKER_STATES]);
   });
 });

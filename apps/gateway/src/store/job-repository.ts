@@ -20,8 +20,21 @@ export type JobStateName = (typeof JOB_STATES)[number];
 /** States a job never leaves. */
 export const FINISHED_JOB_STATES: ReadonlySet<JobStateName> = new Set(["succeeded", "failed", "cancelled"]);
 
-/** A worker's states in a job, as stored; `lost` and `left` are no longer part of it. */
-export const WORKER_STATES = ["assigned", "fetching", "training", "submitted", "lost", "left"] as const;
+/**
+ * A worker's states in a job, as stored (docs/compute.md "Worker states"): the first four while
+ * it takes part; `lost` (silent, or missed a deadline), `left` (its node left) and `rejected`
+ * (its update was rejected) once taken out; `done` when the job ended with it still in.
+ */
+export const WORKER_STATES = [
+  "assigned",
+  "fetching",
+  "training",
+  "submitted",
+  "lost",
+  "left",
+  "rejected",
+  "done",
+] as const;
 export type WorkerStateName = (typeof WORKER_STATES)[number];
 /** The worker states of a worker still taking part in its job. */
 export const ACTIVE_WORKER_STATES: readonly WorkerStateName[] = ["assigned", "fetching", "training", "submitted"];
@@ -191,20 +204,23 @@ export interface JobRepository {
   /** Closes a round and opens the next (or ends the job), atomically; false when it was closed already or the job ended. */
   closeRound(closing: RoundClosing): Promise<boolean>;
   /**
-   * Takes a worker out of its job (`lost` or `left`), frees its shard and its node (idle unless
-   * lost or left itself), and drops its grants.
+   * Takes a worker out of its job (`lost`, `left` or `rejected`), frees its shard and its node
+   * (idle unless lost or left itself), and drops its grants.
    */
-  removeWorker(jobId: string, nodeId: string, state: "lost" | "left"): Promise<void>;
+  removeWorker(jobId: string, nodeId: string, state: "lost" | "left" | "rejected"): Promise<void>;
   /**
    * Replaces the shards of a job (a reassignment or a rebalance) and assigns them: new shard
    * rows, new workers (the nodes marked busy), grants of changed shards dropped.
    */
   reshard(jobId: string, shards: readonly NewShard[]): Promise<void>;
-  /** Ends a job: its state, its active workers' nodes back to idle. False when already finished. */
+  /**
+   * Ends a job: its state, its active workers' nodes back to idle and those workers `done`.
+   * False when already finished.
+   */
   finish(jobId: string, state: JobStateName, reason: string): Promise<boolean>;
   /** The active worker row of a node in an active job, if any (a node is in one job at a time). */
   activeWorkerOf(nodeId: string): Promise<WorkerRecord | undefined>;
-  /** Sets a worker's state (fetching, training) unless it is lost or left. */
+  /** Sets a worker's state (fetching, training) unless it is out of the job or the job ended. */
   setWorkerState(jobId: string, nodeId: string, state: WorkerStateName): Promise<void>;
   /** The datasets row id of owner/name (jobs refer to a version by it). @throws StoreError `not_found`. */
   datasetId(owner: string, name: string): Promise<number>;
@@ -663,7 +679,11 @@ export function createJobRepository(db: SqlDriver): JobRepository {
   };
 }
 
-/** A job's end: its state, and its active workers' nodes back to idle (the rows keep their state). */
+/**
+ * A job's end: its state, its active workers' nodes back to idle, then those workers `done`
+ * (found by their active state, so the nodes go first). Workers already out of the job keep
+ * `lost`, `left` or `rejected`.
+ */
 async function endJob(tx: SqlQueryable, jobId: string, state: JobStateName, reason: string): Promise<void> {
   await tx.query("UPDATE jobs SET state = $2, reason = $3, updated_at = now() WHERE id = $1", [jobId, state, reason]);
   await tx.query(
@@ -671,4 +691,5 @@ async function endJob(tx: SqlQueryable, jobId: string, state: JobStateName, reas
        (SELECT node_id FROM job_workers WHERE job_id = $1 AND state IN ${ACTIVE_WORKERS_SQL})`,
     [jobId],
   );
+  await tx.query(`UPDATE job_workers SET state = 'done' WHERE job_id = $1 AND state IN ${ACTIVE_WORKERS_SQL}`, [jobId]);
 }

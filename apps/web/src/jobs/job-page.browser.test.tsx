@@ -125,6 +125,11 @@ describe("JobPage", () => {
     await until(() => expect(byTestId(c, "job-worker-state-node_a").textContent).toBe("lost"));
     expect(byTestId(c, "job-worker-backend-node_c").textContent).toBe("webgpu");
 
+    // node_b's update is rejected; at the job's end the workers still in it come as done, then the state.
+    f.push(ev({ case: "worker", value: worker("node_b", 1, { state: WorkerState.REJECTED }) }));
+    f.push(ev({ case: "worker", value: worker("node_c", 2, { state: WorkerState.DONE, backend: "webgpu" }) }));
+    await until(() => expect(byTestId(c, "job-worker-state-node_c").textContent).toBe("done"));
+    expect(byTestId(c, "job-worker-state-node_b").textContent).toBe("rejected");
     f.push(ev({ case: "state", value: JobState.SUCCEEDED }));
     f.push("end");
     await until(() => expect(byTestId(c, "job-state").dataset.state).toBe("succeeded"));

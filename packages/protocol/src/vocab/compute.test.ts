@@ -35,6 +35,11 @@ describe("compute vocabulary", () => {
 
   it("names workers, nodes and round closes, and lists the rules and splits a spec may name", () => {
     expect(workerStateName(WorkerState.TRAINING)).toBe("training");
+    expect([WorkerState.LOST, WorkerState.REJECTED, WorkerState.DONE].map(workerStateName)).toEqual([
+      "lost",
+      "rejected",
+      "done",
+    ]);
     expect(nodeKindName(NodeKind.DAEMON)).toBe("daemon");
     expect(nodeStateName(NodeState.IDLE)).toBe("idle");
     expect(roundCloseName(RoundClose.QUORUM)).toBe("quorum");

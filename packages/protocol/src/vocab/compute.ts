@@ -23,7 +23,10 @@ function enumWord(names: Record<number, string>, value: number): string {
 
 /** "waiting-for-workers", "waiting-for-keys", "running", "succeeded", "failed", "cancelled". */
 export const jobStateName = (state: JobState): string => enumWord(JobState, state);
-/** "assigned", "fetching", "training", "submitted", "lost", "left". */
+/**
+ * "assigned", "fetching", "training", "submitted", "lost", "left", "rejected", "done"
+ * (docs/compute.md "Worker states").
+ */
 export const workerStateName = (state: WorkerState): string => enumWord(WorkerState, state);
 /** "quorum" or "deadline". */
 export const roundCloseName = (close: RoundClose): string => enumWord(RoundClose, close);
