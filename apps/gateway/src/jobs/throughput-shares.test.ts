@@ -18,8 +18,8 @@ const worker = (nodeId: string, samplesPerSecond: number): WorkerRecord => ({
 
 describe("throughputWeights", () => {
   it("weighs each node by its samples per second; a newcomer counts as the mean", () => {
-    expect(throughputWeights(["a", "b"], [worker("a", 1000), worker("b", 100)])).toEqual([1000, 100]);
-    expect(throughputWeights(["a", "b", "new"], [worker("a", 1000), worker("b", 200)])).toEqual([1000, 200, 600]);
+    expect(throughputWeights(["a", "b"], [worker("a", 1000), worker("b", 400)])).toEqual([1000, 400]);
+    expect(throughputWeights(["a", "b", "new"], [worker("a", 1000), worker("b", 400)])).toEqual([1000, 400, 700]);
   });
 
   it("gives equal shares (undefined) when nothing is known, or when all must be known and one is not", () => {
