@@ -80,6 +80,15 @@ export function grantable(manifest: DatasetManifest): boolean {
   return manifest.cipher === undefined || manifest.cipher.algorithm === CHUNK_KEY_ALGORITHM;
 }
 
+/**
+ * Whether the gateway grants a version's chunk keys itself: unencrypted, or its key escrowed. When
+ * not (Confidential and above), every new grant waits for the owner, so the engine changes no
+ * shard of a running job on its own (joins, resizes).
+ */
+export function gatewayGrants(version: Pick<JobDataset["version"], "encrypted" | "escrowedKey">): boolean {
+  return !version.encrypted || version.escrowedKey !== undefined;
+}
+
 /** The dataset key, when it is escrowed to the gateway; undefined otherwise. */
 export async function escrowedDatasetKey(
   deps: Pick<GatewayDeps, "primitives" | "secrets">,

@@ -18,6 +18,7 @@ import {
   chunkStarts,
   columnValues,
   escrowedDatasetKey,
+  gatewayGrants,
   gatewayReadable,
   type JobDataset,
   jobDataset,
@@ -248,7 +249,7 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
     shards: readonly ShardRecord[],
     workers: readonly WorkerRecord[],
   ): Promise<void> {
-    if (data.version.encrypted && data.version.escrowedKey === undefined) return;
+    if (!gatewayGrants(data.version)) return;
     const holders = shards.flatMap((s) => (s.nodeId === undefined ? [] : [s.nodeId]));
     if (holders.length === 0 || holders.length >= plan.maxWorkers) return;
     if (job.currentRound > 0 && (await store.jobs.updates(job.id, job.currentRound)).length > 0) return;
@@ -319,7 +320,7 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
    * for keys only the owner can grant: that would stop the job for a new grant.
    */
   async function resizeToThroughput(job: JobRecord, data: JobDataset, plan: JobPlan): Promise<void> {
-    if (data.version.encrypted && data.version.escrowedKey === undefined) return;
+    if (!gatewayGrants(data.version)) return;
     const shards = await store.jobs.shards(job.id);
     if (shards.length < 2 || shards.some((s) => s.nodeId === undefined)) return;
     const holders = shards.map((s) => s.nodeId!);

@@ -58,18 +58,21 @@ describe.each([
     }
   });
   afterAll(async () => store?.close());
-
-  it("assigns, records one update per worker, closes a round once and opens the next atomically, then ends the job", async () => {
-    const id = `job_${"a".repeat(24)}`;
-    await store.jobs.create({
+  /** A job of alice's on dataset 7 version 1. */
+  const createJob = (id: string, rounds: number, initialWeights: Uint8Array) =>
+    store.jobs.create({
       id,
       owner: "alice",
       datasetId: 7,
       version: 1,
       datasetRef: "d@v1",
-      spec: { rounds: 2 },
-      initialWeights: new Uint8Array([1, 2, 3]),
+      spec: { rounds },
+      initialWeights,
     });
+
+  it("assigns, records one update per worker, closes a round once and opens the next atomically, then ends the job", async () => {
+    const id = `job_${"a".repeat(24)}`;
+    await createJob(id, 2, new Uint8Array([1, 2, 3]));
     const shard = (s: number, node: string) => ({
       shard: s,
       chunkIndices: [s, s + 2],
@@ -142,15 +145,7 @@ describe.each([
 
   it("ends a job with its active workers done and their nodes idle; workers taken out keep lost or rejected", async () => {
     const id = `job_${"b".repeat(24)}`;
-    await store.jobs.create({
-      id,
-      owner: "alice",
-      datasetId: 7,
-      version: 1,
-      datasetRef: "d@v1",
-      spec: { rounds: 1 },
-      initialWeights: new Uint8Array([1]),
-    });
+    await createJob(id, 1, new Uint8Array([1]));
     const nodes = [nodeId(3), nodeId(4), nodeId(5)];
     const shards = nodes.map((node, s) => ({
       shard: s,
