@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { pgliteTemplateEnv } from "../test-support/pglite-template.js";
+import { gatewayTestEnv } from "../test-support/gateway-test-env.js";
 
 /**
  * End-to-end tests drive real processes (gateway, Chromium, the CLI); each file starts its own
@@ -14,7 +14,7 @@ export default defineConfig({
     exclude: ["e2e/training*.e2e.test.ts", "**/node_modules/**"],
     maxWorkers: 2,
     testTimeout: 240_000,
-    env: pgliteTemplateEnv(),
+    env: gatewayTestEnv(),
     hookTimeout: 120_000,
   },
 });

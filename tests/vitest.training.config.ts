@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { pgliteTemplateEnv } from "../test-support/pglite-template.js";
+import { gatewayTestEnv } from "../test-support/gateway-test-env.js";
 
 /**
  * The training end-to-end files (docs/compute.md "Measured end to end"): daemons and a browser
@@ -12,7 +12,7 @@ export default defineConfig({
     include: ["e2e/training*.e2e.test.ts"],
     fileParallelism: false,
     testTimeout: 240_000,
-    env: pgliteTemplateEnv(),
+    env: gatewayTestEnv(),
     hookTimeout: 120_000,
   },
 });

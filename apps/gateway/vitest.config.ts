@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { pgliteTemplateEnv } from "../../test-support/pglite-template.js";
+import { gatewayTestEnv } from "../../test-support/gateway-test-env.js";
 
 /**
  * The gateway's tests run in Node. The global setup starts one throwaway PostgreSQL server for
@@ -13,7 +13,7 @@ export default defineConfig({
     // Many tests start whole gateways (embedded PGlite takes seconds to open, tens of seconds on a
     // loaded 2-core machine): generous limits, so a busy CI machine is not a failure.
     testTimeout: 90_000,
-    env: pgliteTemplateEnv(),
+    env: gatewayTestEnv(),
     hookTimeout: 120_000,
   },
 });

@@ -1,12 +1,12 @@
 import { defineConfig } from "vitest/config";
-import { pgliteTemplateEnv } from "../../test-support/pglite-template.js";
+import { gatewayTestEnv } from "../../test-support/gateway-test-env.js";
 
 export default defineConfig({
   resolve: { conditions: ["node"] },
   test: {
     include: ["src/**/*.test.ts", "tests/**/*.test.ts"],
     testTimeout: 180_000,
-    env: pgliteTemplateEnv(),
+    env: gatewayTestEnv(),
     hookTimeout: 180_000,
   },
 });

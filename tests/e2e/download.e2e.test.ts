@@ -3,6 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { runCli } from "./support/cli.js";
 import { fileSha256, signedInDashboard } from "./support/signed-in-dashboard.js";
 import { fetchManifest } from "./support/stored-root.js";
 
@@ -164,7 +165,13 @@ describe("downloading from the datasets page", () => {
   it("shows its progress, and Cancel stops it: nothing saved, Download offered again", async () => {
     const path = join(s.dir, "download-cancel-64mb.bin");
     await writeFile(path, randomBytes(64 * 1024 * 1024));
-    const { ref } = await upload(path, { classification: "0", encrypt: false, compression: "none" });
+    // Uploaded with the CLI (the dashboard's upload is tested above): only the download is under test.
+    const up = await runCli(
+      ["upload", path, "--name", "download-cancel", "--classification", "public", "--gateway", s.gw.url, "--json"],
+      { CYXWIZ_TOKEN: s.gw.adminToken, CYXWIZ_STATE_DIR: join(s.dir, "state") },
+    );
+    expect(up.code, up.stderr).toBe(0);
+    const { ref } = JSON.parse(up.stdout) as { ref: string };
     const page = s.dash.page;
     await page.addInitScript(() => {
       Object.defineProperty(window, "showSaveFilePicker", { value: undefined, configurable: true });

@@ -13,9 +13,10 @@ import { fetchManifest, rootFromStoredChunks } from "./support/stored-root.js";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
 
 // The browser reaches the gateway through a TCP proxy that can slow, cut or damage the traffic.
-// Throttled to ~12 MB/s, a 48 MB upload takes a few seconds: long enough to break it midway.
-const FILE_BYTES = 48 * 1000 * 1000;
-const RATE = 12 * 1000 * 1000;
+// Throttled to ~6 MB/s, a 24 MB upload (six 4 MiB chunks) takes a few seconds: long enough to
+// break it midway.
+const FILE_BYTES = 24 * 1000 * 1000;
+const RATE = 6 * 1000 * 1000;
 const ACK_DUPLICATE = 'status="5"';
 const ACK_FCS_ERROR = 'status="2"';
 

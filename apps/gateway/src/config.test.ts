@@ -62,3 +62,13 @@ describe("config: TLS and plaintext beyond loopback (docs/operations.md)", () =>
       expect(isLoopbackHost(h), h).toBe(false);
   });
 });
+
+describe("config: password hashing cost", () => {
+  it("hashes new passwords at OWASP's scrypt cost by default; CYXWIZ_PASSWORD_COST sets 10-20 and refuses the rest", () => {
+    expect(load({}).passwordCost).toBe(17);
+    expect(load({ CYXWIZ_PASSWORD_COST: "10" }).passwordCost).toBe(10);
+    expect(load({ CYXWIZ_PASSWORD_COST: "20" }).passwordCost).toBe(20);
+    for (const bad of ["9", "21", "17.5", "fast"])
+      expect(() => load({ CYXWIZ_PASSWORD_COST: bad }), bad).toThrow(/CYXWIZ_PASSWORD_COST/);
+  });
+});

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_PASSWORD_LOG_N } from "./store/password-hash.js";
 
 /** The project root: relative paths in the environment are taken from here. */
 const projectRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -56,6 +57,12 @@ export interface GatewayConfig {
    * for three of them is lost (docs/compute.md "Heartbeats").
    */
   readonly heartbeatSeconds: number;
+  /**
+   * scrypt's cost for new password hashes, log2 N (CYXWIZ_PASSWORD_COST, 10-20, default 17: OWASP's
+   * minimum, about a second of one core here). Each hash records its own cost, so a change applies
+   * to passwords set afterwards. Lower only where guessing offline does not matter (the tests).
+   */
+  readonly passwordCost: number;
   /** Structured logs level (LOG_LEVEL, default info; "silent" turns them off). */
   readonly logLevel: string;
   /**
@@ -178,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     expirySweepSeconds: integer(env, "CYXWIZ_EXPIRY_SWEEP_SECONDS", 300, 1, 86_400),
     nodeTokenMinutes: integer(env, "CYXWIZ_NODE_TOKEN_MINUTES", 60, 1, 24 * 60),
     heartbeatSeconds: integer(env, "CYXWIZ_HEARTBEAT_SECONDS", 5, 1, 3600),
+    passwordCost: integer(env, "CYXWIZ_PASSWORD_COST", DEFAULT_PASSWORD_LOG_N, 10, 20),
     logLevel: env.LOG_LEVEL ?? "info",
     ...tlsSettings(env, root),
   };

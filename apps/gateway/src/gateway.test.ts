@@ -115,6 +115,10 @@ describe("gateway: one gateway per data directory", () => {
     const config = loadConfig({ PORT: "0", CYXWIZ_DATA_DIR: dir, LOG_LEVEL: "silent" });
     try {
       const first = await buildGateway(config, { logger: false });
+      // No CYXWIZ_PASSWORD_COST here: the admin's password is hashed at the default, OWASP's cost.
+      expect((await first.deps.store.users.findByUsername("admin"))?.passwordHash).toMatch(
+        /^\$scrypt\$ln=17,r=8,p=1\$/,
+      );
       const chunk = randomBytes(5000);
       const digest = new Uint8Array(createHash("sha256").update(chunk).digest());
       await first.deps.blobs.put(digest, chunk);
@@ -178,6 +182,9 @@ describe("gateway: accounts", () => {
     const anon = gw.clients("");
     const login = await anon.auth.login({ username: "admin", password });
     expect(login.token.split(".")).toHaveLength(3);
+    // The run's CYXWIZ_PASSWORD_COST (10, docs/testing.md) reached the first start's hash.
+    const admin = await gw.gateway.deps.store.users.findByUsername("admin");
+    expect(admin?.passwordHash).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
     expect(await codeOf(anon.auth.login({ username: "admin", password: "wrong-password" }))).toBe("Unauthenticated");
     expect(await codeOf(anon.auth.login({ username: "nobody", password }))).toBe("Unauthenticated");
   });

@@ -164,7 +164,7 @@ async function assemble(
     deps.jobEvents.close(); // WatchJob and WatchAssignments streams end, so the server can close
     await engine.stop();
   });
-  const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey, config.apiTokenDays);
+  const firstStart = await ensureAdmin(store, config.dataDir, secrets.jwtKey, config.apiTokenDays, config.passwordCost);
   if (firstStart.tokenRenewed)
     app.log.warn({ path: firstStart.tokenPath }, "admin-token held a token without an id (not revocable): replaced");
 

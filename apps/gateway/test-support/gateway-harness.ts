@@ -42,7 +42,15 @@ export interface Clients {
 
 export async function startGateway(env: Record<string, string> = {}, dataDir?: string): Promise<RunningGateway> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "cyxwiz-gw-")));
-  const config = loadConfig({ PORT: "0", CYXWIZ_DATA_DIR: dir, LOG_LEVEL: "silent", ...env });
+  // The run's scrypt cost (docs/testing.md "Cheap password hashes"), unless the test sets one.
+  const cost = process.env.CYXWIZ_PASSWORD_COST;
+  const config = loadConfig({
+    PORT: "0",
+    CYXWIZ_DATA_DIR: dir,
+    LOG_LEVEL: "silent",
+    ...(cost === undefined ? {} : { CYXWIZ_PASSWORD_COST: cost }),
+    ...env,
+  });
   const gateway = await buildGateway(config, { logger: false });
   await gateway.app.listen({ port: 0, host: "127.0.0.1" });
   const address = gateway.app.server.address();

@@ -21,13 +21,14 @@ export interface FirstStart {
  * On a fresh install creates the admin account with a random password, and writes that password
  * and an API token (`apiTokenDays` long, recorded and revocable like any other) to the data
  * directory (mode 0600): `admin-password` to sign in to the dashboard, `admin-token` for the CLI
- * (`--token-file`).
+ * (`--token-file`). The password is hashed at scrypt cost `passwordCost` (log2 N).
  */
 export async function ensureAdmin(
   store: MetadataStore,
   dataDir: string,
   jwtKey: Uint8Array,
   apiTokenDays: number,
+  passwordCost: number,
 ): Promise<FirstStart> {
   const tokenPath = join(dataDir, "admin-token");
   const passwordPath = join(dataDir, "admin-password");
@@ -42,7 +43,11 @@ export async function ensureAdmin(
     return { created: false, tokenRenewed, tokenPath, passwordPath };
   }
   const password = randomBytes(18).toString("base64url");
-  await store.users.create({ username: "admin", passwordHash: await hashPassword(password), admin: true });
+  await store.users.create({
+    username: "admin",
+    passwordHash: await hashPassword(password, { logN: passwordCost }),
+    admin: true,
+  });
   await store.audit.append({
     actor: "system",
     action: "user.create",

@@ -15,6 +15,7 @@ import { invalidArgument, notFound, permissionDenied, toConnectError } from "./r
  * creates, lists and revokes their own API tokens (admins anyone's).
  */
 export function createAuthService(deps: GatewayDeps): ServiceImpl<typeof AuthService> {
+  const cost = { logN: deps.config.passwordCost };
   return {
     async login(req, ctx) {
       const refused = new ConnectError("unknown username or wrong password", Code.Unauthenticated);
@@ -26,7 +27,7 @@ export function createAuthService(deps: GatewayDeps): ServiceImpl<typeof AuthSer
       }
       // Hash even for an unknown user so timing does not reveal which usernames exist.
       let ok = false;
-      if (user === undefined) await hashPassword(req.password);
+      if (user === undefined) await hashPassword(req.password, cost);
       else ok = await verifyPassword(req.password, user.passwordHash);
       if (!ok || user === undefined) {
         deps.log.warn({ username: req.username, ip: ctx.values.get(clientAddressKey) }, "sign-in refused");
@@ -58,7 +59,7 @@ export function createAuthService(deps: GatewayDeps): ServiceImpl<typeof AuthSer
       try {
         const user = await deps.store.users.create({
           username: req.username,
-          passwordHash: await hashPassword(req.password),
+          passwordHash: await hashPassword(req.password, cost),
           admin: req.admin,
         });
         await deps.store.audit.append({

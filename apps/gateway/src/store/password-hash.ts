@@ -15,7 +15,8 @@ export interface PasswordHashOptions {
   readonly logN?: number;
 }
 
-const defaultLogN = 17;
+/** OWASP's minimum for scrypt (N = 2^17, r = 8, p = 1); the gateway's CYXWIZ_PASSWORD_COST default. */
+export const DEFAULT_PASSWORD_LOG_N = 17;
 const blockSize = 8;
 const parallelism = 1;
 const saltBytes = 16;
@@ -64,7 +65,7 @@ function b64(bytes: Uint8Array): string {
  */
 export async function hashPassword(password: string, options: PasswordHashOptions = {}): Promise<string> {
   checkPassword(password);
-  const logN = options.logN ?? defaultLogN;
+  const logN = options.logN ?? DEFAULT_PASSWORD_LOG_N;
   if (!Number.isInteger(logN) || logN < 10 || logN > 20)
     throw new RangeError(`logN must be an integer 10-20, got ${logN}`);
   const salt = randomBytes(saltBytes);
