@@ -7,6 +7,9 @@ import { gatewayTestEnv } from "../../test-support/gateway-test-env.js";
  */
 export default defineConfig({
   test: {
+    // One module graph for every file (no mocks or globals are replaced anywhere here): each file
+    // re-importing it cost more than some files' tests (docs/testing.md "Suite time").
+    isolate: false,
     include: ["src/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/*.fuzz.test.ts"], // the slow fuzz: vitest.fuzz.config.ts
     globalSetup: ["./test-support/postgres-global-setup.ts"],

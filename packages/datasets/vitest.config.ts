@@ -4,6 +4,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { conditions: ["node"] },
   test: {
+    // One module graph for every file (no mocks or globals are replaced anywhere here): each file
+    // re-importing it cost more than some files' tests (docs/testing.md "Suite time").
+    isolate: false,
     include: ["src/**/*.test.ts"],
     testTimeout: 60_000,
   },

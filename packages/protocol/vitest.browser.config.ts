@@ -36,6 +36,9 @@ export default defineConfig({
     ],
   },
   test: {
+    // One module graph for every file (no mocks or globals are replaced anywhere here): each file
+    // re-importing it cost more than some files' tests (docs/testing.md "Suite time").
+    isolate: false,
     include: ["src/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/*.node.test.ts", "**/*.fuzz.test.ts"], // the slow fuzz runs in Node only
     testTimeout: 60_000,

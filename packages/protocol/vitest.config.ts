@@ -18,6 +18,9 @@ declare module "vitest" {
 export default defineConfig({
   resolve: { alias: { "@vectors": vectorsDir } },
   test: {
+    // One module graph for every file (no mocks or globals are replaced anywhere here): each file
+    // re-importing it cost more than some files' tests (docs/testing.md "Suite time").
+    isolate: false,
     include: ["src/**/*.test.ts"],
     // *.browser.test.ts: vitest.browser.config.ts; *.fuzz.test.ts: vitest.fuzz.config.ts
     exclude: ["**/node_modules/**", "**/*.browser.test.ts", "**/*.fuzz.test.ts"],
