@@ -1,6 +1,12 @@
 import { FORMAT_NAMES } from "@cyxwiz/datasets/formats";
 import { STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
-import { AGGREGATION_RULES, CLASSIFICATION_NAMES, CODEC_NAMES, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
+import {
+  AGGREGATION_RULES,
+  CLASSIFICATION_NAMES,
+  CODEC_NAMES,
+  EVALUATION_SPLITS,
+  MAX_SERVER_LEARNING_RATE,
+} from "@cyxwiz/protocol/vocab";
 import { OPTIMIZERS, PRESET_NAMES } from "@cyxwiz/training/spec";
 import { Command, CommanderError, Option } from "commander";
 import { downloadCommand } from "./commands/download.js";
@@ -272,6 +278,10 @@ export function buildProgram(): Command {
     .option("--trim <f>", "trimmed-mean: the fraction trimmed at each end")
     .option("--byzantine <f>", "krum: the number of Byzantine updates tolerated")
     .option("--max-norm-ratio <r>", "reject updates whose norm exceeds r times the round's median (0: off)")
+    .option(
+      "--server-lr <x>",
+      `the global model moves x times the combined update each round, in (0, ${MAX_SERVER_LEARNING_RATE}] (default 1: plain FedAvg)`,
+    )
     .option("--json", 'print {"job": id} as JSON on stdout')
     .action((opts) => jobSubmitCommand(opts, createOutput(opts.json === true)));
   reachGateway(

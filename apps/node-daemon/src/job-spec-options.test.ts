@@ -43,6 +43,7 @@ describe("jobSpecOf: cyxwiz job submit's options as a JobSpec", () => {
       aggregation: "trimmed-mean",
       trim: "0.1",
       maxNormRatio: "3",
+      serverLr: "1.5",
     });
     expect(spec).toMatchObject({
       datasetRef: "mnist@v1",
@@ -60,7 +61,7 @@ describe("jobSpecOf: cyxwiz job submit's options as a JobSpec", () => {
       evaluationSplit: "test",
       roundDeadlineSeconds: 90,
       quorum: 0.75,
-      aggregation: { rule: "trimmed-mean", trimFraction: 0.1, byzantine: 0, maxNormRatio: 3 },
+      aggregation: { rule: "trimmed-mean", trimFraction: 0.1, byzantine: 0, maxNormRatio: 3, serverLearningRate: 1.5 },
     });
     const bare = await jobSpecOf(base);
     expect(bare).toMatchObject({ rounds: 0, optimizer: "", learningRate: 0, localWork: { case: undefined } });
@@ -95,6 +96,8 @@ describe("jobSpecOf: cyxwiz job submit's options as a JobSpec", () => {
       [{ aggregation: "trimmed-mean", trim: "0.5" }, /--trim must be a fraction in \(0, 0.5\)/],
       [{ byzantine: "1" }, /--byzantine .* needs --aggregation krum/],
       [{ maxNormRatio: "-2" }, /--max-norm-ratio/],
+      [{ serverLr: "0" }, /--server-lr must be a number in \(0, 3\], e\.g\. 1\.5/],
+      [{ serverLr: "4" }, /--server-lr/],
     ];
     for (const [opts, message] of cases) {
       const r = await refusal(opts);

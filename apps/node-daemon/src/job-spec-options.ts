@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { create } from "@bufbuild/protobuf";
 import { STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
 import { type JobSpec, JobSpecSchema } from "@cyxwiz/protocol/gen";
-import { AGGREGATION_RULES, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
+import { AGGREGATION_RULES, EVALUATION_SPLITS, MAX_SERVER_LEARNING_RATE } from "@cyxwiz/protocol/vocab";
 import { isTrainingError, OPTIMIZERS, PRESET_NAMES, validateModelSpec } from "@cyxwiz/training/spec";
 import { badInput } from "./exit-codes.js";
 
@@ -28,6 +28,7 @@ export interface JobSubmitOptions {
   trim?: string;
   byzantine?: string;
   maxNormRatio?: string;
+  serverLr?: string;
 }
 
 /** "name@vN": a dataset version, as JobSpec.dataset_ref names it. */
@@ -130,6 +131,15 @@ export async function jobSpecOf(opts: JobSubmitOptions): Promise<JobSpec> {
         opts.maxNormRatio === undefined
           ? 0
           : decimal("--max-norm-ratio", opts.maxNormRatio, (n) => n >= 0, "a number from 0 (0: off), e.g. 3"),
+      serverLearningRate:
+        opts.serverLr === undefined
+          ? 0
+          : decimal(
+              "--server-lr",
+              opts.serverLr,
+              (n) => n > 0 && n <= MAX_SERVER_LEARNING_RATE,
+              `a number in (0, ${MAX_SERVER_LEARNING_RATE}], e.g. 1.5`,
+            ),
     },
   });
 }

@@ -24,6 +24,8 @@ export const CONVERGENCE = {
   train: 8_000,
   heldOut: 2_000,
   workers: [1, 2, 4],
+  /** Each worker count above 1 again with these server learning rates (docs/compute.md "Aggregation"). */
+  serverLearningRates: [1.5],
   targetAccuracy: 0.95,
   maxRounds: 25,
 } as const;

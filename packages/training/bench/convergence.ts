@@ -117,11 +117,16 @@ export async function singleProcess(
   };
 }
 
-/** FedAvg rounds over `workers` simulated workers, in this process, one after the other. */
+/**
+ * FedAvg rounds over `workers` simulated workers, in this process, one after the other. The global
+ * weights move `serverLearningRate` × the average each round (the gateway's
+ * `Aggregation.server_learning_rate`; 1: plain FedAvg).
+ */
 export async function federated(
   o: ConvergenceOptions,
   workers: number,
   log: (line: string) => void = () => {},
+  serverLearningRate = 1,
 ): Promise<ConvergenceRun> {
   const t0 = performance.now();
   const shards = Array.from({ length: workers }, (_, w) => range(0, o.train).filter((i) => i % workers === w));
@@ -139,16 +144,22 @@ export async function federated(
       updates.push({ delta: deltaOf(weightsOf(model).values, globalWeights), samples: r.samples });
       seen += r.samples;
     }
-    globalWeights = applyDelta(globalWeights, fedAvg(updates));
+    const average = fedAvg(updates);
+    globalWeights = applyDelta(
+      globalWeights,
+      serverLearningRate === 1 ? average : average.map((d) => d * serverLearningRate),
+    );
     setWeights(global, globalWeights);
     const accuracy = await heldOutAccuracy(global, o);
     curve.push({ samplesSeen: seen, accuracy });
-    log(`${workers} worker(s), round ${round + 1}: ${seen} samples seen, held-out accuracy ${accuracy.toFixed(4)}`);
+    log(
+      `${workers} worker(s), server lr ${serverLearningRate}, round ${round + 1}: ${seen} samples seen, held-out accuracy ${accuracy.toFixed(4)}`,
+    );
     if (accuracy >= o.targetAccuracy) reached = seen;
   }
   for (const m of [global, ...models]) m.dispose();
   return {
-    label: `FedAvg, ${workers} worker${workers === 1 ? "" : "s"}`,
+    label: `FedAvg, ${workers} worker${workers === 1 ? "" : "s"}${serverLearningRate === 1 ? "" : `, server lr ${serverLearningRate}`}`,
     workers,
     curve,
     samplesToTarget: reached,

@@ -67,6 +67,8 @@ export async function benchConvergenceNode(
   const single = await singleProcess(options, log);
   const runs: ConvergenceRun[] = [];
   for (const w of CONVERGENCE.workers) runs.push(await federated(options, w, log));
+  for (const rate of CONVERGENCE.serverLearningRates)
+    for (const w of CONVERGENCE.workers.filter((n) => n > 1)) runs.push(await federated(options, w, log, rate));
   return { single, federated: runs };
 }
 

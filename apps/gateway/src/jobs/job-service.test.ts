@@ -96,6 +96,14 @@ describe("SubmitJob checks the spec and the dataset, and stores nothing it refus
         /^InvalidArgument: spec.aggregation.byzantine: Krum needs at least 2f \+ 3/,
       ],
       [
+        { aggregation: { rule: "fedavg", serverLearningRate: 3.5 } },
+        /^InvalidArgument: spec.aggregation.server_learning_rate: must be in \(0, 3\] \(0: 1, plain FedAvg\), not 3.5$/,
+      ],
+      [
+        { aggregation: { rule: "fedavg", serverLearningRate: -1 } },
+        /^InvalidArgument: spec.aggregation.server_learning_rate: must be in \(0, 3\]/,
+      ],
+      [
         { shardingStrategy: "hash", shardingColumn: "nope" },
         /^InvalidArgument: spec.sharding_column: the dataset has no column "nope"$/,
       ],

@@ -2,6 +2,13 @@ import { create, fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
 import { isStrategyName, STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
 import { ColumnRole, type JobSpec, JobSpecSchema, type SampleLayout } from "@cyxwiz/protocol/gen";
 import {
+  AGGREGATION_RULES,
+  type AggregationRule,
+  EVALUATION_SPLITS,
+  type EvaluationSplit,
+  MAX_SERVER_LEARNING_RATE,
+} from "@cyxwiz/protocol/vocab";
+import {
   isTrainingError,
   type ModelSpec,
   OPTIMIZERS,
@@ -17,12 +24,6 @@ import { invalidArgument } from "../rpc/rpc-errors.js";
 
 /** The most parameters a job's model may have: bounds the gateway's memory per round. */
 export const MAX_PARAMETERS = 5_000_000;
-/** The aggregation rules (one list: the spec check, the engine, docs/compute.md). */
-export const AGGREGATION_RULES = ["fedavg", "trimmed-mean", "krum"] as const;
-export type AggregationRule = (typeof AGGREGATION_RULES)[number];
-/** The splits a job may evaluate on. */
-export const EVALUATION_SPLITS = ["validation", "test"] as const;
-export type EvaluationSplit = (typeof EVALUATION_SPLITS)[number];
 /** Strategies that shard training samples (feature sharding splits columns, not samples). */
 const SAMPLE_STRATEGIES = STRATEGY_NAMES.filter((s) => s !== "feature");
 
@@ -55,6 +56,8 @@ export interface JobPlan {
     readonly trimFraction: number;
     readonly byzantine: number;
     readonly maxNormRatio: number;
+    /** The step along the combined update (1: plain FedAvg); (0, MAX_SERVER_LEARNING_RATE]. */
+    readonly serverLearningRate: number;
   };
   /** The feature columns in dataset order, and the label column and labels (histogram order). */
   readonly featureColumns: readonly string[];
@@ -228,6 +231,14 @@ export function planJob(spec: JobSpec, layout: SampleLayout): JobPlan {
     bad("aggregation.max_norm_ratio", `must be 0 (off) or a positive number, not ${maxNormRatio}`);
   if (maxNormRatio > 0 && maxNormRatio < 1)
     bad("aggregation.max_norm_ratio", `must be at least 1 (a multiple of the median norm), not ${maxNormRatio}`);
+  const serverLearningRate = a === undefined || a.serverLearningRate === 0 ? 1 : a.serverLearningRate;
+  if (
+    !(Number.isFinite(serverLearningRate) && serverLearningRate > 0 && serverLearningRate <= MAX_SERVER_LEARNING_RATE)
+  )
+    bad(
+      "aggregation.server_learning_rate",
+      `must be in (0, ${MAX_SERVER_LEARNING_RATE}] (0: 1, plain FedAvg), not ${serverLearningRate}`,
+    );
   return {
     model: { ...model, optimizer: optimizer as OptimizerName, learningRate },
     numClasses: labels.length,
@@ -246,7 +257,7 @@ export function planJob(spec: JobSpec, layout: SampleLayout): JobPlan {
     evaluationSplit: evaluationSplit as EvaluationSplit,
     roundDeadlineSeconds,
     quorum,
-    aggregation: { rule: rule as AggregationRule, trimFraction, byzantine, maxNormRatio },
+    aggregation: { rule: rule as AggregationRule, trimFraction, byzantine, maxNormRatio, serverLearningRate },
     featureColumns: features.map((c) => c.name),
     labelColumn: layout.labelColumn,
     labels,

@@ -3,12 +3,13 @@ import { aggregateRound } from "./round-aggregation.js";
 
 const rule = (
   r: "fedavg" | "trimmed-mean" | "krum",
-  extra: Partial<{ trimFraction: number; byzantine: number; maxNormRatio: number }> = {},
+  extra: Partial<{ trimFraction: number; byzantine: number; maxNormRatio: number; serverLearningRate: number }> = {},
 ) => ({
   rule: r,
   trimFraction: 0,
   byzantine: 0,
   maxNormRatio: 0,
+  serverLearningRate: 1,
   ...extra,
 });
 const f32 = (...v: number[]) => Float32Array.from(v);
@@ -27,6 +28,24 @@ describe("closing a round", () => {
     expect([...out.weights]).toEqual([14, 9]);
     expect(out.used).toEqual(["a", "b"]);
     expect(out.refused).toEqual([]);
+  });
+
+  it("moves the global weights server_learning_rate × the combined update, for every rule", () => {
+    const updates = [
+      { nodeId: "a", delta: f32(1, 2), samples: 1 },
+      { nodeId: "b", delta: f32(5, -2), samples: 3 },
+    ];
+    // FedAvg's combined update is [4, -1]: × 1.5 = [6, -1.5].
+    expect([...aggregateRound(f32(10, 10), updates, rule("fedavg", { serverLearningRate: 1.5 })).weights]).toEqual([
+      16, 8.5,
+    ]);
+    // Trimmed mean with nothing trimmed: the unweighted mean [3, 0], × 0.5.
+    const trimmed = aggregateRound(
+      f32(0, 0),
+      updates,
+      rule("trimmed-mean", { trimFraction: 0.1, serverLearningRate: 0.5 }),
+    );
+    expect([...trimmed.weights]).toEqual([1.5, 0]);
   });
 
   it("keeps the model when no update is left", () => {

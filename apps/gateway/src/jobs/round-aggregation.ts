@@ -31,7 +31,8 @@ function median(values: readonly number[]): number {
  * least 3 updates, an update whose L2 norm exceeds `maxNormRatio` × the round's median norm is
  * refused first. Then fedavg (weighted by samples), trimmed-mean (coordinate-wise, `trimFraction`
  * cut at each end) or Krum (`byzantine` = f; with fewer than 2f + 3 updates f is lowered to what
- * they allow, and below 3 updates their fedavg is used).
+ * they allow, and below 3 updates their fedavg is used). The global weights then move
+ * `serverLearningRate` × that combined update (1: plain FedAvg).
  */
 export function aggregateRound(
   global: Float32Array,
@@ -76,5 +77,6 @@ export function aggregateRound(
       throw new Error(`unknown aggregation rule ${String(never)}`);
     }
   }
+  if (aggregation.serverLearningRate !== 1) delta = delta.map((d) => d * aggregation.serverLearningRate);
   return { weights: applyDelta(global, delta), used: kept.map((u) => u.nodeId), refused };
 }

@@ -16,6 +16,7 @@ describe("checkJobDraft", () => {
     expect([s.shardingStrategy, s.shardingSeed, s.minWorkers, s.maxWorkers]).toEqual(["class-balanced", 0n, 1, 4]);
     expect([s.evaluationSplit, s.roundDeadlineSeconds, s.quorum]).toEqual(["validation", 120, 1]);
     expect(s.aggregation?.rule).toBe("fedavg");
+    expect(s.aggregation?.serverLearningRate).toBe(1);
   });
 
   it("names the field at fault", () => {
@@ -25,6 +26,15 @@ describe("checkJobDraft", () => {
     expect(checkJobDraft(draft({ minWorkers: "5" }))).toMatchObject({ ok: false, field: "minWorkers" });
     expect(checkJobDraft(draft({ quorum: "1.5" }))).toMatchObject({ ok: false, field: "quorum" });
     expect(checkJobDraft(draft({ aggregation: "median" }))).toMatchObject({ ok: false, field: "aggregation" });
+    for (const bad of ["0", "3.5", "fast"])
+      expect(checkJobDraft(draft({ serverLearningRate: bad })), bad).toMatchObject({
+        ok: false,
+        field: "serverLearningRate",
+      });
+    expect(checkJobDraft(draft({ serverLearningRate: "1.5" }))).toMatchObject({
+      ok: true,
+      spec: { aggregation: { serverLearningRate: 1.5 } },
+    });
     expect(checkJobDraft(draft({ aggregation: "trimmed-mean", trimFraction: "0.5" }))).toMatchObject({
       ok: false,
       field: "trimFraction",

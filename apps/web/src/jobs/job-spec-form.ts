@@ -1,7 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { isStrategyName } from "@cyxwiz/datasets/sharding";
 import { type JobSpec, JobSpecSchema } from "@cyxwiz/protocol/gen";
-import { AGGREGATION_RULES, type AggregationRule, EVALUATION_SPLITS } from "@cyxwiz/protocol/vocab";
+import {
+  AGGREGATION_RULES,
+  type AggregationRule,
+  EVALUATION_SPLITS,
+  MAX_SERVER_LEARNING_RATE,
+} from "@cyxwiz/protocol/vocab";
 import { isTrainingError, OPTIMIZERS, type OptimizerName, PRESET_NAMES, validateModelSpec } from "@cyxwiz/training";
 import type { ShardingSpec, ShardingStrategyOption } from "../preview/preview-types.js";
 import { UPLOAD_SHARDING_OPTIONS } from "../upload/pack-order-choice.js";
@@ -42,6 +47,7 @@ export interface JobDraft {
   readonly aggregation: string;
   readonly trimFraction: string;
   readonly byzantine: string;
+  readonly serverLearningRate: string;
 }
 
 /** The form's fields, for the message of the one at fault. */
@@ -67,6 +73,7 @@ export function defaultJobDraft(datasetRef = ""): JobDraft {
     aggregation: "fedavg",
     trimFraction: "0.1",
     byzantine: "1",
+    serverLearningRate: "1",
   };
 }
 
@@ -132,6 +139,12 @@ export function checkJobDraft(d: JobDraft): CheckedJob {
       return fail("byzantine", `Byzantine updates tolerated: a whole number from 0 to ${maxWorkers}.`);
     byzantine = f;
   }
+  const serverLearningRate = positiveNumber(d.serverLearningRate);
+  if (serverLearningRate === undefined || serverLearningRate > MAX_SERVER_LEARNING_RATE)
+    return fail(
+      "serverLearningRate",
+      `Server learning rate: above 0 and at most ${MAX_SERVER_LEARNING_RATE}; 1 is plain FedAvg, more moves the model further each round.`,
+    );
   return {
     ok: true,
     spec: create(JobSpecSchema, {
@@ -151,7 +164,7 @@ export function checkJobDraft(d: JobDraft): CheckedJob {
       evaluationSplit: d.evaluationSplit,
       roundDeadlineSeconds: deadline,
       quorum,
-      aggregation: { rule: d.aggregation, trimFraction, byzantine, maxNormRatio: 0 },
+      aggregation: { rule: d.aggregation, trimFraction, byzantine, maxNormRatio: 0, serverLearningRate },
     }),
   };
 }

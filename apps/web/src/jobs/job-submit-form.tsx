@@ -232,6 +232,13 @@ export function JobSubmitForm({
         {draft.aggregation === "krum" && (
           <NumberField label="Byzantine updates" field="byzantine" draft={draft} set={set} invalid={invalid} />
         )}
+        <NumberField
+          label="Server learning rate"
+          field="serverLearningRate"
+          draft={draft}
+          set={set}
+          invalid={invalid}
+        />
       </fieldset>
       {chosen !== undefined && chosen.layout.labelHistogram.length > 0 && (
         <ClassHistogram

@@ -11,6 +11,12 @@ import { NodeKind, NodeState } from "../gen/cyxwiz/compute/v1/node_service_pb.js
 export const AGGREGATION_RULES = ["fedavg", "trimmed-mean", "krum"] as const;
 export type AggregationRule = (typeof AGGREGATION_RULES)[number];
 
+/**
+ * The largest `Aggregation.server_learning_rate`: the global weights move at most 3× the
+ * combined update a round (in the bench 2× already overshoots with 2 workers; docs/compute.md).
+ */
+export const MAX_SERVER_LEARNING_RATE = 3;
+
 /** `JobSpec.evaluation_split`: the split the global model is evaluated on each round. */
 export const EVALUATION_SPLITS = ["validation", "test"] as const;
 export type EvaluationSplit = (typeof EVALUATION_SPLITS)[number];
