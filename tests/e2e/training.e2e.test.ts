@@ -73,7 +73,10 @@ describe("training on MNIST with a daemon and a volunteer tab", () => {
     const watch = await cli(["job", "watch", job, "--json"]);
     expect(watch.code, `${watch.stderr}\n--- daemon:\n${daemon.output()}`).toBe(0);
     const result = JSON.parse(watch.stdout) as WatchResult;
-    const seen = `${JSON.stringify(result)}; rounds: ${(await cli(["job", "get", job, "--json"])).stdout}`;
+    const described = (await cli(["job", "get", job, "--json"])).stdout;
+    const seen = `${JSON.stringify(result)}; rounds: ${described}`;
+    // The job asked the workers to shift the images (docs/training.md "Augmentation").
+    expect((JSON.parse(described) as { spec: { augmentShiftPixels: number } }).spec.augmentShiftPixels, seen).toBe(1);
     console.log(`[training e2e] accuracy ${result.accuracy}, workers ${JSON.stringify(result.workers)}`);
     expect(result.state, seen).toBe("succeeded");
     expect(result.rounds, seen).toBe(6);

@@ -5,6 +5,7 @@ import {
   CLASSIFICATION_NAMES,
   CODEC_NAMES,
   EVALUATION_SPLITS,
+  MAX_AUGMENT_SHIFT_PIXELS,
   MAX_SERVER_LEARNING_RATE,
 } from "@cyxwiz/protocol/vocab";
 import { OPTIMIZERS, PRESET_NAMES } from "@cyxwiz/training/spec";
@@ -281,6 +282,10 @@ export function buildProgram(): Command {
     .option(
       "--server-lr <x>",
       `the global model moves x times the combined update each round, in (0, ${MAX_SERVER_LEARNING_RATE}] (default 1: plain FedAvg)`,
+    )
+    .option(
+      "--augment-shift <px>",
+      `workers shift each training image by up to px pixels each way, 0 to ${MAX_AUGMENT_SHIFT_PIXELS} (default 0: off)`,
     )
     .option("--json", 'print {"job": id} as JSON on stdout')
     .action((opts) => jobSubmitCommand(opts, createOutput(opts.json === true)));

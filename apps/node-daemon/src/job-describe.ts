@@ -82,6 +82,8 @@ export function describeJob(job: Job) {
             roundDeadlineSeconds: spec.roundDeadlineSeconds,
             quorum: spec.quorum,
             aggregation: spec.aggregation?.rule ?? "",
+            serverLearningRate: spec.aggregation?.serverLearningRate ?? 0,
+            augmentShiftPixels: spec.augmentShiftPixels,
           },
     workers: job.workers.map(describeWorker),
     roundsClosed: [...job.rounds].sort((a, b) => a.round - b.round).map(describeRound),

@@ -44,6 +44,7 @@ describe("jobSpecOf: cyxwiz job submit's options as a JobSpec", () => {
       trim: "0.1",
       maxNormRatio: "3",
       serverLr: "1.5",
+      augmentShift: "2",
     });
     expect(spec).toMatchObject({
       datasetRef: "mnist@v1",
@@ -61,6 +62,7 @@ describe("jobSpecOf: cyxwiz job submit's options as a JobSpec", () => {
       evaluationSplit: "test",
       roundDeadlineSeconds: 90,
       quorum: 0.75,
+      augmentShiftPixels: 2,
       aggregation: { rule: "trimmed-mean", trimFraction: 0.1, byzantine: 0, maxNormRatio: 3, serverLearningRate: 1.5 },
     });
     const bare = await jobSpecOf(base);
@@ -98,6 +100,8 @@ describe("jobSpecOf: cyxwiz job submit's options as a JobSpec", () => {
       [{ maxNormRatio: "-2" }, /--max-norm-ratio/],
       [{ serverLr: "0" }, /--server-lr must be a number in \(0, 3\], e\.g\. 1\.5/],
       [{ serverLr: "4" }, /--server-lr/],
+      [{ augmentShift: "5" }, /--augment-shift must be a whole number from 0 to 4, got "5"/],
+      [{ augmentShift: "1.5" }, /--augment-shift/],
     ];
     for (const [opts, message] of cases) {
       const r = await refusal(opts);

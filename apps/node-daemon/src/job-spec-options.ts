@@ -2,7 +2,12 @@ import { readFile } from "node:fs/promises";
 import { create } from "@bufbuild/protobuf";
 import { STRATEGY_NAMES } from "@cyxwiz/datasets/sharding";
 import { type JobSpec, JobSpecSchema } from "@cyxwiz/protocol/gen";
-import { AGGREGATION_RULES, EVALUATION_SPLITS, MAX_SERVER_LEARNING_RATE } from "@cyxwiz/protocol/vocab";
+import {
+  AGGREGATION_RULES,
+  EVALUATION_SPLITS,
+  MAX_AUGMENT_SHIFT_PIXELS,
+  MAX_SERVER_LEARNING_RATE,
+} from "@cyxwiz/protocol/vocab";
 import { isTrainingError, OPTIMIZERS, PRESET_NAMES, validateModelSpec } from "@cyxwiz/training/spec";
 import { badInput } from "./exit-codes.js";
 
@@ -29,6 +34,7 @@ export interface JobSubmitOptions {
   byzantine?: string;
   maxNormRatio?: string;
   serverLr?: string;
+  augmentShift?: string;
 }
 
 /** "name@vN": a dataset version, as JobSpec.dataset_ref names it. */
@@ -37,10 +43,12 @@ const WHOLE = /^\d+$/;
 const DECIMAL = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** A whole number from `min` up (to 2^32-1: the proto's uint32). @throws CliError naming the option. */
-function whole(option: string, text: string, min = 1): number {
+function whole(option: string, text: string, min = 1, max = 0xffff_ffff): number {
   const n = Number(text);
-  if (!WHOLE.test(text) || n < min || n > 0xffff_ffff)
-    throw badInput(`${option} must be a whole number from ${min}, got ${JSON.stringify(text)}`);
+  if (!WHOLE.test(text) || n < min || n > max)
+    throw badInput(
+      `${option} must be a whole number from ${min}${max < 0xffff_ffff ? ` to ${max}` : ""}, got ${JSON.stringify(text)}`,
+    );
   return n;
 }
 
@@ -120,6 +128,8 @@ export async function jobSpecOf(opts: JobSubmitOptions): Promise<JobSpec> {
       opts.quorum === undefined
         ? 0
         : decimal("--quorum", opts.quorum, (n) => n > 0 && n <= 1, "a fraction in (0, 1], e.g. 0.75"),
+    augmentShiftPixels:
+      opts.augmentShift === undefined ? 0 : whole("--augment-shift", opts.augmentShift, 0, MAX_AUGMENT_SHIFT_PIXELS),
     aggregation: {
       rule,
       trimFraction:

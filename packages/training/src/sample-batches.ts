@@ -2,6 +2,7 @@ import { tensorInfo } from "@cyxwiz/datasets/formats";
 import { decodeSampleChunk } from "@cyxwiz/datasets/samples";
 import { epochOrder } from "@cyxwiz/datasets/sharding";
 import * as arrow from "apache-arrow";
+import { imageRegions, shiftImages } from "./shift-augment.js";
 import { TrainingError } from "./training-error.js";
 
 /** One batch as plain arrays: `features` is `size × featureSize` float32, row-major; `labels` class ids. */
@@ -27,6 +28,12 @@ export interface SampleBatchOptions {
    * epoch). Without it, batches follow the chunks' order.
    */
   readonly shuffle?: { readonly seed: number; readonly epoch: number };
+  /**
+   * Shift augmentation: each sample's images (tensor feature columns of 2 or 3 dimensions) move
+   * by a random offset of up to this many pixels in x and y, zero-filled (shift-augment.ts; docs/
+   * training.md "Augmentation"). The offsets follow the shuffle's seed and epoch. 0 or unset: off.
+   */
+  readonly shiftPixels?: number;
 }
 
 /** The stable label → class id map: each label's index in the manifest's label histogram. */
@@ -139,7 +146,19 @@ async function* batchesOf(
   }
   let chunkNumber = 0;
   for await (const bytes of source) {
-    const decoded = chunkSamples(decodeSampleChunk(bytes), options, ids);
+    const table = decodeSampleChunk(bytes);
+    const decoded = chunkSamples(table, options, ids);
+    if ((options.shiftPixels ?? 0) > 0) {
+      const shapes = options.featureColumns.map((name) => {
+        const field = table.schema.fields.find((f) => f.name === name);
+        return { shape: (field === undefined ? undefined : tensorInfo(field)?.shape) ?? [] };
+      });
+      shiftImages(decoded.features, decoded.featureSize, imageRegions(shapes), options.shiftPixels!, {
+        seed: shuffle?.seed ?? 0,
+        epoch: shuffle?.epoch ?? 0,
+        chunk: chunkNumber,
+      });
+    }
     const s =
       shuffle === undefined || decoded.labels.length < 2
         ? decoded

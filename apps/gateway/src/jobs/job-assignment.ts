@@ -46,6 +46,7 @@ export async function currentAssignment(
     batchSize: plan.batchSize,
     localEpochs: plan.localEpochs,
     localSteps: plan.localSteps,
+    augmentShiftPixels: plan.augmentShiftPixels,
     globalWeights: weights,
     deadline: timestampFromDate(round.deadline),
     featureColumns: [...plan.featureColumns],

@@ -103,6 +103,11 @@ describe("SubmitJob checks the spec and the dataset, and stores nothing it refus
         { aggregation: { rule: "fedavg", serverLearningRate: -1 } },
         /^InvalidArgument: spec.aggregation.server_learning_rate: must be in \(0, 3\]/,
       ],
+      [{ augmentShiftPixels: 5 }, /^InvalidArgument: spec.augment_shift_pixels: must be 0 \(off\) to 4, not 5$/],
+      [
+        { augmentShiftPixels: 1 },
+        /^InvalidArgument: spec.augment_shift_pixels: shifting needs an image feature column .*; \S+ has x0 \[\]/,
+      ],
       [
         { shardingStrategy: "hash", shardingColumn: "nope" },
         /^InvalidArgument: spec.sharding_column: the dataset has no column "nope"$/,

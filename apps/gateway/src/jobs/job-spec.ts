@@ -6,6 +6,7 @@ import {
   type AggregationRule,
   EVALUATION_SPLITS,
   type EvaluationSplit,
+  MAX_AUGMENT_SHIFT_PIXELS,
   MAX_SERVER_LEARNING_RATE,
 } from "@cyxwiz/protocol/vocab";
 import {
@@ -59,6 +60,8 @@ export interface JobPlan {
     /** The step along the combined update (1: plain FedAvg); (0, MAX_SERVER_LEARNING_RATE]. */
     readonly serverLearningRate: number;
   };
+  /** Shift augmentation: training images move up to this many pixels (0: off; docs/training.md). */
+  readonly augmentShiftPixels: number;
   /** The feature columns in dataset order, and the label column and labels (histogram order). */
   readonly featureColumns: readonly string[];
   readonly labelColumn: string;
@@ -239,6 +242,14 @@ export function planJob(spec: JobSpec, layout: SampleLayout): JobPlan {
       "aggregation.server_learning_rate",
       `must be in (0, ${MAX_SERVER_LEARNING_RATE}] (0: 1, plain FedAvg), not ${serverLearningRate}`,
     );
+  const augmentShiftPixels = spec.augmentShiftPixels;
+  if (!inRange(augmentShiftPixels, 0, MAX_AUGMENT_SHIFT_PIXELS))
+    bad("augment_shift_pixels", `must be 0 (off) to ${MAX_AUGMENT_SHIFT_PIXELS}, not ${augmentShiftPixels}`);
+  if (augmentShiftPixels > 0 && !features.some((c) => c.shape.length === 2 || c.shape.length === 3))
+    bad(
+      "augment_shift_pixels",
+      `shifting needs an image feature column (a tensor of 2 or 3 dimensions); ${spec.datasetRef} has ${features.map((c) => `${c.name} [${c.shape.join(", ")}]`).join(", ")}`,
+    );
   return {
     model: { ...model, optimizer: optimizer as OptimizerName, learningRate },
     numClasses: labels.length,
@@ -258,6 +269,7 @@ export function planJob(spec: JobSpec, layout: SampleLayout): JobPlan {
     roundDeadlineSeconds,
     quorum,
     aggregation: { rule: rule as AggregationRule, trimFraction, byzantine, maxNormRatio, serverLearningRate },
+    augmentShiftPixels,
     featureColumns: features.map((c) => c.name),
     labelColumn: layout.labelColumn,
     labels,
@@ -286,6 +298,7 @@ export function normalizedSpec(spec: JobSpec, plan: JobPlan): JobSpec {
     roundDeadlineSeconds: plan.roundDeadlineSeconds,
     quorum: plan.quorum,
     aggregation: plan.aggregation,
+    augmentShiftPixels: plan.augmentShiftPixels,
   });
 }
 

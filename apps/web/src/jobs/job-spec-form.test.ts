@@ -17,6 +17,7 @@ describe("checkJobDraft", () => {
     expect([s.evaluationSplit, s.roundDeadlineSeconds, s.quorum]).toEqual(["validation", 120, 1]);
     expect(s.aggregation?.rule).toBe("fedavg");
     expect(s.aggregation?.serverLearningRate).toBe(1);
+    expect(s.augmentShiftPixels).toBe(0);
   });
 
   it("names the field at fault", () => {
@@ -31,6 +32,15 @@ describe("checkJobDraft", () => {
         ok: false,
         field: "serverLearningRate",
       });
+    for (const bad of ["5", "1.5", "-1"])
+      expect(checkJobDraft(draft({ augmentShiftPixels: bad })), bad).toMatchObject({
+        ok: false,
+        field: "augmentShiftPixels",
+      });
+    expect(checkJobDraft(draft({ augmentShiftPixels: "2" }))).toMatchObject({
+      ok: true,
+      spec: { augmentShiftPixels: 2 },
+    });
     expect(checkJobDraft(draft({ serverLearningRate: "1.5" }))).toMatchObject({
       ok: true,
       spec: { aggregation: { serverLearningRate: 1.5 } },

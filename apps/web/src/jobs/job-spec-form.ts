@@ -5,6 +5,7 @@ import {
   AGGREGATION_RULES,
   type AggregationRule,
   EVALUATION_SPLITS,
+  MAX_AUGMENT_SHIFT_PIXELS,
   MAX_SERVER_LEARNING_RATE,
 } from "@cyxwiz/protocol/vocab";
 import { isTrainingError, OPTIMIZERS, type OptimizerName, PRESET_NAMES, validateModelSpec } from "@cyxwiz/training";
@@ -48,6 +49,7 @@ export interface JobDraft {
   readonly trimFraction: string;
   readonly byzantine: string;
   readonly serverLearningRate: string;
+  readonly augmentShiftPixels: string;
 }
 
 /** The form's fields, for the message of the one at fault. */
@@ -74,6 +76,7 @@ export function defaultJobDraft(datasetRef = ""): JobDraft {
     trimFraction: "0.1",
     byzantine: "1",
     serverLearningRate: "1",
+    augmentShiftPixels: "0",
   };
 }
 
@@ -145,6 +148,12 @@ export function checkJobDraft(d: JobDraft): CheckedJob {
       "serverLearningRate",
       `Server learning rate: above 0 and at most ${MAX_SERVER_LEARNING_RATE}; 1 is plain FedAvg, more moves the model further each round.`,
     );
+  const augmentShiftPixels = wholeIn(d.augmentShiftPixels, 0, MAX_AUGMENT_SHIFT_PIXELS);
+  if (augmentShiftPixels === undefined)
+    return fail(
+      "augmentShiftPixels",
+      `Shift images by: whole pixels from 0 (off) to ${MAX_AUGMENT_SHIFT_PIXELS}; workers move each training image up to that far.`,
+    );
   return {
     ok: true,
     spec: create(JobSpecSchema, {
@@ -165,6 +174,7 @@ export function checkJobDraft(d: JobDraft): CheckedJob {
       roundDeadlineSeconds: deadline,
       quorum,
       aggregation: { rule: d.aggregation, trimFraction, byzantine, maxNormRatio: 0, serverLearningRate },
+      augmentShiftPixels,
     }),
   };
 }

@@ -239,6 +239,13 @@ export function JobSubmitForm({
           set={set}
           invalid={invalid}
         />
+        <NumberField
+          label="Shift images by (px)"
+          field="augmentShiftPixels"
+          draft={draft}
+          set={set}
+          invalid={invalid}
+        />
       </fieldset>
       {chosen !== undefined && chosen.layout.labelHistogram.length > 0 && (
         <ClassHistogram

@@ -92,6 +92,7 @@ export class RoundTrainer {
           labelColumn: a.labelColumn,
           labels: a.labels,
           batchSize,
+          shiftPixels: a.augmentShiftPixels,
           ...(options.maxBatchesInMemory === undefined ? {} : { maxBatchesInMemory: options.maxBatchesInMemory }),
         }),
       {

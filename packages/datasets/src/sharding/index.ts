@@ -15,6 +15,7 @@ export {
   workerSlice,
 } from "./epoch-order.js";
 export { countInRanges, expandRanges, rangesFromSorted } from "./index-ranges.js";
+export { KeystreamRandom, seededRandom } from "./keystream-random.js";
 export { chunkLayout, chunksForShard, type PackPlan, packOrder, type ShardChunks } from "./pack-order.js";
 export {
   type RebalanceOptions,

@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { KeystreamRandom } from "./keystream-random.js";
+import { KeystreamRandom, seededRandom } from "./keystream-random.js";
+
+describe("seededRandom", () => {
+  it("is a function of its domain and values: the same inputs repeat, any change gives another stream", () => {
+    const draw = (domain: string, values: number[]) => {
+      const r = seededRandom(domain, values);
+      return Array.from({ length: 8 }, () => r.nextUint32());
+    };
+    expect(draw("a", [1, 2])).toEqual(draw("a", [1, 2]));
+    expect(draw("a", [1, 2])).not.toEqual(draw("a", [1, 3]));
+    expect(draw("a", [1, 2])).not.toEqual(draw("b", [1, 2]));
+    expect(draw("a", [2 ** 40])).not.toEqual(draw("a", [0]));
+    expect(() => seededRandom("a", [-1])).toThrow(RangeError);
+    expect(() => seededRandom("a", [0.5])).toThrow(RangeError);
+  });
+});
 
 describe("KeystreamRandom", () => {
   it("yields the ChaCha20 keystream of RFC 8439 §A.1 test vector #1 (zero key, zero nonce, counter 0)", () => {

@@ -1,4 +1,6 @@
 import { chacha20 } from "@noble/ciphers/chacha.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { utf8ToBytes } from "@noble/hashes/utils.js";
 
 const BLOCKS_PER_REFILL = 256; // 16 KiB of keystream per ChaCha20 call
 const BLOCK_BYTES = 64;
@@ -42,4 +44,24 @@ export class KeystreamRandom {
       if (x < limit) return x % bound;
     }
   }
+}
+
+/**
+ * A KeystreamRandom for one purpose and its inputs: keyed by SHA-256(domain ‖ 0x00 ‖ each value
+ * as a u64, big-endian). Different domains give unrelated streams for the same values.
+ * @throws RangeError for a value that is not a safe non-negative integer.
+ */
+export function seededRandom(domain: string, values: readonly number[]): KeystreamRandom {
+  const tag = utf8ToBytes(domain);
+  const message = new Uint8Array(tag.length + 1 + 8 * values.length);
+  message.set(tag, 0);
+  const view = new DataView(message.buffer);
+  values.forEach((v, i) => {
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new RangeError(`seededRandom: ${v} is not a safe non-negative integer`);
+    const at = tag.length + 1 + 8 * i;
+    view.setUint32(at, Math.floor(v / 2 ** 32));
+    view.setUint32(at + 4, v >>> 0);
+  });
+  return new KeystreamRandom(sha256(message));
 }

@@ -17,6 +17,9 @@ export type AggregationRule = (typeof AGGREGATION_RULES)[number];
  */
 export const MAX_SERVER_LEARNING_RATE = 3;
 
+/** The largest `JobSpec.augment_shift_pixels`: beyond a few pixels a 28-pixel digit leaves its frame. */
+export const MAX_AUGMENT_SHIFT_PIXELS = 4;
+
 /** `JobSpec.evaluation_split`: the split the global model is evaluated on each round. */
 export const EVALUATION_SPLITS = ["validation", "test"] as const;
 export type EvaluationSplit = (typeof EVALUATION_SPLITS)[number];

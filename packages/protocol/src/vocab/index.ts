@@ -28,6 +28,7 @@ export {
   EVALUATION_SPLITS,
   isJobFinished,
   jobStateName,
+  MAX_AUGMENT_SHIFT_PIXELS,
   MAX_SERVER_LEARNING_RATE,
   nodeKindName,
   nodeStateName,
