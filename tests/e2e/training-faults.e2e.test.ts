@@ -47,7 +47,7 @@ async function daemon(): Promise<DaemonProcess> {
 }
 
 async function submitMlp(workers: string, extra: string[] = []): Promise<string> {
-  const { job } = await cliJson<{ job: string }>(mnistJobArgs("mnist-mlp", workers, 6, extra));
+  const { job } = await cliJson<{ job: string }>(mnistJobArgs("mnist-mlp", workers, 5, extra));
   return job;
 }
 

@@ -62,7 +62,7 @@ describe("training on MNIST with a daemon and a volunteer tab", () => {
     await page.getByTestId("volunteer-join").click();
     await expect.poll(() => page.getByTestId("volunteer-node").textContent(), { timeout: 60_000 }).toMatch(/node_/);
 
-    const submit = await cli([...mnistJobArgs("mnist-mlp", "2:2", 6, ["--deadline", "900"]), "--json"]);
+    const submit = await cli([...mnistJobArgs("mnist-mlp", "2:2", 5, ["--deadline", "900"]), "--json"]);
     expect(submit.code, submit.stderr).toBe(0);
     const { job } = JSON.parse(submit.stdout) as { job: string };
 
@@ -79,7 +79,7 @@ describe("training on MNIST with a daemon and a volunteer tab", () => {
     expect((JSON.parse(described) as { spec: { augmentShiftPixels: number } }).spec.augmentShiftPixels, seen).toBe(1);
     console.log(`[training e2e] accuracy ${result.accuracy}, workers ${JSON.stringify(result.workers)}`);
     expect(result.state, seen).toBe("succeeded");
-    expect(result.rounds, seen).toBe(6);
+    expect(result.rounds, seen).toBe(5);
     expect(result.accuracy, seen).toBeGreaterThanOrEqual(0.95);
     const backends = Object.fromEntries(result.workers.map((w) => [w.node, w.backend]));
     expect(backends[daemonNode], seen).toBe("wasm");
