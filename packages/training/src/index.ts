@@ -37,5 +37,6 @@ export {
   type SampleBatchOptions,
   sampleBatches,
 } from "./sample-batches.js";
+export { type ImageRegion, imageRegions, shiftImages } from "./shift-augment.js";
 // Specs, presets, backend and optimizer names, errors: the part that loads no TF.js.
 export * from "./spec.js";

@@ -10,6 +10,7 @@ import {
   MAX_SERVER_LEARNING_RATE,
 } from "@cyxwiz/protocol/vocab";
 import {
+  imageRegions,
   isTrainingError,
   type ModelSpec,
   OPTIMIZERS,
@@ -245,7 +246,7 @@ export function planJob(spec: JobSpec, layout: SampleLayout): JobPlan {
   const augmentShiftPixels = spec.augmentShiftPixels;
   if (!inRange(augmentShiftPixels, 0, MAX_AUGMENT_SHIFT_PIXELS))
     bad("augment_shift_pixels", `must be 0 (off) to ${MAX_AUGMENT_SHIFT_PIXELS}, not ${augmentShiftPixels}`);
-  if (augmentShiftPixels > 0 && !features.some((c) => c.shape.length === 2 || c.shape.length === 3))
+  if (augmentShiftPixels > 0 && imageRegions(features).length === 0)
     bad(
       "augment_shift_pixels",
       `shifting needs an image feature column (a tensor of 2 or 3 dimensions); ${spec.datasetRef} has ${features.map((c) => `${c.name} [${c.shape.join(", ")}]`).join(", ")}`,
