@@ -20,7 +20,8 @@ import {
   codecFromName,
   codecName,
 } from "@cyxwiz/protocol/vocab";
-import { chooseDataset, type DatasetChoiceOptions } from "../dataset-choice.js";
+import { chooseDataset } from "../dataset-choice.js";
+import type { DatasetChoiceOptions } from "../dataset-options.js";
 import { badInput } from "../exit-codes.js";
 import { readOrCreateKeyFile } from "../key-file.js";
 import { hex, type Output } from "../output.js";
