@@ -281,7 +281,7 @@ export function buildProgram(): Command {
     .option("--rounds <n>", "rounds of training")
     .option("--workers <min:max>", "workers to start with and at most, e.g. 2:4")
     .option("--strategy <strategy>", `how to shard the dataset: ${inWords(STRATEGY_NAMES)}`)
-    .option("--seed <n>", "the sharding seed")
+    .option("--seed <n>", "the job's seed: the shards and the initial weights (default 0)")
     .option("--column <column>", "the column hash shards on, or class-balanced balances")
     .option("--optimizer <name>", inWords(OPTIMIZERS))
     .option("--lr <x>", "learning rate")

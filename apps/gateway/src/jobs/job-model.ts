@@ -38,13 +38,13 @@ export function gatewayBackend(): Promise<unknown> {
 
 /**
  * A job's initial weights: @cyxwiz/training's initialWeights (seeded Glorot-uniform kernels, zero
- * biases; the same in Node and browsers) seeded from the job id's first 48 bits.
+ * biases; the same in Node and browsers) seeded by the job's seed (`sharding_seed`), so two jobs
+ * of the same spec start from the same model and, with shuffles and shifts seeded too, train
+ * the same rounds (docs/compute.md "Submitting a job").
  */
-export async function jobInitialWeights(spec: ModelSpec, numClasses: number, jobId: string): Promise<Float32Array> {
+export async function jobInitialWeights(spec: ModelSpec, numClasses: number, seed: number): Promise<Float32Array> {
   await gatewayBackend();
-  const hex = /^job_([0-9a-f]{12})/.exec(jobId)?.[1];
-  if (hex === undefined) throw new Error(`not a job id: ${jobId}`);
-  return initialWeights(spec, numClasses, Number.parseInt(hex, 16));
+  return initialWeights(spec, numClasses, seed);
 }
 
 /** The model in TF.js's format: @cyxwiz/training's modelArtifacts (model.json naming "weights.bin", and the weights). */

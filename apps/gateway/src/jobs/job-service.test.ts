@@ -173,4 +173,18 @@ describe("SubmitJob checks the spec and the dataset, and stores nothing it refus
     expect((await world.store.nodePool.get(node.nodeId))?.state).toBe("idle");
     expect(await refusal(alice.getModel({ id }))).toMatch(/^FailedPrecondition: job .* has no trained model yet/);
   });
+
+  it("starts jobs of the same seed from the same model, and another seed from another", async () => {
+    const alice = world.jobs("alice");
+    const round0 = async (seed: bigint) => {
+      const { job } = await alice.submitJob({ spec: testSpec(ref, { rounds: 1, shardingSeed: seed }) });
+      const weights = await world.store.jobs.model(job!.id, 0);
+      await alice.cancelJob({ id: job!.id });
+      return Buffer.from(weights!).toString("hex");
+    };
+    const first = await round0(7n);
+    expect(first.length).toBeGreaterThan(0);
+    expect(await round0(7n)).toBe(first);
+    expect(await round0(8n)).not.toBe(first);
+  });
 });

@@ -95,7 +95,7 @@ export function createJobService(deps: JobServiceDeps): ServiceImpl<typeof JobSe
           `the ${plan.strategy} strategy reads the "${plan.column}" column, which the gateway cannot read (${datasetRef} is encrypted without an escrowed key): use "sample"`,
         );
       const id = `job_${randomBytes(12).toString("hex")}`;
-      const weights = await jobInitialWeights(plan.model, plan.numClasses, id);
+      const weights = await jobInitialWeights(plan.model, plan.numClasses, plan.seed);
       try {
         const job = await store.jobs.create({
           id,

@@ -88,6 +88,9 @@ describe("JobPage", () => {
     expect(byTestId(c, "job-model").textContent).toBe("mnist-mlp");
     expect(byTestId(c, "job-round").textContent).toBe("1/5");
     expect(byTestId(c, "job-accuracy").textContent).toBe("–");
+    // The settings the job runs with are folded away below, one click from view.
+    expect((byTestId(c, "job-settings") as HTMLDetailsElement).open).toBe(false);
+    expect(byTestId(c, "job-setting-evaluation").textContent).toBe("the validation split");
     expect(byTestId(c, "job-chart-global").dataset.points).toBe("0");
     expect(byTestId(c, "job-watch-mode").dataset.mode).toBe("live");
     expect(byTestId(c, "job-worker-backend-node_a").textContent).toBe("wasm");

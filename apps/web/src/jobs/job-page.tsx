@@ -12,6 +12,7 @@ import type { ComputeClients } from "./compute-clients.js";
 import { JobCharts } from "./job-charts.js";
 import { jobStateLabel, roundCloseLabel, shortNodeId } from "./job-labels.js";
 import { lastAccuracy } from "./job-series.js";
+import { jobSettings } from "./job-settings.js";
 import { type DatasetKeyLoader, KeyGrantPanel } from "./key-grant-panel.js";
 import { modelFiles } from "./model-download.js";
 import { useJobWatch, type WatchMode, type WatchTimings } from "./use-job-watch.js";
@@ -65,6 +66,7 @@ export function JobPage({ id, compute, datasets, owner, loadKey, timings }: JobP
           <JobCharts job={job} />
           <RoundTimeline rounds={job.rounds} />
           <WorkerTable job={job} />
+          <JobSettings job={job} />
         </>
       )}
     </div>
@@ -269,6 +271,26 @@ function RoundTimeline({ rounds }: { rounds: readonly Round[] }) {
         </ol>
       )}
     </section>
+  );
+}
+
+/** The settings the job runs with, defaults included, folded away until asked for. */
+function JobSettings({ job }: { job: Job }) {
+  if (job.spec === undefined) return null;
+  return (
+    <details className="job-settings-section" data-testid="job-settings">
+      <summary>
+        <h2>Settings</h2>
+      </summary>
+      <dl className="job-settings">
+        {jobSettings(job.spec).map((s) => (
+          <div key={s.key}>
+            <dt>{s.label}</dt>
+            <dd data-testid={`job-setting-${s.key}`}>{s.value}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
   );
 }
 

@@ -107,6 +107,9 @@ export type JobSpec = Message<"cyxwiz.compute.v1.JobSpec"> & {
   shardingStrategy: string;
 
   /**
+   * The job's seed: it fixes the shards and the round-0 model's initial weights, so jobs of the
+   * same spec start alike (below 2^53).
+   *
    * @generated from field: uint64 sharding_seed = 11;
    */
   shardingSeed: bigint;
