@@ -24,7 +24,11 @@ export function JobCharts({ job }: { job: Job }) {
           Global model on the {job.spec?.evaluationSplit || "evaluation"} split
         </figcaption>
         {global.length === 0 ? (
-          <p className="muted small">No round has been evaluated yet.</p>
+          <p className="muted small" data-testid="job-chart-global-empty">
+            {job.rounds.some((r) => r.closedAt !== undefined)
+              ? `The gateway does not evaluate this job: it holds no key to ${job.spec?.datasetRef ?? "its dataset"} (encrypted, key not escrowed), so it cannot read the held-out samples. The workers' own loss and accuracy are beside.`
+              : "No round has been evaluated yet."}
+          </p>
         ) : (
           <div
             role="img"

@@ -172,6 +172,34 @@ describe("JobPage", () => {
     expect(byTestId(c, "job-watch-mode").dataset.mode).toBe("live");
   });
 
+  it("says why a job of data the gateway cannot read has no global curve once rounds close", async () => {
+    const unevaluated = closedRound(1, 0.9);
+    unevaluated.global = undefined;
+    const transport = createRouterTransport(({ service }) => {
+      service(JobService, {
+        async *watchJob() {
+          yield ev({ case: "snapshot", value: runningJob({ rounds: [unevaluated] }) });
+          await new Promise(() => {});
+        },
+      });
+    });
+    r = await render(
+      <JobPage
+        id="job_1"
+        compute={computeClientsOver(transport)}
+        datasets={createClient(DatasetService, transport)}
+        owner={owner}
+      />,
+    );
+    const c = r.container;
+    await until(() =>
+      expect(byTestId(c, "job-chart-global-empty").textContent).toMatch(/^The gateway does not evaluate/),
+    );
+    expect(byTestId(c, "job-chart-global-empty").textContent).toContain("holds no key to mnist@v1");
+    // The workers' own figures are drawn.
+    await until(() => expect(byTestId(c, "job-chart-workers").dataset.points).toBe("1"));
+  });
+
   it("polls GetJob when the stream keeps failing, and cancels after confirmation", async () => {
     let job: Job = runningJob();
     let cancelled = 0;

@@ -22,17 +22,28 @@ afterEach(async () => {
   r = undefined;
 });
 
-/** A gateway with one dataset of samples (mnist@v1) and one opaque file, whose SubmitJob records the spec. */
+/**
+ * A gateway with two datasets of samples, both encrypted: mnist@v1 with its key escrowed, secret@v1
+ * without (the gateway cannot read its columns); and one opaque file. SubmitJob records the spec.
+ */
 function fakeGateway(submit: (spec: JobSpec) => Job) {
   const transport = createRouterTransport(({ service }) => {
     service(DatasetService, {
-      listDatasets: () => ({ datasets: [{ name: "mnist" }, { name: "notes.txt" }] }),
+      listDatasets: () => ({ datasets: [{ name: "mnist" }, { name: "notes.txt" }, { name: "secret" }] }),
       listVersions: ({ name }) => ({
-        versions: [create(DatasetVersionSchema, { name, version: 1, ref: `${name}@v1`, encrypted: name === "mnist" })],
+        versions: [
+          create(DatasetVersionSchema, {
+            name,
+            version: 1,
+            ref: `${name}@v1`,
+            encrypted: name !== "notes.txt",
+            keyEscrowed: name === "mnist",
+          }),
+        ],
       }),
       getDataset: ({ ref }) => ({
         manifest: create(DatasetManifestSchema, {
-          ...(ref === "mnist@v1"
+          ...(ref !== "notes.txt@v1"
             ? {
                 samples: {
                   sourceFormat: "idx",
@@ -85,7 +96,8 @@ describe("JobSubmitForm", () => {
     const c = r.container;
     await until(() => expect((byTestId(c, "job-dataset") as HTMLSelectElement).value).toBe("mnist@v1"));
     const options = [...(byTestId(c, "job-dataset") as HTMLSelectElement).options].map((o) => o.value);
-    expect(options).toEqual(["mnist@v1"]);
+    expect(options).toEqual(["mnist@v1", "secret@v1"]);
+    expect(c.querySelector('[data-testid="job-sharding-sample-only"]')).toBeNull();
     expect((byTestId(c, "job-model") as HTMLSelectElement).value).toBe("mnist-mlp");
     expect((byTestId(c, "job-optimizer") as HTMLSelectElement).value).toBe("adam");
     expect((byTestId(c, "job-learning-rate") as HTMLInputElement).value).toBe("0.001");
@@ -170,5 +182,30 @@ describe("JobSubmitForm", () => {
         "Submitting the job failed: dataset mnist@v1 is Restricted: no worker may train on it.",
       ),
     );
+  });
+
+  it("offers only sample sharding for a dataset whose columns the gateway cannot read, and says why", async () => {
+    const sent: JobSpec[] = [];
+    const gw = fakeGateway((spec) => {
+      sent.push(spec);
+      return create(JobSchema, { id: "job_7", spec });
+    });
+    r = await render(<JobSubmitForm {...gw} onSubmitted={() => {}} />);
+    const c = r.container;
+    await until(() => expect((byTestId(c, "job-dataset") as HTMLSelectElement).value).toBe("mnist@v1"));
+    await act(async () => type(byTestId(c, "job-dataset"), "secret@v1"));
+    await until(() => expect((byTestId(c, "sharding-strategy") as HTMLSelectElement).value).toBe("sample"));
+    expect([...(byTestId(c, "sharding-strategy") as HTMLSelectElement).options].map((o) => o.value)).toEqual([
+      "sample",
+    ]);
+    expect(byTestId(c, "job-sharding-sample-only").textContent).toContain("secret@v1 is encrypted");
+    await act(async () => byTestId(c, "job-submit").click());
+    await until(() => expect(sent.length).toBe(1));
+    expect([sent[0]!.datasetRef, sent[0]!.shardingStrategy]).toEqual(["secret@v1", "sample"]);
+
+    // Back on a dataset the gateway can read, the column strategies return.
+    await act(async () => type(byTestId(c, "job-dataset"), "mnist@v1"));
+    await until(() => expect((byTestId(c, "sharding-strategy") as HTMLSelectElement).options.length).toBe(3));
+    expect(c.querySelector('[data-testid="job-sharding-sample-only"]')).toBeNull();
   });
 });

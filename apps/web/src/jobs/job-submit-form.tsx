@@ -187,9 +187,15 @@ export function JobSubmitForm({
         <p className="small muted">
           Sharding: one shard per worker, so the shard count is the most workers the job uses.
         </p>
+        {chosen !== undefined && !chosen.columnsReadable && (
+          <p className="small notice" data-testid="job-sharding-sample-only">
+            {chosen.ref} is encrypted and its key is not escrowed, so the gateway cannot read its columns: it can shard
+            it by sample only (class-balanced and hash read the label or a key column).
+          </p>
+        )}
         <ShardingPanel
           key={draft.datasetRef}
-          strategies={JOB_SHARDING_OPTIONS}
+          strategies={strategiesFor(chosen)}
           columns={chosen?.layout.columns.map((c) => c.name) ?? []}
           initial={{ ...draft.sharding, column: chosen?.layout.labelColumn || draft.sharding.column }}
           maxShards={MAX_WORKERS}
@@ -283,9 +289,18 @@ function safely<T>(make: () => T): T | undefined {
 }
 
 /** The draft with `dataset` chosen: its label column becomes the sharding column. */
+/** The strategies a job on `dataset` may use: those reading a column only when the gateway can read it. */
+function strategiesFor(dataset: SampleDataset | undefined) {
+  return dataset === undefined || dataset.columnsReadable
+    ? JOB_SHARDING_OPTIONS
+    : JOB_SHARDING_OPTIONS.filter((o) => o.needsColumn !== true);
+}
+
 function withDataset(d: JobDraft, dataset: SampleDataset): JobDraft {
   const column = dataset.layout.labelColumn || undefined;
-  const { column: _old, ...sharding } = d.sharding;
+  const { column: _old, ...kept } = d.sharding;
+  const allowed = strategiesFor(dataset);
+  const sharding = allowed.some((o) => o.name === kept.strategy) ? kept : { ...kept, strategy: allowed[0]!.name };
   return { ...d, datasetRef: dataset.ref, sharding: column === undefined ? sharding : { ...sharding, column } };
 }
 

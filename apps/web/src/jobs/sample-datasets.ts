@@ -8,6 +8,11 @@ export interface SampleDataset {
   readonly ref: string;
   readonly layout: SampleLayout;
   readonly encrypted: boolean;
+  /**
+   * Whether the gateway can read its columns: unencrypted, or its key escrowed. Strategies that
+   * read a column (class-balanced, hash) need that; the gateway refuses them otherwise.
+   */
+  readonly columnsReadable: boolean;
 }
 
 /**
@@ -22,7 +27,9 @@ export async function listSampleDatasets(datasets: Client<typeof DatasetService>
     versions.map(async (v) => {
       const { manifest } = await datasets.getDataset({ ref: v.ref });
       const layout = sampleLayoutOf(manifest);
-      return layout === undefined ? undefined : { ref: v.ref, layout, encrypted: v.encrypted };
+      return layout === undefined
+        ? undefined
+        : { ref: v.ref, layout, encrypted: v.encrypted, columnsReadable: !v.encrypted || v.keyEscrowed };
     }),
   );
   return found.filter((d): d is SampleDataset => d !== undefined);
