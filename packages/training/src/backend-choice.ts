@@ -8,7 +8,11 @@ import { registerWasmConvGradients } from "./wasm-conv-gradients.js";
 
 export interface BackendChoice {
   readonly backend: BackendName;
-  /** Why: each backend passed over and why, then the one chosen (e.g. "wasm cannot train conv layers in TF.js 4.22: cpu"). */
+  /**
+   * Why, in words for a log line or a page: each backend passed over and why, then the one chosen
+   * ("webgpu did not initialise: wasm"); or, when the first one tried started, that it was the
+   * first choice or the one asked for ("the first choice (webgpu, wasm, cpu), and it started").
+   */
   readonly reason: string;
 }
 
@@ -54,7 +58,13 @@ export async function chooseBackend(
     }
     const ok = await backendSwitch.setBackend(name);
     const active = backendSwitch.getBackend();
-    if (ok && active === name) return { backend: name, reason: [...passed, name].join(": ") };
+    if (ok && active === name) {
+      const first =
+        preference === "auto"
+          ? `the first choice (${BACKENDS.join(", ")}), and it started`
+          : "as asked, and it started";
+      return { backend: name, reason: passed.length === 0 ? first : [...passed, name].join(": ") };
+    }
     passed.push(`${name} did not initialise${ok ? ` (active backend is ${active})` : ""}`);
   }
   // cpu always registers; reaching here means even it failed.

@@ -26,6 +26,8 @@ export function daemonBackendChooser(
       }
     }
     const choice = await chooseBackend(from, spec);
-    return { backend: choice.backend, reason: [...passed, choice.reason].join(": ") };
+    // Past webgpu, wasm starting first time is no "first choice": name it after what was passed over.
+    const chosen = passed.length > 0 && !choice.reason.endsWith(choice.backend) ? choice.backend : choice.reason;
+    return { backend: choice.backend, reason: [...passed, chosen].join(": ") };
   };
 }

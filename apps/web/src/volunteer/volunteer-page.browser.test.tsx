@@ -74,14 +74,20 @@ describe("VolunteerPage", () => {
     expect(byTestId(c, "volunteer-node").textContent).toBe("node_feedface");
 
     await w.event({ type: "registered", nodeId: "node_feedface" });
-    await w.event({ type: "backend", backend: "webgpu", reason: "webgpu" });
+    await w.event({
+      type: "backend",
+      backend: "webgpu",
+      reason: "the first choice (webgpu, wasm, cpu), and it started",
+    });
     await w.event({ type: "assignment", jobId: "job_7", round: 2, shard: 1, samples: 1500, chunks: 2 });
     await w.event({ type: "fetch", done: 2, total: 2, cached: 1 });
     await w.event({ type: "batch", step: 10, loss: 0.4321, accuracy: 0.875, samplesPerSecond: 1234 });
     await w.event({ type: "submitted", jobId: "job_7", round: 2, accepted: true, reason: "" });
     expect(byTestId(c, "volunteer-panel").dataset.status).toBe("working");
     expect(byTestId(c, "volunteer-backend").textContent).toBe("webgpu");
-    expect(byTestId(c, "volunteer-backend-reason").textContent).toBe("why: webgpu");
+    expect(byTestId(c, "volunteer-backend-reason").textContent).toBe(
+      "why: the first choice (webgpu, wasm, cpu), and it started",
+    );
     expect(byTestId(c, "volunteer-job").textContent).toBe("job_7");
     expect(byTestId(c, "volunteer-round").textContent).toBe("2");
     expect(byTestId(c, "volunteer-shard").textContent).toBe("1 (1,500 samples)");
