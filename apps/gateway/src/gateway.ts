@@ -10,7 +10,7 @@ import { AuthService, DatasetService, DataTransferService, JobService, NodeServi
 import { loadPrimitives } from "@cyxwiz/protocol/primitives";
 import fastifyStatic from "@fastify/static";
 import websocket from "@fastify/websocket";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { ensureAdmin, type FirstStart } from "./auth/first-start.js";
 import { loadGatewaySecrets } from "./auth/gateway-secrets.js";
 import { createNodeTokenVerifier } from "./auth/node-tokens.js";
@@ -24,6 +24,7 @@ import { createDualProtocolServer, createSecureDualProtocolServer } from "./http
 import { createGatewayMetrics } from "./http/gateway-metrics.js";
 import { registerRateLimits } from "./http/rate-limits.js";
 import { clientAddress, notAPerson, registerRequestCaller } from "./http/request-caller.js";
+import { isRoutineRequest } from "./http/request-logging.js";
 import { createRpcLimits } from "./http/rpc-limits.js";
 import { reportRefusal } from "./http/rpc-refusal.js";
 import { createJobEngine } from "./jobs/job-engine.js";
@@ -73,6 +74,9 @@ export async function buildGateway(
   const tls = config.tls === undefined ? undefined : await loadTlsMaterial(config.tls, config.host);
   const app = Fastify({
     logger: options.logger === false || config.logLevel === "silent" ? false : { level: config.logLevel },
+    logController: new LogController({
+      disableRequestLogging: (req) => isRoutineRequest(req.url, config.logLevel),
+    }),
     serverFactory:
       tls === undefined ? createDualProtocolServer : (handler) => createSecureDualProtocolServer(handler, tls),
     // Bodies fastify parses itself; RPC bodies have a cap per method (http/body-limits.ts).
