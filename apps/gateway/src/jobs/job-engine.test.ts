@@ -363,6 +363,37 @@ describe("rounds", () => {
     expect(await world.store.jobs.shards(id)).toEqual(resized);
   });
 
+  it("sizes round 1 by the workers' speeds in an earlier job of the same model and batch size", async () => {
+    const alice = world.jobs("alice");
+    const spec = (over: Record<string, unknown> = {}) =>
+      testSpec(ref, { minWorkers: 2, maxWorkers: 2, rounds: 2, ...over });
+    const first = (await alice.submitJob({ spec: spec() })).job!.id;
+    const fast = await world.addNode({ operator: "alice" });
+    const slow = await world.addNode({ operator: "alice" });
+    await world.engine.tick();
+    const n = await parametersOf(fast);
+    await fast.submit(first, 1, new Float32Array(n), 10, 400);
+    await slow.submit(first, 1, new Float32Array(n), 10, 100);
+    await alice.cancelJob({ id: first });
+
+    const second = (await alice.submitJob({ spec: spec() })).job!.id;
+    await world.engine.tick();
+    const sized = await world.store.jobs.shards(second);
+    const total = sized.reduce((a, s) => a + s.samples, 0);
+    const fastShare = sized.find((s) => s.nodeId === fast.nodeId)!.samples;
+    // 4:1 from the first round of the earlier job, within a sample per class.
+    expect(Math.abs(fastShare - 0.8 * total)).toBeLessThanOrEqual(2);
+    expect((await assignmentOf(slow)).samples.reduce((a, r) => a + Number(r.end - r.start), 0)).toBe(total - fastShare);
+    await alice.cancelJob({ id: second });
+
+    // Speeds at another batch size say nothing about this one: equal shares.
+    const third = (await alice.submitJob({ spec: spec({ batchSize: 8 }) })).job!.id;
+    await world.engine.tick();
+    const equal = await world.store.jobs.shards(third);
+    expect(equal.map((s) => s.nodeId).sort()).toEqual([fast.nodeId, slow.nodeId].sort());
+    expect(Math.abs(equal[0]!.samples - equal[1]!.samples)).toBeLessThanOrEqual(1);
+  });
+
   it("waits when no worker is left, and resumes when one joins", async () => {
     const alice = world.jobs("alice");
     const { job } = await alice.submitJob({ spec: testSpec(ref) });

@@ -29,7 +29,14 @@ import { type EvalSet, evalSetOf, evaluateWeights } from "./job-model.js";
 import { type JobPlan, planJob, specFromJson } from "./job-spec.js";
 import { aggregateRound } from "./round-aggregation.js";
 import { type DatasetColumns, planShards, rebalance } from "./shard-plan.js";
-import { RESIZE_MIN_GAIN, resizeGain, throughputWeights } from "./throughput-shares.js";
+import {
+  RESIZE_MIN_GAIN,
+  ROUND1_MIN_GAIN,
+  rememberedSpeeds,
+  resizeGain,
+  speedWeights,
+  throughputWeights,
+} from "./throughput-shares.js";
 
 // The job engine (docs/compute.md): every decision taken from the database, so a tick is
 // idempotent and a restarted gateway resumes each job where the database says it is. A tick
@@ -196,11 +203,62 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
       return false;
     }
     const chosen = pool.slice(0, plan.maxWorkers).map((n) => n.nodeId);
-    const shards = planShards(data.layout, plan, chosen, await columnsOf(data, plan));
+    const columns = await columnsOf(data, plan);
+    const shards = await sizeByPastSpeed(
+      job,
+      data,
+      plan,
+      chosen,
+      planShards(data.layout, plan, chosen, columns),
+      columns,
+    );
     if (!(await store.jobs.assign(job.id, shards, "waiting_for_workers", "assigning shards"))) return false;
     deps.log.info({ jobId: job.id, workers: chosen }, "job scheduled");
     for (const id of chosen) jobEvents.job(job.id, { kind: "worker", nodeId: id });
     return true;
+  }
+
+  /**
+   * Round 1's shares: when every chosen node trained this model at this batch size in an earlier
+   * job, and equal shares would have the slowest take ROUND1_MIN_GAIN× a split by their speeds
+   * there, the shards are sized by those speeds (docs/compute.md "Shards sized by throughput").
+   */
+  async function sizeByPastSpeed(
+    job: JobRecord,
+    data: JobDataset,
+    plan: JobPlan,
+    chosen: readonly string[],
+    shards: NewShard[],
+    columns: DatasetColumns | undefined,
+  ): Promise<NewShard[]> {
+    if (chosen.length < 2) return shards;
+    const speeds = rememberedSpeeds(await store.jobs.pastSpeeds(chosen, job.id), job.spec);
+    const weights = speedWeights(chosen, speeds, { requireAll: true });
+    if (weights === undefined) return shards;
+    const gain = resizeGain(shards, chosen, weights);
+    if (gain < ROUND1_MIN_GAIN) return shards;
+    try {
+      const sized = rebalance(
+        data.layout,
+        plan,
+        shards.map((s) => ({ ...s, jobId: job.id })),
+        chosen,
+        columns,
+        weights,
+      );
+      deps.log.info(
+        {
+          jobId: job.id,
+          gain: Number(gain.toFixed(2)),
+          shards: sized.map((s) => ({ node: s.nodeId, samples: s.samples })),
+        },
+        "round 1 shards sized by the workers' speeds in earlier jobs",
+      );
+      return sized;
+    } catch (e) {
+      if (!isShardingError(e)) throw e;
+      return shards;
+    }
   }
 
   /** Shards without a worker go to idle eligible nodes, else merge into the remaining workers. */

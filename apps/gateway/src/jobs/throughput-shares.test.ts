@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WorkerRecord } from "../store/index.js";
-import { MIN_WEIGHT_FRACTION, resizeGain, throughputWeights } from "./throughput-shares.js";
+import { MIN_WEIGHT_FRACTION, rememberedSpeeds, resizeGain, speedKey, throughputWeights } from "./throughput-shares.js";
 
 const worker = (nodeId: string, samplesPerSecond: number): WorkerRecord => ({
   jobId: "job_1",
@@ -54,5 +54,31 @@ describe("resizeGain", () => {
         [900, 100],
       ),
     ).toBeCloseTo(1, 9);
+  });
+});
+
+describe("rememberedSpeeds", () => {
+  const mlp = { preset: "mnist-mlp", batchSize: 32, rounds: 5 };
+  it("takes each node's newest speed from a job of the same model and batch size", () => {
+    const past = [
+      { nodeId: "a", samplesPerSecond: 900, spec: { ...mlp, rounds: 2 } },
+      { nodeId: "a", samplesPerSecond: 500, spec: mlp },
+      { nodeId: "b", samplesPerSecond: 80, spec: { preset: "mnist-cnn", batchSize: 32 } },
+      { nodeId: "b", samplesPerSecond: 0, spec: mlp },
+      { nodeId: "c", samplesPerSecond: 300, spec: { ...mlp, batchSize: 64 } },
+      { nodeId: "d", samplesPerSecond: 200, spec: mlp },
+    ];
+    expect([...rememberedSpeeds(past, mlp)]).toEqual([
+      ["a", 900],
+      ["d", 200],
+    ]);
+  });
+
+  it("tells models apart by preset or JSON spec, and batch size; other settings do not matter", () => {
+    expect(speedKey({ preset: "mnist-mlp", batchSize: 32, rounds: 3 })).toBe(
+      speedKey({ preset: "mnist-mlp", batchSize: 32 }),
+    );
+    expect(speedKey({ preset: "mnist-mlp", batchSize: 32 })).not.toBe(speedKey({ modelJson: "{}", batchSize: 32 }));
+    expect(speedKey(undefined)).toBe(speedKey({}));
   });
 });

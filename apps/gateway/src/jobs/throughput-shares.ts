@@ -1,4 +1,4 @@
-import type { ShardRecord, WorkerRecord } from "../store/index.js";
+import type { PastSpeed, ShardRecord, WorkerRecord } from "../store/index.js";
 
 // Shards sized by throughput (docs/compute.md "Shards sized by throughput"): a round lasts as long
 // as its slowest worker takes, so each worker's share of the train samples follows the samples
@@ -6,6 +6,13 @@ import type { ShardRecord, WorkerRecord } from "../store/index.js";
 
 /** Resize only when the predicted round time falls by at least this factor (moving samples costs downloads). */
 export const RESIZE_MIN_GAIN = 1.25;
+/**
+ * Round 1 sized by speeds from earlier jobs only for at least this gain: those speeds were taken
+ * under another load (two daemons on one machine measured 2,660 and 5,368 samples/s in one job),
+ * so only a real difference counts — for two workers a speed ratio of 3 or more, as between a
+ * daemon on wasm and a tab on a software GPU (~20×).
+ */
+export const ROUND1_MIN_GAIN = 2;
 /**
  * No worker's weight goes below this fraction of the fastest's: a worker keeps a real share, and
  * no single worker trains nearly alone. Measured end to end (docs/compute.md "Shards sized by
@@ -25,11 +32,21 @@ export function throughputWeights(
   workers: readonly WorkerRecord[],
   options: { requireAll?: boolean } = {},
 ): number[] | undefined {
-  const speedOf = new Map(
-    workers
-      .filter((w) => Number.isFinite(w.samplesPerSecond) && w.samplesPerSecond > 0)
-      .map((w) => [w.nodeId, w.samplesPerSecond]),
+  return speedWeights(
+    nodes,
+    new Map(workers.filter((w) => isSpeed(w.samplesPerSecond)).map((w) => [w.nodeId, w.samplesPerSecond])),
+    options,
   );
+}
+
+const isSpeed = (v: number) => Number.isFinite(v) && v > 0;
+
+/** throughputWeights from a map of node → samples per second, wherever the speeds come from. */
+export function speedWeights(
+  nodes: readonly string[],
+  speedOf: ReadonlyMap<string, number>,
+  options: { requireAll?: boolean } = {},
+): number[] | undefined {
   const known = nodes.flatMap((n) => (speedOf.has(n) ? [speedOf.get(n)!] : []));
   if (known.length === 0 || (options.requireAll === true && known.length < nodes.length)) return undefined;
   const mean = known.reduce((a, b) => a + b, 0) / known.length;
@@ -60,4 +77,24 @@ export function resizeGain(
   const total = weights.reduce((a, b) => a + b, 0);
   const balanced = total > 0 ? samples / total : 0;
   return balanced > 0 ? slowest / balanced : 1;
+}
+
+/** What makes speeds comparable across jobs: the same model (preset or JSON spec) at the same batch size. */
+export function speedKey(spec: unknown): string {
+  const s = (spec ?? {}) as { preset?: unknown; modelJson?: unknown; batchSize?: unknown };
+  return JSON.stringify([s.preset ?? null, s.modelJson ?? null, s.batchSize ?? null]);
+}
+
+/**
+ * Round 1's speeds (docs/compute.md "Shards sized by throughput"): each node's samples per second
+ * in its latest earlier job of the same model and batch size (`past` newest first), so a slow
+ * worker does not pace the first round of every job it joins. Nodes without one are left out.
+ */
+export function rememberedSpeeds(past: readonly PastSpeed[], spec: unknown): Map<string, number> {
+  const key = speedKey(spec);
+  const out = new Map<string, number>();
+  for (const p of past)
+    if (!out.has(p.nodeId) && isSpeed(p.samplesPerSecond) && speedKey(p.spec) === key)
+      out.set(p.nodeId, p.samplesPerSecond);
+  return out;
 }

@@ -24,6 +24,7 @@ export {
   type JobStateName,
   type KeyGrantRecord,
   type NewShard,
+  type PastSpeed,
   type RoundRecord,
   type SampleRange,
   type ShardRecord,

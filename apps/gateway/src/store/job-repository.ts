@@ -73,6 +73,13 @@ export interface ShardRecord {
 
 export type NewShard = Omit<ShardRecord, "jobId">;
 
+/** A node's samples per second in an earlier job, with that job's stored spec (protobuf JSON). */
+export interface PastSpeed {
+  readonly nodeId: string;
+  readonly samplesPerSecond: number;
+  readonly spec: unknown;
+}
+
 export interface WorkerRecord {
   readonly jobId: string;
   readonly nodeId: string;
@@ -224,6 +231,11 @@ export interface JobRepository {
   setWorkerState(jobId: string, nodeId: string, state: WorkerStateName): Promise<void>;
   /** The datasets row id of owner/name (jobs refer to a version by it). @throws StoreError `not_found`. */
   datasetId(owner: string, name: string): Promise<number>;
+  /**
+   * The nodes' samples per second in jobs other than `exceptJob` (those reported), with each job's
+   * spec, newest assignment first: round 1's shares (jobs/throughput-shares.ts rememberedSpeeds).
+   */
+  pastSpeeds(nodeIds: readonly string[], exceptJob: string): Promise<PastSpeed[]>;
   /** Whether `nodeId` trained on this dataset version in an earlier job (locality). */
   heldDataset(nodeIds: readonly string[], datasetId: number, version: number): Promise<Set<string>>;
 }
@@ -666,6 +678,20 @@ export function createJobRepository(db: SqlDriver): JobRepository {
       const { rows } = await db.query("SELECT id FROM datasets WHERE owner = $1 AND name = $2", [owner, name]);
       if (rows[0] === undefined) throw new StoreError("not_found", `dataset ${owner}/${name} not found`);
       return num(rows[0].id);
+    },
+
+    async pastSpeeds(nodeIds, exceptJob) {
+      const { rows } = await db.query(
+        `SELECT w.node_id, w.samples_per_second, j.spec FROM job_workers w JOIN jobs j ON j.id = w.job_id
+         WHERE w.node_id = ANY($1::text[]) AND w.job_id <> $2 AND w.samples_per_second > 0
+         ORDER BY w.assigned_at DESC LIMIT 500`,
+        [[...nodeIds], exceptJob],
+      );
+      return rows.map((r) => ({
+        nodeId: String(r.node_id),
+        samplesPerSecond: num(r.samples_per_second),
+        spec: r.spec,
+      }));
     },
 
     async heldDataset(nodeIds, datasetId, version) {

@@ -193,9 +193,9 @@ export function VolunteerPage({
             hintTestId="volunteer-fetch"
           />
           <Fact label="Samples/s" testId="volunteer-rate" value={view.samplesPerSecond?.toFixed(0)} />
-          <Fact label="Loss" testId="volunteer-loss" value={view.loss?.toFixed(4)} />
+          <Fact label="Loss (round mean)" testId="volunteer-loss" value={view.loss?.toFixed(4)} />
           <Fact
-            label="Accuracy"
+            label="Accuracy (round mean)"
             testId="volunteer-accuracy"
             value={view.accuracy === undefined ? undefined : `${(view.accuracy * 100).toFixed(1)}%`}
           />

@@ -30,6 +30,19 @@ describe("volunteer view", () => {
     });
   });
 
+  it("shows the mean loss and accuracy of the round's batches so far, not the last batch's", () => {
+    const v = fold([
+      { type: "assignment", jobId: "job_1", round: 1, shard: 0, samples: 96, chunks: 1 },
+      { type: "batch", step: 1, loss: 0.9, accuracy: 0.5, samplesPerSecond: 100 },
+      { type: "batch", step: 2, loss: 0.6, accuracy: 0.75, samplesPerSecond: 110 },
+      { type: "batch", step: 3, loss: 0.3, accuracy: 1, samplesPerSecond: 120 },
+    ]);
+    expect(v.batches).toBe(3);
+    expect(v.loss).toBeCloseTo(0.6, 12);
+    expect(v.accuracy).toBeCloseTo(0.75, 12);
+    expect(v.samplesPerSecond).toBe(120);
+  });
+
   it("counts a rejected update as sent, not accepted, and says why", () => {
     const v = fold([
       { type: "assignment", jobId: "job_1", round: 3, shard: 0, samples: 10, chunks: 1 },
@@ -45,7 +58,7 @@ describe("volunteer view", () => {
       { type: "batch", step: 1, loss: 2, accuracy: 0.1, samplesPerSecond: 5 },
       { type: "assignment", jobId: "job_1", round: 2, shard: 0, samples: 10, chunks: 1 },
     ]);
-    expect(v.loss).toBeUndefined();
+    expect([v.loss, v.batches]).toEqual([undefined, undefined]);
     v = applyVolunteerEvent(v, { type: "erased", jobId: "job_1", chunks: 1, overwritten: false });
     expect(v.jobId).toBeUndefined();
     expect(applyVolunteerEvent(v, { type: "left" }).status).toBe("stopped");

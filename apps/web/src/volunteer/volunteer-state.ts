@@ -14,6 +14,8 @@ export interface VolunteerView {
   readonly shardSamples?: number;
   readonly fetch?: { readonly done: number; readonly total: number; readonly cached: number };
   readonly step?: number;
+  /** Batches of this round so far, and the mean of their loss and accuracy (one batch's swing a lot). */
+  readonly batches?: number;
   readonly loss?: number;
   readonly accuracy?: number;
   readonly samplesPerSecond?: number;
@@ -45,13 +47,23 @@ export function applyVolunteerEvent(view: VolunteerView, e: VolunteerEvent): Vol
     case "backend":
       return { ...view, backend: e.backend, backendReason: e.reason };
     case "assignment": {
-      const { fetch: _f, step: _s, loss: _l, accuracy: _a, ...rest } = view;
+      const { fetch: _f, step: _s, batches: _b, loss: _l, accuracy: _a, ...rest } = view;
       return { ...rest, jobId: e.jobId, round: e.round, shard: e.shard, shardSamples: e.samples };
     }
     case "fetch":
       return { ...view, fetch: { done: e.done, total: e.total, cached: e.cached } };
-    case "batch":
-      return { ...view, step: e.step, loss: e.loss, accuracy: e.accuracy, samplesPerSecond: e.samplesPerSecond };
+    case "batch": {
+      const n = (view.batches ?? 0) + 1;
+      const mean = (old: number | undefined, x: number) => (old === undefined || n === 1 ? x : old + (x - old) / n);
+      return {
+        ...view,
+        step: e.step,
+        batches: n,
+        loss: mean(view.loss, e.loss),
+        accuracy: mean(view.accuracy, e.accuracy),
+        samplesPerSecond: e.samplesPerSecond,
+      };
+    }
     case "submitted":
       return {
         ...view,
