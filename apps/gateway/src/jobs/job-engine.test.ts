@@ -394,6 +394,25 @@ describe("rounds", () => {
     expect(Math.abs(equal[0]!.samples - equal[1]!.samples)).toBeLessThanOrEqual(1);
   });
 
+  it("takes back a worker that missed the deadline when no other node is there, instead of waiting", async () => {
+    const alice = world.jobs("alice");
+    const id = (await alice.submitJob({ spec: testSpec(ref, { rounds: 2 }) })).job!.id;
+    const only = await world.addNode({ operator: "alice" });
+    await world.engine.tick();
+    expect((await assignmentOf(only)).round).toBe(1);
+    await world.sql("UPDATE job_rounds SET deadline = now() - interval '1 second' WHERE job_id = $1 AND round = 1", [
+      id,
+    ]);
+    await world.engine.tick();
+    await world.engine.tick();
+    const after = (await alice.getJob({ id })).job!;
+    expect(after.rounds[0]?.closedBy).toBe(RoundClose.DEADLINE);
+    expect(after.state).toBe(JobState.RUNNING);
+    expect(after.workers.find((w) => w.nodeId === only.nodeId)?.state).toBe(WorkerState.ASSIGNED);
+    expect((await world.store.jobs.shards(id)).map((s) => s.nodeId)).toEqual([only.nodeId]);
+    expect((await assignmentOf(only)).round).toBe(2);
+  });
+
   it("waits when no worker is left, and resumes when one joins", async () => {
     const alice = world.jobs("alice");
     const { job } = await alice.submitJob({ spec: testSpec(ref) });

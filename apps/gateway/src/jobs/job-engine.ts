@@ -261,7 +261,12 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
     }
   }
 
-  /** Shards without a worker go to idle eligible nodes, else merge into the remaining workers. */
+  /**
+   * Shards without a worker go to idle eligible nodes, else merge into the remaining workers. When
+   * no worker remains and no new node is idle, the job takes back former workers that are idle
+   * again (one that missed a deadline, was lost or left; never one whose update was rejected)
+   * rather than wait for new nodes.
+   */
   async function reassignOrphans(
     job: JobRecord,
     data: JobDataset,
@@ -272,7 +277,16 @@ export function createJobEngine(deps: JobEngineDeps, options: JobEngineOptions =
     const orphans = shards.filter((s) => s.nodeId === undefined);
     if (orphans.length === 0) return "ok";
     const lostHere = new Set(workers.filter((w) => !isActive(w)).map((w) => w.nodeId));
-    const pool = await candidates(job, data, lostHere);
+    let pool = await candidates(job, data, lostHere);
+    if (pool.length === 0 && orphans.length === shards.length) {
+      const rejected = new Set(workers.filter((w) => w.state === "rejected").map((w) => w.nodeId));
+      pool = await candidates(job, data, rejected);
+      if (pool.length > 0)
+        deps.log.info(
+          { jobId: job.id, nodes: pool.map((n) => n.nodeId) },
+          "no other worker: former workers taken back",
+        );
+    }
     let next: NewShard[] = shards.map((s) =>
       s.nodeId === undefined && pool.length > 0 ? { ...s, nodeId: pool.shift()!.nodeId } : s,
     );
